@@ -1,0 +1,265 @@
+// The typed protocol between the engine child process (src/engine/worker) and its clients
+// (the extension host and the CLI, through src/engine/client). Messages travel over Node's IPC
+// channel as structured clones. Every request carries an id; the worker answers each request
+// with exactly one `response` and, for streamed requests, any number of `chunk` messages before it.
+// `abort` is a notification: it names the id of a running request and has no response of its own
+// (the aborted request answers with stopReason "abort").
+
+/** The compute backend node-llama-cpp picked for this machine. */
+export type Backend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+/** What a model is loaded for. One file may serve both roles (one model in memory, two sequences). */
+export type ModelRole = 'completion' | 'chat';
+
+/** One piece of a prompt. Text is tokenized as plain text (special-token texts inside it stay
+ * literal text); `special` must be the exact text of one special token of the model
+ * (e.g. "<|fim_prefix|>") and becomes that single token. Tokenizing segment by segment keeps the
+ * tokens of an unchanged segment identical from one request to the next, which is what lets the
+ * KV cache be reused. */
+export type PromptSegment = { text: string } | { special: string };
+
+/** Why a generation ended. */
+export type StopReason =
+  | 'eos' // the model produced an end-of-generation token
+  | 'stop' // one of the request's stop strings appeared
+  | 'maxTokens' // the token cap was reached
+  | 'timeout' // the wall-clock cap was reached
+  | 'abort' // the client aborted the request
+  | 'contextFull'; // no room left in the context
+
+/** Token accounting attached to every generation reply. */
+export interface TokenAccounting {
+  /** Length of the prompt in tokens, as sent. */
+  promptTokens: number;
+  /** Prompt tokens actually run through the model for this request. */
+  evaluatedTokens: number;
+  /** Prompt tokens whose state was already in the KV cache and was reused. */
+  reusedTokens: number;
+  /** Tokens generated. */
+  generatedTokens: number;
+  /** From receiving the request to the first generated token (0 when nothing was generated). */
+  timeToFirstTokenMs: number;
+  /** Generation speed after the first token (0 when fewer than two tokens were generated). */
+  tokensPerSecond: number;
+  /** From receiving the request to the reply. */
+  totalMs: number;
+}
+
+/** The special tokens a model registers for fill-in-the-middle, as token texts. */
+export interface FimTokens {
+  prefix: string;
+  suffix: string;
+  middle: string;
+  /** Optional extras some families use (Qwen2.5-Coder's repo-level form). */
+  pad?: string;
+  repoName?: string;
+  fileSeparator?: string;
+}
+
+export interface LoadedModelInfo {
+  path: string;
+  /** general.name from the GGUF, or the file name. */
+  name: string;
+  architecture: string;
+  roles: ModelRole[];
+  sizeBytes: number;
+  gpuLayers: number;
+  totalLayers: number;
+  contextSize: number;
+  trainContextSize: number;
+  /** FIM special tokens, or null when the model cannot fill in the middle. */
+  fim: FimTokens | null;
+  /** Texts of the model's end-of-generation tokens (EOS, EOT), used as stop strings. */
+  endTokens: string[];
+  hasChatTemplate: boolean;
+  /** The chat wrapper node-llama-cpp resolved for this model (e.g. "ChatML", "Qwen", "Jinja"). */
+  chatWrapper: string;
+  loadMs: number;
+}
+
+export interface GpuInfo {
+  backend: Backend;
+  deviceNames: string[];
+  vramTotalBytes: number;
+  vramFreeBytes: number;
+}
+
+export interface EngineStatus {
+  gpu: GpuInfo;
+  models: Partial<Record<ModelRole, LoadedModelInfo>>;
+  /** Ids of requests running now. */
+  running: number[];
+  pid: number;
+  uptimeMs: number;
+  rssBytes: number;
+}
+
+export interface LoadParams {
+  /** GGUF path for completions; omit to leave completion unloaded. */
+  completionModel?: string;
+  /** GGUF path for chat; may equal completionModel (the model is then loaded once). */
+  chatModel?: string;
+  /** GPU layers: "auto" lets node-llama-cpp fit them to free memory. */
+  gpuLayers?: number | 'auto';
+  /** Context size per sequence; "auto" fits it to free memory up to the model's training size. */
+  contextSize?: number | 'auto';
+  /** Upper bound for an automatic context size. */
+  maxContextSize?: number;
+  /** CPU threads for evaluation; 0 = node-llama-cpp's choice. */
+  threads?: number;
+}
+
+export interface LoadResult {
+  models: Partial<Record<ModelRole, LoadedModelInfo>>;
+  gpu: GpuInfo;
+}
+
+export interface SamplingParams {
+  /** 0 = greedy (deterministic; lets a repeated prompt be replayed from the cache). */
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  seed?: number;
+}
+
+export interface CompleteParams extends SamplingParams {
+  segments: PromptSegment[];
+  maxTokens: number;
+  timeoutMs: number;
+  /** Generation stops before any of these strings. */
+  stop?: string[];
+}
+
+export interface CompleteResult {
+  text: string;
+  stopReason: StopReason;
+  accounting: TokenAccounting;
+}
+
+/** Evaluate a prompt into the completion sequence without generating (background warm-up). */
+export interface PrefillParams {
+  segments: PromptSegment[];
+  timeoutMs: number;
+}
+
+export interface PrefillResult {
+  accounting: TokenAccounting;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatParams extends SamplingParams {
+  messages: ChatMessage[];
+  maxTokens: number;
+  timeoutMs: number;
+}
+
+export interface ChatResult {
+  /** The answer without its reasoning. */
+  text: string;
+  /** The reasoning ("thought") segment, when the model produced one. */
+  thought: string;
+  stopReason: StopReason;
+  accounting: TokenAccounting;
+}
+
+export interface TokenizeParams {
+  role: ModelRole;
+  text: string;
+  /** Parse special-token texts as special tokens. */
+  special?: boolean;
+}
+
+export interface TokenizeResult {
+  tokens: number[];
+}
+
+export interface UnloadParams {
+  /** Omit to unload everything. */
+  role?: ModelRole;
+}
+
+/** Each request kind with its parameters and result. */
+export interface EngineRequests {
+  load: { params: LoadParams; result: LoadResult };
+  complete: { params: CompleteParams; result: CompleteResult };
+  prefill: { params: PrefillParams; result: PrefillResult };
+  chat: { params: ChatParams; result: ChatResult };
+  tokenize: { params: TokenizeParams; result: TokenizeResult };
+  status: { params: Record<string, never>; result: EngineStatus };
+  unload: { params: UnloadParams; result: { unloaded: ModelRole[] } };
+}
+
+export type EngineRequestKind = keyof EngineRequests;
+
+export type EngineRequest = {
+  [K in EngineRequestKind]: { type: 'request'; id: number; kind: K; params: EngineRequests[K]['params'] };
+}[EngineRequestKind];
+
+export interface AbortNotice {
+  type: 'abort';
+  /** The id of the request to abort. */
+  id: number;
+}
+
+/** Parent → worker. */
+export type ToEngine = EngineRequest | AbortNotice;
+
+/** Error codes a client can act on. */
+export type EngineErrorCode =
+  | 'badRequest'
+  | 'noModel' // the role has no model loaded
+  | 'noFim' // the completion model has no fill-in-the-middle tokens
+  | 'loadFailed' // llama.cpp refused the model (message carries its reason)
+  | 'precheckFailed' // the GGUF pre-check rejected the file
+  | 'busy'
+  | 'crashed' // the worker died while the request was in flight (set by the client)
+  | 'stopped' // the engine is stopped after repeated crashes (set by the client)
+  | 'internal';
+
+export interface EngineErrorPayload {
+  code: EngineErrorCode;
+  message: string;
+}
+
+export type EngineResponse = {
+  [K in EngineRequestKind]:
+    | { type: 'response'; id: number; kind: K; ok: true; result: EngineRequests[K]['result'] }
+    | { type: 'response'; id: number; kind: K; ok: false; error: EngineErrorPayload };
+}[EngineRequestKind];
+
+/** A streamed piece of a chat answer. */
+export interface ChatChunk {
+  type: 'chunk';
+  id: number;
+  segment: 'text' | 'thought';
+  text: string;
+}
+
+/** Model loading progress (0..1) for a running `load`. */
+export interface LoadProgress {
+  type: 'progress';
+  id: number;
+  role: ModelRole;
+  progress: number;
+}
+
+export type EngineLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface EngineLog {
+  type: 'log';
+  level: EngineLogLevel;
+  message: string;
+}
+
+/** Sent once when the worker is ready for requests. */
+export interface EngineReady {
+  type: 'ready';
+  pid: number;
+}
+
+/** Worker → parent. */
+export type FromEngine = EngineResponse | ChatChunk | LoadProgress | EngineLog | EngineReady;
