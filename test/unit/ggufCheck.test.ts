@@ -155,6 +155,12 @@ describe('the summary of hand-built models', () => {
     assert.ok(s.warnings.some((w) => /eos_token_id is 5, outside the vocabulary \(5 tokens\)/.test(w)));
   });
 
+  test('reports the text of a special token that looks like ordinary text', async () => {
+    // Tokens that cannot be FIM texts take the reader's fast path, which must still note where they are.
+    const s = await inspect(withMetadata({ 'tokenizer.ggml.eos_token_id': u32(4) }));
+    assert.deepEqual(s.eosToken, { id: 4, text: 'b' });
+  });
+
   test('names the quantization from general.file_type', async () => {
     const s = await inspect(withMetadata({ 'general.file_type': u32(15) }));
     assert.equal(s.quantization, 'Q4_K_M');
