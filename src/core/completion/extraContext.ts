@@ -1,0 +1,173 @@
+// Extra context: a ring of code snippets from other files and from places the user worked on
+// recently, rendered at the very front of every prompt. Because the front of the prompt is what the
+// KV cache keeps longest, the ring is built to change rarely: new snippets are appended at the end
+// (only the tail and what follows is re-evaluated), the oldest are evicted, and a snippet that
+// nearly repeats one already held (line-set Jaccard similarity > 0.9) is skipped rather than
+// swapped in — a 10% difference is not worth re-evaluating the whole prompt. The pipeline
+// pre-evaluates the prompt in the background after the ring changes.
+//
+// The adapter feeds it events (edit, cursor jump, editor switch, save, copy, visible range); each
+// reads at most one chunk of lines from the document it is given.
+import { displayPath, isBlank, type CompletionDocument } from './documentWindow';
+import { commentLine } from './fimTemplates';
+import { TokenEstimator } from './tokenEstimate';
+
+export interface ContextSnippet {
+  readonly uri: string;
+  /** Path shown to the model. */
+  readonly path: string;
+  readonly languageId: string;
+  readonly startLine: number;
+  /** The snippet's lines, each ending with a line break. */
+  readonly text: string;
+  /** Estimated tokens including its header line. */
+  readonly tokens: number;
+}
+
+export interface ExtraContextOptions {
+  maxChunks: number;
+  chunkLines: number;
+  tokenBudget: number;
+  /** Jaccard similarity of line sets above which a new snippet counts as a repeat. */
+  similarity: number;
+  /** A cursor or edit move farther than this many lines leaves a place worth remembering. */
+  jumpLines: number;
+}
+
+const DEFAULTS: ExtraContextOptions = { maxChunks: 16, chunkLines: 64, tokenBudget: 1024, similarity: 0.9, jumpLines: 32 };
+
+interface Place {
+  doc: CompletionDocument;
+  line: number;
+}
+
+interface HeldSnippet extends ContextSnippet {
+  readonly lineSet: ReadonlySet<string>;
+}
+
+export class ExtraContext {
+  private readonly options: ExtraContextOptions;
+  private ring: HeldSnippet[] = [];
+  private changes = 0;
+  private lastEdit?: Place;
+  private lastCursor?: Place;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: Partial<ExtraContextOptions> = {}, private readonly estimator = new TokenEstimator()) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Increases whenever the rendered snippets change. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Oldest first: the order they are rendered in. */
+  snippets(): readonly ContextSnippet[] {
+    return this.ring;
+  }
+
+  onDidChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  setTokenBudget(tokens: number): void {
+    this.options.tokenBudget = Math.max(0, tokens);
+    if (this.evict()) this.changed();
+  }
+
+  /** An edit at `line`: when the user starts editing elsewhere, the place just left becomes a snippet. */
+  onEdit(doc: CompletionDocument, line: number): void {
+    const prev = this.lastEdit;
+    this.lastEdit = { doc, line };
+    if (prev && this.leftPlace(prev, doc, line)) this.addAround(prev.doc, prev.line);
+  }
+
+  /** The cursor moved: a jump of more than `jumpLines` (or to another file) keeps the place left. */
+  onCursorMove(doc: CompletionDocument, line: number): void {
+    const prev = this.lastCursor;
+    this.lastCursor = { doc, line };
+    if (prev && this.leftPlace(prev, doc, line)) this.addAround(prev.doc, prev.line);
+  }
+
+  /** The user switched away from `doc`, whose cursor was at `line`. */
+  onEditorSwitch(doc: CompletionDocument, line: number): void {
+    this.addAround(doc, line);
+  }
+
+  onSave(doc: CompletionDocument, line: number): void {
+    this.addAround(doc, line);
+  }
+
+  /** Copied or cut lines are likely to be pasted and completed against. */
+  onCopy(doc: CompletionDocument, startLine: number, endLine: number): void {
+    this.add(doc, startLine, Math.min(endLine + 1, startLine + this.options.chunkLines));
+  }
+
+  /** A visible editor of another file: its visible lines. */
+  onVisible(doc: CompletionDocument, firstLine: number, lastLine: number): void {
+    this.add(doc, firstLine, Math.min(lastLine + 1, firstLine + this.options.chunkLines));
+  }
+
+  clear(): void {
+    if (this.ring.length === 0) return;
+    this.ring = [];
+    this.changed();
+  }
+
+  /** Takes lines [start, end) of `doc` as a snippet; returns whether the ring changed. */
+  add(doc: CompletionDocument, start: number, end: number): boolean {
+    start = Math.max(0, start);
+    end = Math.min(doc.lineCount, end, start + this.options.chunkLines);
+    const lines: string[] = [];
+    for (let i = start; i < end; i++) lines.push(doc.lineAt(i));
+    while (lines.length > 0 && isBlank(lines[lines.length - 1]!)) lines.pop();
+    const lineSet = new Set(lines.map((l) => l.trim()).filter((l) => l.length > 0));
+    if (lineSet.size < 2) return false; // nothing worth showing the model
+    if (this.ring.some((s) => jaccard(s.lineSet, lineSet) > this.options.similarity)) return false;
+    const path = displayPath(doc);
+    const text = lines.map((l) => `${l}\n`).join('');
+    const tokens = this.estimator.estimate(commentLine(path, doc.languageId) + text) + 2;
+    if (tokens > this.options.tokenBudget) return false;
+    this.ring.push({ uri: doc.uri, path, languageId: doc.languageId, startLine: start, text, tokens, lineSet });
+    this.evict();
+    this.changed();
+    return true;
+  }
+
+  private addAround(doc: CompletionDocument, line: number): void {
+    const half = Math.floor(this.options.chunkLines / 2);
+    const start = Math.max(0, Math.min(line - half, doc.lineCount - this.options.chunkLines));
+    this.add(doc, start, start + this.options.chunkLines);
+  }
+
+  private leftPlace(prev: Place, doc: CompletionDocument, line: number): boolean {
+    return prev.doc.uri !== doc.uri || Math.abs(prev.line - line) > this.options.jumpLines;
+  }
+
+  /** Drops the oldest snippets beyond the count or the token budget; returns whether any went. */
+  private evict(): boolean {
+    let total = this.ring.reduce((sum, s) => sum + s.tokens, 0);
+    let dropped = 0;
+    while (this.ring.length - dropped > 0 && (this.ring.length - dropped > this.options.maxChunks || total > this.options.tokenBudget)) {
+      total -= this.ring[dropped]!.tokens;
+      dropped++;
+    }
+    if (dropped > 0) this.ring = this.ring.slice(dropped);
+    return dropped > 0;
+  }
+
+  private changed(): void {
+    this.changes++;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** |A ∩ B| / |A ∪ B| of two line sets. */
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let common = 0;
+  for (const line of a) if (b.has(line)) common++;
+  return common / (a.size + b.size - common);
+}
