@@ -1,0 +1,55 @@
+// The completion settings the core reads. The configuration module maps the user's settings onto
+// this shape; the defaults here are the core's own and are what the benchmark runs with.
+
+export interface CompletionSettings {
+  /** Tokens of code above the cursor (including the current line up to the cursor). */
+  prefixTokens: number;
+  /** Tokens of code after the cursor (the rest of the line and of the block). */
+  suffixTokens: number;
+  /** Tokens of snippets from other files and places (the front of the prompt). */
+  extraContextTokens: number;
+  /** Generation cap in tokens. */
+  maxTokens: number;
+  /** Generation cap in milliseconds. */
+  timeoutMs: number;
+  /** Lines a multi-line suggestion may have. */
+  maxLines: number;
+  /** 'auto': several lines only where the cursor starts a block. */
+  multiline: 'auto' | 'always' | 'never';
+  /** Lines the suffix may span below the cursor line. */
+  maxSuffixLines: number;
+  /** Lines the prefix may span above the cursor line, whatever the token budget. */
+  maxPrefixLines: number;
+  /** The prefix window starts on a multiple of this many lines, so it stays put while typing. */
+  chunkLines: number;
+  /** Automatic requests are skipped when more than this many characters (closers aside) sit right of the cursor. */
+  maxCharsRightOfCursor: number;
+  /** Bounds of the adaptive debounce. */
+  debounceMinMs: number;
+  debounceMaxMs: number;
+  /** Compute the completion that follows a shown suggestion's acceptance in the background. */
+  prefetch: boolean;
+  /** Idle time after which a changed extra context is evaluated in the background. */
+  idlePrefillMs: number;
+  /** Entries of the completion cache. */
+  cacheSize: number;
+}
+
+export const DEFAULT_COMPLETION_SETTINGS: Readonly<CompletionSettings> = Object.freeze({
+  prefixTokens: 1536,
+  suffixTokens: 256,
+  extraContextTokens: 1024,
+  maxTokens: 128,
+  timeoutMs: 3000,
+  maxLines: 12,
+  multiline: 'auto',
+  maxSuffixLines: 24,
+  maxPrefixLines: 512,
+  chunkLines: 32,
+  maxCharsRightOfCursor: 8,
+  debounceMinMs: 40,
+  debounceMaxMs: 350,
+  prefetch: true,
+  idlePrefillMs: 1200,
+  cacheSize: 256,
+});
