@@ -134,6 +134,9 @@ export interface CompleteResult {
   text: string;
   stopReason: StopReason;
   accounting: TokenAccounting;
+  /** True when a greedy generation for the identical prompt was replayed from the sequence
+   * state: nothing was evaluated or generated. */
+  replayed: boolean;
 }
 
 /** Evaluate a prompt into the completion sequence without generating (background warm-up). */
@@ -215,6 +218,7 @@ export type EngineErrorCode =
   | 'noFim' // the completion model has no fill-in-the-middle tokens
   | 'loadFailed' // llama.cpp refused the model (message carries its reason)
   | 'precheckFailed' // the GGUF pre-check rejected the file
+  | 'promptTooLong' // the prompt does not fit the context (message carries both sizes)
   | 'busy'
   | 'crashed' // the worker died while the request was in flight (set by the client)
   | 'stopped' // the engine is stopped after repeated crashes (set by the client)

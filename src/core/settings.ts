@@ -1,0 +1,34 @@
+// Every `alembic.*` setting with its type and default, in one place. package.json declares the
+// same settings for VS Code's UI; a test checks that the two agree, so defaults cannot drift.
+// No `vscode` import: the CLI and the plain-Node tests read it too.
+
+export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
+
+export const SETTING_DEFAULTS = {
+  'completion.model': '',
+  'chat.model': '',
+  'engine.gpu': 'auto' as GpuSetting,
+  'engine.gpuLayers': -1,
+  'engine.contextSize': 0,
+  'engine.threads': 0,
+  'engine.idleUnloadMinutes': 15,
+};
+
+export type Settings = typeof SETTING_DEFAULTS;
+export type SettingKey = keyof Settings;
+
+/** Settings whose change means the engine must reload its models. */
+export const ENGINE_RELOAD_KEYS: readonly SettingKey[] = [
+  'completion.model',
+  'chat.model',
+  'engine.gpu',
+  'engine.gpuLayers',
+  'engine.contextSize',
+  'engine.threads',
+];
+
+/** Settings that change how the engine process is started (it restarts). */
+export const ENGINE_RESTART_KEYS: readonly SettingKey[] = ['engine.gpu'];
+
+/** Largest context an automatic context size grows to. */
+export const AUTO_CONTEXT_LIMIT = 16384;

@@ -1,0 +1,140 @@
+// Chat generation on the chat sequence through node-llama-cpp's LlamaChat, which renders the
+// model's chat template, reuses the KV cache for the unchanged start of the conversation and
+// shifts the context window when a conversation outgrows it (so a long chat never fails).
+// The client sends the whole conversation each time; answers stream back as chunks tagged as
+// answer text or reasoning. Chat runs at a lower evaluation priority than completions.
+import type { ChatHistoryItem, LlamaChat, LlamaChatResponseChunk } from 'node-llama-cpp';
+import type { ChatChunk, ChatMessage, ChatParams, ChatResult, StopReason } from '../../core/engine/protocol';
+import { ThinkSplitter } from '../../core/chat/thinkSplitter';
+import { EngineError } from './engineError';
+import type { LlamaRuntime, ModelSlot } from './llamaRuntime';
+import { Stopwatch } from './stopwatch';
+
+const CHAT_PRIORITY = 1;
+
+export class ChatRunner {
+  private chat?: { slot: ModelSlot; chat: LlamaChat };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly runtime: LlamaRuntime) {}
+
+  /** The chat wrapper name for the loaded chat model (resolved from its template). */
+  wrapperName(): string {
+    return this.chatFor()?.chatWrapper.wrapperName ?? '';
+  }
+
+  reset(): void {
+    this.chat?.chat.dispose({ disposeSequence: false });
+    this.chat = undefined;
+  }
+
+  run(params: ChatParams, signal: AbortSignal, emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void): Promise<ChatResult> {
+    const job = () => this.generate(params, signal, emit);
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private chatFor(): LlamaChat | undefined {
+    const slot = this.runtime.slotFor('chat');
+    if (!slot?.sequences.chat) return undefined;
+    if (this.chat?.slot !== slot) {
+      this.reset();
+      this.chat = { slot, chat: new this.runtime.library.LlamaChat({ contextSequence: slot.sequences.chat, autoDisposeSequence: false }) };
+    }
+    return this.chat.chat;
+  }
+
+  private async generate(params: ChatParams, signal: AbortSignal, emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void): Promise<ChatResult> {
+    const chat = this.chatFor();
+    if (!chat) throw new EngineError('noModel', 'No chat model is loaded.');
+    if (params.messages.length === 0 || params.messages[params.messages.length - 1]!.role !== 'user') {
+      throw new EngineError('badRequest', 'A chat request must end with a user message.');
+    }
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let timedOut = false;
+    const timer = params.timeoutMs > 0 ? setTimeout(() => { timedOut = true; controller.abort(); }, params.timeoutMs) : undefined;
+    const watch = new Stopwatch(0, controller.signal);
+
+    const history: ChatHistoryItem[] = [...params.messages.map(toHistoryItem), { type: 'model', response: [] }];
+    const tokensBefore = chat.sequence.contextTokens;
+    const meterBefore = chat.sequence.tokenMeter.getState();
+    const splitter = new ThinkSplitter();
+    let thought = '';
+    const forward = (pieces: { segment: 'text' | 'thought'; text: string }[]) => pieces.forEach((p) => emit(p));
+
+    try {
+      const response = await chat.generateResponse(history, {
+        signal: controller.signal,
+        stopOnAbortSignal: true,
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        topK: params.topK,
+        topP: params.topP,
+        seed: params.seed,
+        evaluationPriority: CHAT_PRIORITY,
+        onToken: (tokens) => tokens.forEach(() => watch.markToken()),
+        onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+          if (chunk.type === 'segment') {
+            if (chunk.segmentType === 'thought' && chunk.text) {
+              thought += chunk.text;
+              emit({ segment: 'thought', text: chunk.text });
+            }
+          } else {
+            forward(splitter.push(chunk.text));
+          }
+        },
+      });
+      forward(splitter.end());
+      // The meter counts prompt tokens evaluated as input and generated tokens as output; what the
+      // new context shares with the old one from the start was reused from the KV cache.
+      const used = chat.sequence.tokenMeter.diff(meterBefore);
+      const generated = used.usedOutputTokens;
+      const evaluatedPrompt = used.usedInputTokens;
+      const reused = commonPrefixLength(tokensBefore, chat.sequence.contextTokens);
+      const promptTokens = reused + evaluatedPrompt;
+      return {
+        text: splitter.answer.trim(),
+        thought: (thought + splitter.thought).trim(),
+        stopReason: mapStopReason(response.metadata.stopReason, timedOut),
+        accounting: watch.accounting(promptTokens, reused, evaluatedPrompt, generated),
+      };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function commonPrefixLength(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+function toHistoryItem(message: ChatMessage): ChatHistoryItem {
+  switch (message.role) {
+    case 'system':
+      return { type: 'system', text: message.content };
+    case 'user':
+      return { type: 'user', text: message.content };
+    case 'assistant':
+      return { type: 'model', response: [message.content] };
+  }
+}
+
+function mapStopReason(reason: string, timedOut: boolean): StopReason {
+  switch (reason) {
+    case 'maxTokens':
+      return 'maxTokens';
+    case 'abort':
+      return timedOut ? 'timeout' : 'abort';
+    case 'customStopTrigger':
+      return 'stop';
+    default:
+      return 'eos';
+  }
+}

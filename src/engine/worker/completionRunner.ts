@@ -1,0 +1,190 @@
+// Fill-in-the-middle generation on the completion sequence, written on node-llama-cpp's low-level
+// sequence API so that every prompt token is evaluated at most once:
+//   - the new prompt is compared with the tokens already in the sequence's KV cache and only the
+//     part after the first difference is erased and evaluated (the accounting reports both parts);
+//   - a greedy request for exactly the last prompt is replayed from the recorded output, with
+//     nothing evaluated at all;
+//   - the prompt is evaluated in chunks, so an abort or the wall-clock cap lands between chunks
+//     instead of after a long prompt;
+//   - one request at a time on the sequence; a completion pre-empts a background prefill.
+import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { CompleteParams, CompleteResult, PrefillParams, PrefillResult, PromptSegment, StopReason } from '../../core/engine/protocol';
+import { EngineError } from './engineError';
+import type { LlamaRuntime } from './llamaRuntime';
+import { Stopwatch } from './stopwatch';
+
+const PROMPT_CHUNK_TOKENS = 128;
+const COMPLETION_PRIORITY = 5;
+const PREFILL_PRIORITY = 1;
+
+interface RecordedGeneration {
+  prompt: Token[];
+  output: Token[];
+  text: string;
+  stopReason: StopReason;
+  key: string;
+}
+
+export class CompletionRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private recorded?: RecordedGeneration;
+  private runningPrefill?: AbortController;
+
+  constructor(private readonly runtime: LlamaRuntime) {}
+
+  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+    this.runningPrefill?.abort(); // a real request beats a background warm-up
+    return this.exclusive(() => this.generate(params, signal));
+  }
+
+  prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
+    const controller = new AbortController();
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    this.runningPrefill = controller;
+    return this.exclusive(async () => {
+      const watch = new Stopwatch(params.timeoutMs, controller.signal);
+      const { sequence, model } = this.target();
+      const tokens = tokenizeSegments(model, params.segments);
+      checkFits(tokens.length, 0, sequence.contextSize);
+      const reused = await alignSequence(sequence, tokens, tokens.length);
+      const evaluated = await evaluatePrompt(sequence, tokens.slice(reused), watch, PREFILL_PRIORITY);
+      return { accounting: watch.accounting(tokens.length, reused, evaluated, 0) };
+    }).finally(() => {
+      if (this.runningPrefill === controller) this.runningPrefill = undefined;
+    });
+  }
+
+  /** Forget the recorded output (the model or its settings changed). */
+  reset(): void {
+    this.recorded = undefined;
+  }
+
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job, job);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private target(): { sequence: LlamaContextSequence; model: LlamaModel } {
+    const slot = this.runtime.slotFor('completion');
+    const sequence = slot?.sequences.completion;
+    if (!slot || !sequence) throw new EngineError('noModel', 'No completion model is loaded.');
+    if (!slot.info.fim) {
+      throw new EngineError('noFim', `${slot.info.name} has no fill-in-the-middle tokens, so it cannot complete code. Pick a code completion model (for example Qwen2.5-Coder base).`);
+    }
+    return { sequence, model: slot.model };
+  }
+
+  private async generate(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+    const watch = new Stopwatch(params.timeoutMs, signal);
+    const { sequence, model } = this.target();
+    const prompt = tokenizeSegments(model, params.segments);
+    const maxTokens = Math.min(params.maxTokens, sequence.contextSize - prompt.length);
+    checkFits(prompt.length, 1, sequence.contextSize);
+
+    const key = JSON.stringify([params.maxTokens, params.stop ?? [], params.temperature ?? 0, params.topK, params.topP, params.seed]);
+    const greedy = (params.temperature ?? 0) === 0;
+    const replay = greedy ? this.replay(sequence, prompt, key) : undefined;
+    if (replay) return replay(watch);
+
+    const reused = await alignSequence(sequence, prompt, prompt.length - 1);
+    let evaluated = await evaluatePrompt(sequence, prompt.slice(reused, -1), watch, COMPLETION_PRIORITY);
+    const output: Token[] = [];
+    let text = '';
+    let stopReason: StopReason = 'maxTokens';
+    if (watch.stopReason()) {
+      stopReason = watch.stopReason()!;
+    } else {
+      evaluated += 1; // the last prompt token, evaluated by the generator below
+      const generator = sequence.evaluate([prompt[prompt.length - 1]!], {
+        temperature: params.temperature ?? 0,
+        topK: params.topK,
+        topP: params.topP,
+        seed: params.seed,
+        evaluationPriority: COMPLETION_PRIORITY,
+        yieldEogToken: true,
+      });
+      for await (const token of generator) {
+        if (model.isEogToken(token)) {
+          stopReason = 'eos';
+          break;
+        }
+        watch.markToken();
+        output.push(token);
+        text = model.detokenize(output, false);
+        const cut = firstStop(text, params.stop);
+        if (cut >= 0) {
+          text = text.slice(0, cut);
+          stopReason = 'stop';
+          break;
+        }
+        const early = watch.stopReason();
+        if (early) {
+          stopReason = early;
+          break;
+        }
+        if (output.length >= maxTokens) break;
+      }
+    }
+    this.recorded = { prompt, output, text, stopReason, key };
+    return { text, stopReason, accounting: watch.accounting(prompt.length, reused, evaluated, output.length), replayed: false };
+  }
+
+  /** A greedy generation for the same prompt and options gives the same tokens: reuse them. */
+  private replay(sequence: LlamaContextSequence, prompt: Token[], key: string): ((w: Stopwatch) => CompleteResult) | undefined {
+    const rec = this.recorded;
+    if (!rec || rec.key !== key) return undefined;
+    if (rec.stopReason !== 'eos' && rec.stopReason !== 'stop' && rec.stopReason !== 'maxTokens') return undefined;
+    if (rec.prompt.length !== prompt.length || rec.prompt.some((t, i) => t !== prompt[i])) return undefined;
+    if (sequence.compareContextTokens(prompt).firstDifferentIndex < prompt.length) return undefined;
+    return (watch) => ({ text: rec.text, stopReason: rec.stopReason, accounting: watch.accounting(prompt.length, prompt.length, 0, 0), replayed: true });
+  }
+}
+
+export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): Token[] {
+  const tokens: Token[] = [];
+  for (const segment of segments) {
+    if ('special' in segment) {
+      const t = model.tokenize(segment.special, true);
+      if (t.length !== 1) throw new EngineError('badRequest', `"${segment.special}" is not a special token of this model.`);
+      tokens.push(t[0]!);
+    } else if (segment.text) {
+      tokens.push(...model.tokenize(segment.text, false));
+    }
+  }
+  if (tokens.length === 0) throw new EngineError('badRequest', 'The prompt is empty.');
+  return tokens;
+}
+
+function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
+  if (promptTokens + roomForOutput > contextSize) {
+    throw new EngineError('promptTooLong', `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`);
+  }
+}
+
+/** Erases the sequence state after the longest common prefix (at most `limit` tokens) and returns its length. */
+async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], limit: number): Promise<number> {
+  const common = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, limit);
+  if (sequence.nextTokenIndex > common) await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+  return sequence.nextTokenIndex;
+}
+
+/** Evaluates prompt tokens in chunks, stopping between chunks on abort or timeout. */
+async function evaluatePrompt(sequence: LlamaContextSequence, tokens: Token[], watch: Stopwatch, priority: 1 | 5): Promise<number> {
+  let done = 0;
+  while (done < tokens.length && !watch.stopReason()) {
+    const chunk = tokens.slice(done, done + PROMPT_CHUNK_TOKENS);
+    await sequence.evaluateWithoutGeneratingNewTokens(chunk, { evaluationPriority: priority });
+    done += chunk.length;
+  }
+  return done;
+}
+
+function firstStop(text: string, stops: string[] | undefined): number {
+  let best = -1;
+  for (const s of stops ?? []) {
+    const at = s ? text.indexOf(s) : -1;
+    if (at >= 0 && (best < 0 || at < best)) best = at;
+  }
+  return best;
+}
