@@ -1,0 +1,119 @@
+// The extension's handle on the engine process: creates the EngineClient, keeps it configured from
+// the settings, and turns engine trouble into notifications with a way out.
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { ModelRole } from '../core/engine/protocol';
+import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
+import { affectsEngineReload, affectsEngineRestart, engineLoadParams, getSetting } from './config';
+import { DisposableStore } from './disposable';
+import type { Logger } from './log';
+
+export class EngineService extends DisposableStore {
+  private client: EngineClient;
+  private readonly stateEmitter = this.register(new vscode.EventEmitter<EngineState>());
+  /** Fires whenever the engine's phase, models or error change. */
+  readonly onDidChangeState = this.stateEmitter.event;
+  private lastShownError?: string;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger) {
+    super();
+    this.client = this.createClient();
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
+  }
+
+  get engine(): EngineClient {
+    return this.client;
+  }
+
+  get state(): EngineState {
+    return this.client.state;
+  }
+
+  /** True when a model file is configured for the role. */
+  hasModelFor(role: ModelRole): boolean {
+    const params = engineLoadParams();
+    return Boolean(role === 'completion' ? params.completionModel : params.chatModel);
+  }
+
+  /** Loads the configured models now; failures are shown to the user and logged. */
+  async reload(): Promise<void> {
+    this.client.configure(engineLoadParams());
+    if (!this.hasModelFor('completion') && !this.hasModelFor('chat')) {
+      await this.client.unload().catch(() => undefined);
+      return;
+    }
+    try {
+      await this.client.load();
+    } catch (e) {
+      this.showFailure(e);
+    }
+  }
+
+  async restart(): Promise<void> {
+    this.client.configure(engineLoadParams());
+    this.lastShownError = undefined;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: restarting the engine…' }, async () => {
+      try {
+        await this.client.restart();
+      } catch (e) {
+        this.showFailure(e);
+      }
+    });
+  }
+
+  async unload(): Promise<void> {
+    await this.client.unload();
+  }
+
+  /** Shows an engine failure once, with the actions that can fix it. */
+  showFailure(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof EngineClientError && e.code === 'aborted') return;
+    this.log.error('engine request failed', e);
+    if (message === this.lastShownError) return;
+    this.lastShownError = message;
+    const actions = e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed') ? ['Restart Engine', 'Show Log'] : ['Select Model…', 'Show Log'];
+    void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {
+      if (choice === 'Restart Engine') void vscode.commands.executeCommand('alembic.restartEngine');
+      else if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
+      else if (choice === 'Show Log') void vscode.commands.executeCommand('alembic.showLog');
+    });
+  }
+
+  private createClient(): EngineClient {
+    const engineLog = this.log.child('engine');
+    const client = new EngineClient({
+      enginePath: join(this.context.extensionPath, 'dist', 'engine.js'),
+      gpu: getSetting('engine.gpu'),
+      idleUnloadMs: getSetting('engine.idleUnloadMinutes') * 60_000,
+      onLog: (level, message) => engineLog[level === 'trace' ? 'trace' : level](message),
+    });
+    client.configure(engineLoadParams());
+    const sub = client.onDidChangeState((state) => {
+      this.stateEmitter.fire(state);
+      if (state.phase === 'halted' && state.error) this.showFailure(new EngineClientError('stopped', state.error));
+    });
+    this.register({ dispose: () => sub.dispose() });
+    return client;
+  }
+
+  private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (e.affectsConfiguration('alembic.engine.idleUnloadMinutes') || affectsEngineRestart(e)) {
+      // Options fixed at process start: replace the client (the old process exits).
+      const old = this.client;
+      this.client = this.createClient();
+      void old.dispose();
+      this.stateEmitter.fire(this.client.state);
+      void this.reload();
+    } else if (affectsEngineReload(e)) {
+      void this.reload();
+    }
+  }
+
+  override dispose(): void {
+    super.dispose();
+    // deactivate(): VS Code gives about 5 s; dispose() kills the process (SIGKILL after 2 s).
+    void this.client.dispose();
+  }
+}

@@ -1,0 +1,72 @@
+// Composition root: creates each feature, registers it for disposal, and keeps going when one
+// feature fails to start (the others still work, and the failure is shown and logged).
+import * as vscode from 'vscode';
+import { EngineService } from './engineService';
+import { EngineStatusBar } from './statusBar';
+import { EngineStatusDocument } from './engineStatusDocument';
+import { registerModelCommands } from './models/modelCommands';
+import { createLogger, type Logger } from './log';
+
+/** What activate() returns: used by the extension-host tests. */
+export interface AlembicApi {
+  readonly engine: EngineService;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<AlembicApi> {
+  const channel = vscode.window.createOutputChannel('Alembic', { log: true });
+  context.subscriptions.push(channel);
+  const log = createLogger(channel);
+  log.info(`Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`);
+
+  const engine = new EngineService(context, log);
+  context.subscriptions.push(engine);
+  const statusBar = start(log, 'status bar', () => new EngineStatusBar(engine), context);
+
+  start(log, 'engine status', () => new EngineStatusDocument(engine), context);
+  start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
+    vscode.commands.registerCommand('alembic.unloadModel', async () => {
+      await engine.unload();
+      void vscode.window.showInformationMessage('Alembic: model unloaded. It loads again on the next request.');
+    }),
+    vscode.commands.registerCommand('alembic.showLog', () => channel.show()),
+    vscode.commands.registerCommand('alembic.statusMenu', () => showStatusMenu(engine)),
+  );
+  void statusBar;
+
+  void engine.reload(); // load the configured model in the background
+  log.info('Alembic activated');
+  return { engine };
+}
+
+export function deactivate(): void {
+  // Everything, the engine process included, is in context.subscriptions and disposed by VS Code.
+}
+
+function start<T extends vscode.Disposable>(log: Logger, name: string, create: () => T, context: vscode.ExtensionContext): T | undefined {
+  try {
+    const feature = create();
+    context.subscriptions.push(feature);
+    return feature;
+  } catch (e) {
+    log.error(`could not start the ${name}`, e);
+    void vscode.window.showErrorMessage(`Alembic: the ${name} failed to start: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((c) => {
+      if (c) void vscode.commands.executeCommand('alembic.showLog');
+    });
+    return undefined;
+  }
+}
+
+async function showStatusMenu(engine: EngineService): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    { label: '$(chip) Select Model…', command: 'alembic.selectModel' },
+    { label: '$(cloud-download) Download Model…', command: 'alembic.downloadModel' },
+    { label: '$(pulse) Show Engine Status', command: 'alembic.showEngineStatus' },
+    { label: '$(debug-restart) Restart Engine', command: 'alembic.restartEngine' },
+    { label: '$(eject) Unload Model', command: 'alembic.unloadModel' },
+    { label: '$(output) Show Log', command: 'alembic.showLog' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: `Alembic — engine ${engine.state.phase}`, placeHolder: 'Choose an action' });
+  if (pick) await vscode.commands.executeCommand(pick.command);
+}

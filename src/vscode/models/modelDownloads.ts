@@ -1,0 +1,80 @@
+// Downloads catalog models into the extension's global storage with a cancellable progress
+// notification. The transfer itself (resume, hash check, lock, never a partial file under the final
+// name) is the core downloader's; this file is the VS Code face of it.
+import * as vscode from 'vscode';
+import { freemem, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { DownloadError, downloadModel, formatProgress } from '../../core/download/downloader';
+import type { CatalogModel } from '../../core/models/catalog';
+import { recommendModels, type MachineResources, type Recommendation } from '../../core/models/recommend';
+import type { EngineService } from '../engineService';
+import type { Logger } from '../log';
+
+/** Where downloaded models live: the extension's global storage, shared by all windows. */
+export function modelsFolder(context: vscode.ExtensionContext): string {
+  return join(context.globalStorageUri.fsPath, 'models');
+}
+
+/** The download address of a catalog model. ALEMBIC_MODEL_MIRROR (an https or loopback base URL)
+ * replaces https://huggingface.co for mirrors and offline tests. */
+export function downloadUrl(model: CatalogModel): string {
+  const mirror = process.env.ALEMBIC_MODEL_MIRROR?.replace(/\/+$/, '');
+  return mirror ? model.downloadUrl.replace('https://huggingface.co', mirror) : model.downloadUrl;
+}
+
+/** Downloads one model; resolves to its path, or undefined when the user cancelled or it failed (already reported). */
+export async function downloadWithProgress(context: vscode.ExtensionContext, model: CatalogModel, log: Logger): Promise<string | undefined> {
+  const dir = modelsFolder(context);
+  log.info(`downloading ${model.id} from ${downloadUrl(model)} into ${dir}`);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Alembic: downloading ${model.displayName}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        return downloadModel({
+          url: downloadUrl(model),
+          destinationDir: dir,
+          fileName: model.fileName,
+          sha256: model.sha256,
+          signal: controller.signal,
+          onProgress: (p) => {
+            const percent = p.totalBytes ? (100 * p.receivedBytes) / p.totalBytes : 0;
+            progress.report({ message: formatProgress(p), increment: Math.max(0, percent - reported) });
+            reported = Math.max(reported, percent);
+          },
+        });
+      },
+    );
+    log.info(`downloaded ${model.id}: ${result.path} (${result.resumed ? 'resumed' : 'fresh'}, sha256 ${result.sha256 ?? 'not checked'})`);
+    return result.path;
+  } catch (e) {
+    if (e instanceof DownloadError && e.code === 'aborted') {
+      void vscode.window.showInformationMessage(`Alembic: download of ${model.displayName} paused. Download it again to resume where it stopped.`);
+      return undefined;
+    }
+    log.error(`download of ${model.id} failed`, e);
+    const retry = 'Retry';
+    const choice = await vscode.window.showErrorMessage(`Alembic: ${e instanceof Error ? e.message : String(e)}`, retry, 'Select a Local File…');
+    if (choice === retry) return downloadWithProgress(context, model, log);
+    if (choice) void vscode.commands.executeCommand('alembic.selectModel');
+    return undefined;
+  }
+}
+
+/** This machine's memory as the recommendation needs it (the GPU figures come from the engine). */
+export async function machineResources(engine: EngineService): Promise<MachineResources> {
+  const status = await engine.engine.status().catch(() => undefined);
+  return {
+    backend: status?.gpu.backend ?? 'cpu',
+    vramFreeBytes: status?.gpu.vramFreeBytes ?? 0,
+    vramTotalBytes: status?.gpu.vramTotalBytes ?? 0,
+    ramTotalBytes: totalmem(),
+    ramFreeBytes: freemem(),
+  };
+}
+
+export async function recommendationForThisMachine(engine: EngineService): Promise<Recommendation> {
+  return recommendModels(await machineResources(engine));
+}
