@@ -54,3 +54,14 @@ export function postprocessCompletion(raw: string, ctx: RuleContext): Postproces
   }
   return { text };
 }
+
+/** Fits a typed-ahead remainder to a text after the cursor that the editor changed meanwhile (it
+ * auto-closed a bracket or quote the user typed): closers the suffix now supplies are cut. */
+export function fitRemainderToSuffix(remainder: string, ctx: RuleContext): string | null {
+  let text: string | null = remainder;
+  for (const rule of [closeOnlyOwnBrackets, stopAtSuffixOverlap, dropBlank]) {
+    text = rule(text, ctx);
+    if (text === null) return null;
+  }
+  return text;
+}

@@ -1,0 +1,326 @@
+// The completion request manager: context → prompt → cache → engine → post-processing, with no
+// VS Code in sight (the adapter and the benchmark's simulated typist both drive `provide`).
+//
+// Design. Every request first reads a bounded context window around the cursor and identifies it
+// (hash of the window above the cursor line and the suffix, plus the current line in clear). It is
+// then answered, cheapest first, from: the cache (the same context was answered before), typed-
+// ahead (the user is typing a suggestion made a few characters ago), or the generation in flight
+// when the new context extends the one it was started for (wait for it, serve the rest). Only then
+// does it need the model: a running generation it cannot use is aborted at once (the engine stops
+// between prompt chunks or tokens), the request waits out an adaptive debounce, gives way if a
+// newer request arrived meanwhile (latest wins), and starts its own generation in the single slot.
+// Generations write their post-processed result into the cache and requests read it from there,
+// so a request whose VS Code token was cancelled still leaves its answer for the next keystroke.
+// After a suggestion is served, the completion that follows its acceptance is prefetched when the
+// slot is free; after the extra context changes and the user pauses, the prompt is pre-evaluated
+// (prefill) so the changed front of the prompt is not paid for on the next keystroke.
+import type { CompleteResult } from '../engine/protocol';
+import { type Clock, systemClock } from './clock';
+import { CompletionCache, identify, typedSince, type ContextIdentity } from './completionCache';
+import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
+import { CompletionStats, OverheadTimer } from './completionStats';
+import { InsertedTextDocument, type CompletionDocument, type Position } from './documentWindow';
+import { type CompletionEngine, isAbortError, isPromptTooLong, isNoFim } from './engineContract';
+import { ExtraContext } from './extraContext';
+import { shouldCompleteMultiline } from './multiline';
+import { fitRemainderToSuffix, postprocessCompletion } from './postprocess';
+import { PromptAssembler, type CompletionModel } from './promptAssembler';
+import type { CompletionContext } from './promptLayout';
+import { GenerationSlot, TypingRhythm, waitUnlessAborted } from './scheduler';
+import { TokenEstimator } from './tokenEstimate';
+
+export type { CompletionEngine } from './engineContract';
+export type { CompletionModel } from './promptAssembler';
+
+export interface CompletionRequest {
+  doc: CompletionDocument;
+  position: Position;
+  /** 'invoke': the user asked explicitly (no debounce, no right-of-cursor guard). */
+  triggerKind?: 'automatic' | 'invoke';
+  signal?: AbortSignal;
+}
+
+export type SuggestionSource = 'cache' | 'typedAhead' | 'inFlight' | 'model';
+
+export interface CompletionSuggestion {
+  /** Text to insert at the cursor (the range is empty: nothing after the cursor is replaced). */
+  insertText: string;
+  range: { start: Position; end: Position };
+  source: SuggestionSource;
+  multiline: boolean;
+}
+
+export interface PipelineOptions {
+  engine: CompletionEngine;
+  settings?: Partial<CompletionSettings>;
+  clock?: Clock;
+  extraContext?: ExtraContext;
+  /** Repository name for templates with a repository-level form. */
+  repoName?: string;
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** What a generation was started for: the slot compares it with later requests. */
+interface Target {
+  id: ContextIdentity;
+  ctx: CompletionContext;
+  doc: CompletionDocument;
+  multiline: boolean;
+}
+
+const NEVER = new AbortController().signal;
+const CLOSERS_AND_SPACE = /[\s)\]}>;,'"`]/g;
+
+export class CompletionPipeline {
+  readonly stats = new CompletionStats();
+  readonly extraContext: ExtraContext;
+  private settings: CompletionSettings;
+  private readonly engine: CompletionEngine;
+  private readonly clock: Clock;
+  private readonly estimator = new TokenEstimator();
+  private readonly cache: CompletionCache;
+  private readonly rhythm: TypingRhythm;
+  private readonly slot: GenerationSlot<Target | undefined>;
+  private assembler?: PromptAssembler;
+  private modelProblem?: string;
+  private seq = 0;
+  private lastDoc?: { uri: string; version: number };
+  private lastTarget?: Target;
+  private evaluatedExtraVersion = -1;
+  private idleTimer?: AbortController;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.engine = options.engine;
+    this.settings = { ...DEFAULT_COMPLETION_SETTINGS, ...options.settings };
+    this.clock = options.clock ?? systemClock;
+    this.extraContext = options.extraContext ?? new ExtraContext({}, this.estimator);
+    this.cache = new CompletionCache(this.settings.cacheSize);
+    this.rhythm = new TypingRhythm(this.clock, { minMs: this.settings.debounceMinMs, maxMs: this.settings.debounceMaxMs });
+    this.slot = new GenerationSlot((e) => this.log('warn', `completion failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.unsubscribe = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
+  }
+
+  /** Binds the pipeline to the loaded completion model. Throws NoFimSupportError (with a message
+   * for the user) when the model cannot fill in the middle; requests then answer nothing. */
+  setModel(model: CompletionModel | undefined): void {
+    this.assembler = undefined;
+    this.modelProblem = undefined;
+    this.slot.abortCurrent();
+    this.cache.clear();
+    if (!model) return;
+    try {
+      this.assembler = new PromptAssembler(model, this.settings, this.estimator, this.extraContext, this.options.repoName ?? 'workspace');
+    } catch (e) {
+      this.modelProblem = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+  }
+
+  /** Why completions are unavailable, for the status bar; undefined when they work. */
+  get problem(): string | undefined {
+    return this.modelProblem ?? (this.assembler ? undefined : 'No completion model is loaded.');
+  }
+
+  get template(): PromptAssembler['template'] | undefined {
+    return this.assembler?.template;
+  }
+
+  updateSettings(settings: Partial<CompletionSettings>): void {
+    this.settings = { ...this.settings, ...settings };
+    if (this.assembler) this.setModel(this.assembler.model);
+  }
+
+  async provide(request: CompletionRequest): Promise<CompletionSuggestion | null> {
+    const timer = new OverheadTimer();
+    const started = this.clock.now();
+    const seq = ++this.seq;
+    const signal = request.signal ?? NEVER;
+    const explicit = request.triggerKind === 'invoke';
+    this.stats.increment('requests');
+    this.noteTyping(request.doc);
+    this.scheduleIdlePrefill();
+    try {
+      const assembler = this.assembler;
+      if (!assembler || signal.aborted) return this.none();
+      const ctx = assembler.contextAt(request.doc, request.position);
+      if (!explicit && ctx.lineSuffix.replace(CLOSERS_AND_SPACE, '').length > this.settings.maxCharsRightOfCursor) return this.none();
+      const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc: request.doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
+      this.lastTarget = target;
+      let via: 'inFlight' | 'model' | undefined;
+      let debounced = false;
+      for (let round = 0; round < 4; round++) {
+        const found = this.lookup(target, via);
+        if (found !== undefined) return this.serve(found, target, started, seq);
+        if (via === 'model' || signal.aborted) break;
+        const running = this.slot.current;
+        if (running?.context && running.kind !== 'prefill' && typedSince(running.context.id, target.id) !== undefined) {
+          timer.pause();
+          const finished = await waitUnlessAborted(running.done, signal);
+          timer.resume();
+          if (!finished) break;
+          via = 'inFlight';
+          debounced = true; // the wait was the pause
+          continue;
+        }
+        if (running) {
+          if (seq !== this.seq) break; // only the newest request may stop a generation
+          this.abortStale();
+        }
+        if (!debounced) {
+          debounced = true;
+          const delay = this.rhythm.delayFor({ linePrefix: ctx.linePrefix, explicit });
+          timer.pause();
+          const waited = await this.clock.sleep(delay, signal);
+          timer.resume();
+          if (!waited || seq !== this.seq) break; // cancelled, or a newer request wins
+          continue; // the cache or the slot may have changed while waiting
+        }
+        const gen = this.slot.start('request', target, (s) => this.generate(target, s));
+        timer.pause();
+        const finished = await waitUnlessAborted(gen.done, signal);
+        timer.resume();
+        if (!finished) break;
+        via = 'model';
+      }
+      return this.none();
+    } finally {
+      this.stats.recordOverhead(timer.stop());
+    }
+  }
+
+  /** A suggestion was shown: prefetch the completion that follows its acceptance. */
+  onShown(shown: { doc: CompletionDocument; position: Position; insertText: string }): void {
+    const assembler = this.assembler;
+    if (!assembler || !this.settings.prefetch || this.slot.current) return;
+    const doc = new InsertedTextDocument(shown.doc, shown.position, shown.insertText);
+    const ctx = assembler.contextAt(doc, doc.end);
+    const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
+    if (this.cache.get(target.id)) return;
+    this.stats.increment('prefetches');
+    this.slot.start('prefetch', target, (s) => this.generate(target, s));
+  }
+
+  /** A suggestion was accepted: the next request is answered without debounce. */
+  onAccepted(): void {
+    this.stats.increment('accepted');
+    this.rhythm.noteAccepted();
+  }
+
+  /** Forget every cached suggestion (the model, or something outside the windows, changed). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  dispose(): void {
+    this.idleTimer?.abort();
+    this.slot.abortCurrent();
+    this.unsubscribe();
+  }
+
+  /** A cached answer for this context, directly or by typed-ahead; null = known to be empty. */
+  private lookup(target: Target, via: 'inFlight' | 'model' | undefined): { text: string | null; source: CompletionSuggestion['source'] } | undefined {
+    const exact = this.cache.get(target.id);
+    if (exact) return { text: exact.text || null, source: via ?? 'cache' };
+    const ahead = this.cache.lookupTypedAhead(target.id);
+    if (!ahead) return undefined;
+    const text = ahead.autoClosed
+      ? fitRemainderToSuffix(ahead.remainder, { ...target.ctx, multiline: ahead.entry.multiline, maxLines: this.settings.maxLines, truncated: false })
+      : ahead.remainder;
+    this.cache.set(target.id, { text: text ?? '', multiline: ahead.entry.multiline });
+    return { text, source: via ?? 'typedAhead' };
+  }
+
+  private serve(found: { text: string | null; source: CompletionSuggestion['source'] }, target: Target, started: number, seq: number): CompletionSuggestion | null {
+    const counter = ({ cache: 'cacheHits', typedAhead: 'typedAheadHits', inFlight: 'inFlightReuses', model: undefined } as const)[found.source];
+    if (counter) this.stats.increment(counter);
+    // A request served without the model leaves a running request generation it cannot use
+    // pointless; a prefetch aims at a later context and keeps going.
+    const running = this.slot.current;
+    if (seq === this.seq && running?.kind === 'request' && running.context && typedSince(running.context.id, target.id) === undefined) this.abortStale();
+    if (found.text === null) return this.none();
+    if (found.source === 'model') this.stats.recordLatency(this.clock.now() - started);
+    const position = target.ctx.position;
+    const suggestion: CompletionSuggestion = { insertText: found.text, range: { start: position, end: position }, source: found.source, multiline: found.text.includes('\n') };
+    // The document after accepting a typed-ahead remainder is the one after accepting the
+    // suggestion it came from, whose prefetch was already started when that was served.
+    if (found.source !== 'typedAhead') queueMicrotask(() => this.onShown({ doc: target.doc, position, insertText: found.text! }));
+    return suggestion;
+  }
+
+  /** The generation job: prompt, engine, post-processing, cache. Never throws for an abort. */
+  private async generate(target: Target, signal: AbortSignal): Promise<void> {
+    const assembler = this.assembler;
+    if (!assembler || signal.aborted) return;
+    const prompt = assembler.render(target.ctx, target.doc);
+    if (!prompt) return;
+    this.stats.increment('modelCalls');
+    this.evaluatedExtraVersion = this.extraContext.version;
+    let result: CompleteResult;
+    try {
+      result = await this.engine.complete(assembler.completeParams(prompt, target.multiline), signal);
+    } catch (e) {
+      if (signal.aborted || isAbortError(e)) return;
+      if (isPromptTooLong(e)) this.estimator.observe(prompt.estimatedTokens, Math.ceil(prompt.estimatedTokens * 1.25));
+      if (isNoFim(e)) this.modelProblem = e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+    this.stats.recordAccounting(result.accounting);
+    this.estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
+    if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
+    const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+    const { text, droppedBy } = postprocessCompletion(result.text, { ...target.ctx, multiline: target.multiline, maxLines: this.settings.maxLines, truncated });
+    if (droppedBy) this.log('debug', `suggestion dropped by ${droppedBy}`);
+    this.cache.set(target.id, { text: text ?? '', multiline: target.multiline });
+  }
+
+  private abortStale(): void {
+    const gen = this.slot.abortCurrent();
+    if (gen && gen.kind !== 'prefill') this.stats.increment('aborted');
+  }
+
+  private none(): null {
+    this.stats.increment('empty');
+    return null;
+  }
+
+  private noteTyping(doc: CompletionDocument): void {
+    const last = this.lastDoc;
+    this.lastDoc = { uri: doc.uri, version: doc.version };
+    if (last && last.uri !== doc.uri) this.rhythm.reset();
+    else if (!last || last.version !== doc.version) this.rhythm.noteKeystroke();
+  }
+
+  /** After a pause, pre-evaluate the prompt when the extra context changed since it was last sent. */
+  private scheduleIdlePrefill(): void {
+    this.idleTimer?.abort();
+    if (!this.engine.prefill) return;
+    const timer = new AbortController();
+    this.idleTimer = timer;
+    void this.clock.sleep(this.settings.idlePrefillMs, timer.signal).then((idle) => {
+      if (idle) this.prefillIfIdle();
+    });
+  }
+
+  private prefillIfIdle(): void {
+    const assembler = this.assembler;
+    const target = this.lastTarget;
+    const prefill = this.engine.prefill?.bind(this.engine);
+    if (!assembler || !target || !prefill || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
+    const prompt = assembler.render(target.ctx, target.doc);
+    if (!prompt) return;
+    this.evaluatedExtraVersion = this.extraContext.version;
+    this.stats.increment('prefills');
+    this.slot.start('prefill', undefined, async (signal) => {
+      const result = await prefill({ segments: prompt.segments, timeoutMs: this.settings.timeoutMs }, signal).catch((e: unknown) => {
+        if (signal.aborted || isAbortError(e)) return undefined;
+        throw e;
+      });
+      if (result) this.stats.recordAccounting(result.accounting);
+    });
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.options.log?.(level, `[completion] ${message}`);
+  }
+}

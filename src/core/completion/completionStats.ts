@@ -1,0 +1,115 @@
+// Counters for the status bar and the benchmark. The benchmark's targets are read from these:
+// evaluatedTokens / promptTokens (KV-cache reuse), modelCalls / keystrokes (cache, typed-ahead,
+// in-flight reuse, debounce), and the pipeline's own overhead per request (time spent outside the
+// engine and outside waits, measured with the high-resolution timer, not the injectable clock).
+import type { TokenAccounting } from '../engine/protocol';
+
+export interface CompletionStatsSnapshot {
+  requests: number;
+  /** Generations sent to the engine (requests and prefetches). */
+  modelCalls: number;
+  prefetches: number;
+  prefills: number;
+  cacheHits: number;
+  typedAheadHits: number;
+  inFlightReuses: number;
+  /** Generations aborted because a newer request could not use them. */
+  aborted: number;
+  /** Requests answered with no suggestion (dropped, skipped or stale). */
+  empty: number;
+  accepted: number;
+  promptTokens: number;
+  evaluatedTokens: number;
+  reusedTokens: number;
+  generatedTokens: number;
+  /** From request to suggestion, for the last suggestion that needed the model. */
+  lastLatencyMs: number;
+  /** The engine's own time for the last generation. */
+  lastEngineMs: number;
+  tokensPerSecond: number;
+  overheadMs: { last: number; max: number; p50: number; p99: number };
+}
+
+const OVERHEAD_SAMPLES = 2048;
+
+export class CompletionStats {
+  private counters = zero();
+  private samples: number[] = [];
+  private listeners = new Set<(s: CompletionStats) => void>();
+
+  increment(name: 'requests' | 'modelCalls' | 'prefetches' | 'prefills' | 'cacheHits' | 'typedAheadHits' | 'inFlightReuses' | 'aborted' | 'empty' | 'accepted'): void {
+    this.counters[name]++;
+    this.changed();
+  }
+
+  recordAccounting(a: TokenAccounting): void {
+    this.counters.promptTokens += a.promptTokens;
+    this.counters.evaluatedTokens += a.evaluatedTokens;
+    this.counters.reusedTokens += a.reusedTokens;
+    this.counters.generatedTokens += a.generatedTokens;
+    this.counters.lastEngineMs = a.totalMs;
+    if (a.tokensPerSecond > 0) this.counters.tokensPerSecond = a.tokensPerSecond;
+    this.changed();
+  }
+
+  recordLatency(ms: number): void {
+    this.counters.lastLatencyMs = ms;
+  }
+
+  recordOverhead(ms: number): void {
+    if (this.samples.length >= OVERHEAD_SAMPLES) this.samples.shift();
+    this.samples.push(ms);
+  }
+
+  snapshot(): CompletionStatsSnapshot {
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const pick = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+    return {
+      ...this.counters,
+      overheadMs: { last: this.samples[this.samples.length - 1] ?? 0, max: sorted[sorted.length - 1] ?? 0, p50: pick(0.5), p99: pick(0.99) },
+    };
+  }
+
+  reset(): void {
+    this.counters = zero();
+    this.samples = [];
+    this.changed();
+  }
+
+  onDidChange(listener: (s: CompletionStats) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l(this);
+  }
+}
+
+function zero(): Omit<CompletionStatsSnapshot, 'overheadMs'> {
+  return {
+    requests: 0, modelCalls: 0, prefetches: 0, prefills: 0, cacheHits: 0, typedAheadHits: 0, inFlightReuses: 0, aborted: 0, empty: 0, accepted: 0,
+    promptTokens: 0, evaluatedTokens: 0, reusedTokens: 0, generatedTokens: 0, lastLatencyMs: 0, lastEngineMs: 0, tokensPerSecond: 0,
+  };
+}
+
+/** Time spent in the pipeline itself: runs between `resume` and `pause`, i.e. not while awaiting
+ * the engine, a debounce or another request's generation. */
+export class OverheadTimer {
+  private total = 0;
+  private since: number | undefined = performance.now();
+
+  pause(): void {
+    if (this.since !== undefined) this.total += performance.now() - this.since;
+    this.since = undefined;
+  }
+
+  resume(): void {
+    this.since ??= performance.now();
+  }
+
+  stop(): number {
+    this.pause();
+    return this.total;
+  }
+}

@@ -1,0 +1,32 @@
+// What the completion pipeline needs from the engine. The extension passes its engine client, the
+// benchmark the same client, and the tests a scripted fake. Errors are recognised by the `code`
+// the engine protocol defines (EngineErrorCode), whatever class carries it.
+import type { CompleteParams, CompleteResult, EngineErrorCode, PrefillParams, PrefillResult } from '../engine/protocol';
+
+export interface CompletionEngine {
+  /** One fill-in-the-middle generation. Aborting `signal` must stop it (the result then carries
+   * stopReason "abort", or the promise rejects with an AbortError). */
+  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
+  /** Evaluate a prompt into the KV cache without generating (background warm-up); optional. */
+  prefill?(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult>;
+}
+
+function codeOf(e: unknown): unknown {
+  return typeof e === 'object' && e !== null && 'code' in e ? (e as { code: unknown }).code : undefined;
+}
+
+function hasCode(e: unknown, code: EngineErrorCode): boolean {
+  return codeOf(e) === code;
+}
+
+export function isAbortError(e: unknown): boolean {
+  return (e instanceof Error && e.name === 'AbortError') || codeOf(e) === 'ABORT_ERR';
+}
+
+export function isPromptTooLong(e: unknown): boolean {
+  return hasCode(e, 'promptTooLong');
+}
+
+export function isNoFim(e: unknown): boolean {
+  return hasCode(e, 'noFim');
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ManualClock, settle } from '../../src/core/completion/clock';
+import { CompletionPipeline } from '../../src/core/completion/completionPipeline';
+import { LinesDocument } from '../../src/core/completion/documentWindow';
+import { TypingRhythm } from '../../src/core/completion/scheduler';
+import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
+import { QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
+import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
+
+describe('completion scheduling', () => {
+  test('the debounce follows the typing rhythm: 1.5 times the usual interval, within bounds', async () => {
+    const clock = new ManualClock();
+    const rhythm = new TypingRhythm(clock, { minMs: 40, maxMs: 350 });
+    const ask = () => rhythm.delayFor({ linePrefix: 'x = fo', explicit: false });
+    assert.equal(ask(), 293, 'before any rhythm is known: the middle of the bounds, times 1.5');
+    for (let i = 0; i < 6; i++) {
+      rhythm.noteKeystroke();
+      await clock.advance(100);
+    }
+    assert.equal(ask(), 150);
+    for (let i = 0; i < 20; i++) {
+      rhythm.noteKeystroke();
+      await clock.advance(10);
+    }
+    assert.equal(ask(), 40);
+    rhythm.noteKeystroke();
+    await clock.advance(5000);
+    rhythm.noteKeystroke();
+    assert.equal(ask(), 40, 'a long pause is not part of the rhythm');
+  });
+
+  test('no debounce at the start of a line, right after an accept, or for an explicit request', () => {
+    const rhythm = new TypingRhythm(new ManualClock(), { minMs: 40, maxMs: 350 });
+    assert.equal(rhythm.delayFor({ linePrefix: '    ', explicit: false }), 0);
+    assert.equal(rhythm.delayFor({ linePrefix: 'x = fo', explicit: true }), 0);
+    rhythm.noteAccepted();
+    assert.equal(rhythm.delayFor({ linePrefix: 'x = fo', explicit: false }), 0);
+    assert.ok(rhythm.delayFor({ linePrefix: 'x = fo', explicit: false }) > 0, 'the accept mark is used once');
+  });
+
+  test('an automatic request waits out the debounce on the injected clock before calling the model', async () => {
+    const { engine, pipeline, clock } = setup();
+    const pending = pipeline.provide(typed('ma'));
+    await clock.advance(200);
+    assert.equal(engine.calls.length, 0);
+    await clock.advance(100);
+    assert.equal(engine.calls.length, 1);
+    engine.last.respond('th.pi');
+    assert.equal((await pending)?.insertText, 'th.pi');
+  });
+
+  test('a request at the start of a line goes to the model at once', async () => {
+    const { engine, pipeline } = setup();
+    const doc = new LinesDocument('file:///a.py', 'python', ['def f(x):', '    ']);
+    void pipeline.provide({ doc, position: { line: 1, character: 4 } });
+    await settle();
+    assert.equal(engine.calls.length, 1);
+  });
+
+  test('steady typing with cancelled requests makes one model call when the user pauses', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.reply = () => 'r * r';
+    const word = 'math.pi * ';
+    let previous: AbortController | undefined;
+    const results: Array<Promise<unknown>> = [];
+    for (let i = 1; i <= word.length; i++) {
+      previous?.abort();
+      previous = new AbortController();
+      results.push(pipeline.provide({ ...typed(word.slice(0, i), i), signal: previous.signal }));
+      await clock.advance(100);
+    }
+    await clock.advance(1000);
+    await Promise.all(results);
+    assert.equal(engine.calls.length, 1);
+    assert.ok(engine.last.prompt.includes('return math.pi * <|fim_suffix|>'));
+  });
+
+  test('the newest request wins: an older one still waiting when a newer arrives never calls the model', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.reply = () => 'pi';
+    const older = pipeline.provide(typed('math.', 1)); // not cancelled, as a driver without tokens would
+    await clock.advance(50);
+    const newer = pipeline.provide(typed('math.p', 2));
+    await clock.advance(1000);
+    assert.equal(await older, null);
+    assert.equal((await newer)?.insertText, 'pi');
+    assert.equal(engine.calls.length, 1);
+  });
+
+  test('prefetches the completion that follows acceptance, so the request after an accept needs no model call', async () => {
+    const { engine, pipeline } = setup({ prefetch: true });
+    engine.reply = (prompt) => (prompt.includes('return math.pi * r * r<|fim_suffix|>') ? '  # area' : 'math.pi * r * r');
+    const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    assert.equal(shown?.insertText, 'math.pi * r * r');
+    await settle();
+    assert.equal(engine.calls.length, 2, 'the prefetch ran in the background');
+    assert.equal(pipeline.stats.snapshot().prefetches, 1);
+    pipeline.onAccepted();
+    const next = await pipeline.provide(typed('math.pi * r * r'));
+    assert.equal(next?.insertText, '  # area');
+    assert.equal(next?.source, 'cache');
+    assert.equal(engine.calls.length, 2);
+  });
+
+  test('a prefetch gives way: a real request it cannot serve aborts it, a cache hit leaves it running', async () => {
+    const { engine, pipeline, clock } = setup({ prefetch: true });
+    const first = pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    await settle();
+    engine.calls[0]!.respond('math.pi * r * r');
+    await first;
+    await settle();
+    const served = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    assert.equal(served?.source, 'cache');
+    await settle();
+    const prefetch = engine.last;
+    assert.equal(engine.calls.length, 2);
+    assert.equal(prefetch.signal.aborted, false, 'a cache hit needs no model, so the prefetch goes on');
+    const elsewhere = new LinesDocument('file:///geo.py', 'python', ['x = '], 9);
+    void pipeline.provide({ doc: elsewhere, position: { line: 0, character: 4 } });
+    await settle();
+    assert.equal(prefetch.signal.aborted, true);
+    await clock.advance(1000);
+  });
+
+  test('after the extra context changes and the user pauses, the prompt is evaluated in the background', async () => {
+    const { engine, pipeline, clock } = setup({ idlePrefillMs: 1000 });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    await clock.advance(2000);
+    assert.equal(engine.prefills.length, 0, 'nothing changed since the last prompt');
+    const other = new LinesDocument('file:///repo/shapes.py', 'python', ['class Circle:', '    def __init__(self, r):', '        self.r = r']);
+    pipeline.extraContext.onSave(other, 1);
+    await clock.advance(500);
+    assert.equal(engine.prefills.length, 0);
+    await clock.advance(600);
+    assert.equal(engine.prefills.length, 1);
+    const text = engine.prefills[0]!.segments.map((s) => ('special' in s ? s.special : s.text)).join('');
+    assert.ok(text.includes('<|file_sep|>repo/shapes.py\nclass Circle:'), text);
+  });
+
+  test('the lines read per request do not grow with the document', async () => {
+    const body = (n: number) => Array.from({ length: n }, (_, i) => `    total += values[${i % 10}] * ${i % 7}`);
+    const reads = [];
+    for (const n of [1_000, 100_000]) {
+      const { engine, pipeline } = setup();
+      engine.reply = () => ' + 1';
+      const doc = new LinesDocument('file:///big.py', 'python', ['def f(values):', '    total = 0', ...body(n)]);
+      await pipeline.provide({ doc, position: { line: Math.floor(n / 2), character: 10 }, triggerKind: 'invoke' });
+      reads.push(doc.lineReads);
+    }
+    assert.equal(reads[0], reads[1]);
+  });
+
+  test('the prompt fits a small context even with a 10,000-line file and a full extra context', async () => {
+    const engine = new FakeCompletionEngine();
+    engine.reply = () => 'x';
+    const pipeline = new CompletionPipeline({ engine, clock: new ManualClock(), settings: { prefetch: false, extraContextTokens: 4000 } });
+    pipeline.setModel({ ...QWEN_MODEL, contextSize: 1024 });
+    for (let f = 0; f < 20; f++) pipeline.extraContext.add(new LinesDocument(`file:///m${f}.ts`, 'typescript', Array.from({ length: 64 }, (_, i) => `export const v${f}_${i} = compute(${i}, '${f}');`)), 0, 64);
+    const doc = new LinesDocument('file:///big.ts', 'typescript', Array.from({ length: 10_000 }, (_, i) => `const value${i} = compute(${i}, "some text here");`));
+    await pipeline.provide({ doc, position: { line: 9000, character: 12 }, triggerKind: 'invoke' });
+    const params = engine.last.params;
+    const estimator = new TokenEstimator();
+    const estimate = params.segments.reduce((t, s) => t + ('special' in s ? 1 : estimator.estimate(s.text) + 1), 0);
+    assert.ok(estimate + params.maxTokens <= 1024, `${estimate} + ${params.maxTokens}`);
+  });
+});
