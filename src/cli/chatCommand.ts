@@ -1,0 +1,68 @@
+// `alembic chat --model <gguf> "<prompt>"`: streams the answer to stdout (reasoning, if any, to
+// stderr, dimmed), or prints one JSON object with --json.
+import { flag, num, parseArgs, str, UsageError } from './args';
+import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
+import type { ChatMessage } from '../core/engine/protocol';
+
+export const CHAT_HELP = `usage: alembic chat --model <file.gguf> [options] "<prompt>"
+  --system <text>         a system prompt
+  --max-tokens <n>        cap on the answer length (default 1024)
+  --timeout <ms>          wall-clock cap (default 120000)
+  --temperature <t>       sampling temperature (default 0.7)
+  --json                  print {text, thought, stopReason, accounting} instead of streaming
+${ENGINE_HELP}`;
+
+export async function chatCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    ...ENGINE_OPTIONS,
+    system: { type: 'string' },
+    'max-tokens': { type: 'number' },
+    timeout: { type: 'number' },
+    temperature: { type: 'number' },
+    json: { type: 'boolean' },
+  });
+  const prompt = args.positionals.join(' ').trim();
+  if (!prompt) throw new UsageError('a prompt is required');
+  const messages: ChatMessage[] = [];
+  const system = str(args, 'system');
+  if (system) messages.push({ role: 'system', content: system });
+  messages.push({ role: 'user', content: prompt });
+
+  const engine = startEngine(args, { chat: true });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const json = flag(args, 'json');
+  const dim = process.stderr.isTTY ? (s: string) => `\x1b[2m${s}\x1b[0m` : (s: string) => s;
+  let inThought = false;
+  try {
+    const result = await engine.chat(
+      { messages, maxTokens: num(args, 'max-tokens') ?? 1024, timeoutMs: num(args, 'timeout') ?? 120_000, temperature: num(args, 'temperature') ?? 0.7 },
+      {
+        signal: controller.signal,
+        onChunk: (chunk) => {
+          if (json) return;
+          if (chunk.segment === 'thought') {
+            if (!inThought) process.stderr.write(dim('Thinking: '));
+            inThought = true;
+            process.stderr.write(dim(chunk.text));
+          } else {
+            if (inThought) process.stderr.write('\n');
+            inThought = false;
+            process.stdout.write(chunk.text);
+          }
+        },
+      },
+    );
+    if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      process.stdout.write('\n');
+      const a = result.accounting;
+      process.stderr.write(dim(`[${result.stopReason}: ${a.generatedTokens} tokens, ${a.tokensPerSecond} tok/s, first token after ${a.timeToFirstTokenMs} ms]\n`));
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await engine.dispose();
+  }
+}

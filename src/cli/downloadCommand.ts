@@ -1,0 +1,88 @@
+// `alembic download <id|url>`: downloads a catalog model (or any GGUF URL) with a progress bar.
+// Resumable: run it again after an interruption and it continues where it stopped.
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import { DownloadError, downloadModel, formatProgress, type DownloadProgress } from '../core/download/downloader';
+import { findCatalogModel, MODEL_CATALOG } from '../core/models/catalog';
+import { CliExit, parseArgs, str, UsageError } from './args';
+
+export const DOWNLOAD_HELP = `usage: alembic download <model-id | https://…/file.gguf> [--dir <folder>] [--sha256 <hex>]
+  Downloads into --dir (default $ALEMBIC_MODELS_DIR or ~/.cache/alembic/models). Interrupted
+  downloads resume. See \`alembic models\` for the ids.`;
+
+export function defaultModelsDir(): string {
+  return process.env.ALEMBIC_MODELS_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alembic', 'models');
+}
+
+export async function downloadCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { dir: { type: 'string' }, sha256: { type: 'string' } });
+  const [what, extra] = args.positionals;
+  if (!what || extra) throw new UsageError('exactly one model id or URL is required');
+  const model = findCatalogModel(what);
+  let url: string;
+  let fileName: string;
+  if (model) {
+    const mirror = process.env.ALEMBIC_MODEL_MIRROR?.replace(/\/+$/, '');
+    url = mirror ? model.downloadUrl.replace('https://huggingface.co', mirror) : model.downloadUrl;
+    fileName = model.fileName;
+  } else if (/^https?:\/\//.test(what)) {
+    url = what;
+    fileName = decodeURIComponent(basename(new URL(what).pathname));
+  } else {
+    throw new UsageError(`unknown model "${what}"; known ids: ${MODEL_CATALOG.map((m) => m.id).join(', ')}`);
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  const bar = new ProgressBar();
+  try {
+    const result = await downloadModel({
+      url,
+      destinationDir: str(args, 'dir') ?? defaultModelsDir(),
+      fileName,
+      sha256: str(args, 'sha256') ?? model?.sha256,
+      signal: controller.signal,
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    const check = result.verifiedAgainst ? `SHA-256 verified (${result.sha256})` : 'no SHA-256 known to verify against';
+    process.stdout.write(`${result.alreadyPresent ? 'Already downloaded' : 'Downloaded'}: ${result.path}\n${check}\n`);
+    return 0;
+  } catch (e) {
+    bar.done();
+    if (e instanceof DownloadError) {
+      const hint = e.code === 'aborted' || e.keptBytes > 0 ? ' Run the same command again to resume.' : '';
+      throw new CliExit(1, `${e.message}${hint}`);
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+/** A one-line bar on a terminal; a line per 10% otherwise (logs, CI). */
+class ProgressBar {
+  private lastDecile = -1;
+  private drawn = false;
+
+  update(p: DownloadProgress): void {
+    const fraction = p.totalBytes ? Math.min(1, p.receivedBytes / p.totalBytes) : 0;
+    if (process.stderr.isTTY) {
+      const width = 24;
+      const filled = Math.round(fraction * width);
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${formatProgress(p)}\x1b[K`);
+      this.drawn = true;
+    } else {
+      const decile = Math.floor(fraction * 10);
+      if (decile !== this.lastDecile) {
+        this.lastDecile = decile;
+        process.stderr.write(`${formatProgress(p)}\n`);
+      }
+    }
+  }
+
+  done(): void {
+    if (this.drawn) process.stderr.write('\n');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,51 @@
+// Engine options shared by the CLI commands that run a model, and the engine they start.
+import { join } from 'node:path';
+import type { LoadParams } from '../core/engine/protocol';
+import { AUTO_CONTEXT_LIMIT, type GpuSetting } from '../core/settings';
+import { EngineClient } from '../engine/client/engineClient';
+import { num, str, UsageError, type OptionSpec, type ParsedArgs } from './args';
+
+export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
+  model: { type: 'string' },
+  gpu: { type: 'string' },
+  'gpu-layers': { type: 'number' },
+  'context-size': { type: 'number' },
+  threads: { type: 'number' },
+  verbose: { type: 'boolean' },
+};
+
+export const ENGINE_HELP = `engine options:
+  --model <file.gguf>     the model to run (required)
+  --gpu <auto|cuda|vulkan|metal|off>   compute backend (default auto)
+  --gpu-layers <n>        layers on the GPU (default: fit to free memory)
+  --context-size <n>      context size in tokens (default: fit to memory, at most ${AUTO_CONTEXT_LIMIT})
+  --threads <n>           CPU threads (default: the engine's choice)
+  --verbose               print the engine's log on stderr`;
+
+const GPU_VALUES: GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
+
+/** Starts the engine process with the model for the given roles. */
+export function startEngine(args: ParsedArgs, roles: { completion?: boolean; chat?: boolean }): EngineClient {
+  const model = str(args, 'model');
+  if (!model) throw new UsageError('--model <file.gguf> is required');
+  const gpu = (str(args, 'gpu') ?? 'auto') as GpuSetting;
+  if (!GPU_VALUES.includes(gpu)) throw new UsageError(`--gpu must be one of ${GPU_VALUES.join(', ')}`);
+  const verbose = args.options.verbose === true;
+  const client = new EngineClient({
+    enginePath: join(__dirname, 'engine.js'),
+    gpu,
+    onLog: (level, message) => {
+      if (verbose || level === 'error') process.stderr.write(`[engine ${level}] ${message}\n`);
+    },
+  });
+  const params: LoadParams = {
+    completionModel: roles.completion ? model : undefined,
+    chatModel: roles.chat ? model : undefined,
+    gpuLayers: num(args, 'gpu-layers') ?? 'auto',
+    contextSize: num(args, 'context-size') ?? 'auto',
+    maxContextSize: AUTO_CONTEXT_LIMIT,
+    threads: num(args, 'threads') ?? 0,
+  };
+  client.configure(params);
+  return client;
+}
