@@ -19,6 +19,7 @@ export class ThinkSplitter {
   private inThought = false;
   private pending = '';
   private seenAnyText = false;
+  private sawOpen = false;
   private thoughtText = '';
   private answerText = '';
 
@@ -34,15 +35,22 @@ export class ThinkSplitter {
         this.pending = this.pending.slice(at + tag.length);
         if (!this.inThought && this.pending.startsWith('\n')) this.pending = this.pending.slice(1);
         this.inThought = !this.inThought;
+        this.sawOpen = true;
         if (!this.inThought) this.pending = this.pending.replace(/^\n+/, '');
         continue;
       }
-      // A closing tag with no opening one: the prompt opened the block, so what came so far was thought.
-      if (!this.inThought && !this.seenAnyText) {
+      // A closing tag with no opening one: the prompt opened the block, so what came so far was
+      // thought. Pieces already streamed as text cannot be recalled, but the final answer and
+      // thought (what is stored and sent back as context) are corrected.
+      if (!this.inThought && !this.sawOpen) {
         const closeAt = this.pending.indexOf(CLOSE);
         if (closeAt >= 0) {
+          this.thoughtText += this.answerText;
+          this.answerText = '';
+          this.seenAnyText = false;
           this.emitAs(out, 'thought', this.pending.slice(0, closeAt));
           this.pending = this.pending.slice(closeAt + CLOSE.length).replace(/^\n+/, '');
+          this.sawOpen = true;
           continue;
         }
       }
@@ -80,7 +88,8 @@ export class ThinkSplitter {
   private emitAs(out: SplitPiece[], segment: AnswerSegment, text: string): void {
     if (!text) return;
     if (segment === 'text') {
-      if (!this.seenAnyText && text.trim() === '') return; // no leading blank lines before the answer
+      if (!this.seenAnyText) text = text.replace(/^\s+/, ''); // no leading blank lines before the answer
+      if (!text) return;
       this.seenAnyText = true;
       this.answerText += text;
     } else {
