@@ -16,8 +16,9 @@ export class FakeCompletionEngine implements CompletionEngine {
   readonly prefills: PrefillParams[] = [];
   /** When set, every call is answered at once with what it returns for the prompt text. */
   reply?: (prompt: string, params: CompleteParams) => string;
-  /** Prompt tokens reported as evaluated (the rest as reused); all of them by default. */
-  evaluated = (params: CompleteParams) => tokensOf(promptText(params.segments));
+  /** Prompt tokens reported as evaluated (the rest as reused); by default the KV-cache model below. */
+  evaluated = (params: CompleteParams) => this.kvEvaluate(params.segments);
+  private kvSegments: readonly PromptSegment[] = [];
 
   complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     return new Promise((resolve) => {
@@ -39,10 +40,29 @@ export class FakeCompletionEngine implements CompletionEngine {
     });
   }
 
+  /** A model of the engine's KV cache: everything from the first difference with the previous
+   * prompt is evaluated again. Segments are tokenized one by one, so the tokens of the segments
+   * before the first changed one are identical; inside a changed text segment, the text before the
+   * change keeps its tokens except for the last few around the change (8 characters of slack). */
+  kvEvaluate(segments: readonly PromptSegment[]): number {
+    const previous = this.kvSegments;
+    this.kvSegments = segments;
+    let same = 0;
+    while (same < segments.length && same < previous.length && sameSegment(segments[same]!, previous[same]!)) same++;
+    const changed = segments[same];
+    const old = previous[same];
+    let kept = 0;
+    if (changed && old && 'text' in changed && 'text' in old) {
+      while (kept < changed.text.length && changed.text[kept] === old.text[kept]) kept++;
+      kept = Math.max(0, kept - 8);
+    }
+    return tokensOf(promptText(segments.slice(same)).slice(kept));
+  }
+
   prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     this.prefills.push(params);
     if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    return Promise.resolve({ accounting: result('', 'eos', tokensOf(promptText(params.segments)), 10).accounting });
+    return Promise.resolve({ accounting: result('', 'eos', tokensOf(promptText(params.segments)), this.kvEvaluate(params.segments)).accounting });
   }
 
   get last(): FakeCall {
@@ -54,6 +74,10 @@ export class FakeCompletionEngine implements CompletionEngine {
 
 export function promptText(segments: readonly PromptSegment[]): string {
   return segments.map((s) => ('special' in s ? s.special : s.text)).join('');
+}
+
+function sameSegment(a: PromptSegment, b: PromptSegment): boolean {
+  return 'special' in a ? 'special' in b && a.special === b.special : 'text' in b && a.text === b.text;
 }
 
 /** Four characters per token: what a code tokenizer gives on ASCII code. */

@@ -88,12 +88,30 @@ describe('completion scheduling', () => {
     assert.equal(engine.calls.length, 1);
   });
 
-  test('prefetches the completion that follows acceptance, so the request after an accept needs no model call', async () => {
-    const { engine, pipeline } = setup({ prefetch: true });
+  test('an older request never stops the generation a newer request started', async () => {
+    const { engine, pipeline, clock } = setup();
+    const older = pipeline.provide({ ...typed('', 1), triggerKind: 'invoke' });
+    await settle();
+    const elsewhere = new LinesDocument('file:///geo.py', 'python', ['total = '], 2);
+    const newer = pipeline.provide({ doc: elsewhere, position: { line: 0, character: 8 }, triggerKind: 'invoke' });
+    await settle();
+    assert.equal(engine.calls[0]!.signal.aborted, true);
+    assert.equal(engine.calls.length, 2);
+    assert.equal(await older, null);
+    assert.equal(engine.calls[1]!.signal.aborted, false);
+    engine.calls[1]!.respond('0');
+    assert.equal((await newer)?.insertText, '0');
+    await clock.advance(1000);
+  });
+
+  test('prefetches the completion that follows acceptance once the suggestion stays on screen, so the request after an accept needs no model call', async () => {
+    const { engine, pipeline, clock } = setup({ prefetch: true });
     engine.reply = (prompt) => (prompt.includes('return math.pi * r * r<|fim_suffix|>') ? '  # area' : 'math.pi * r * r');
     const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     assert.equal(shown?.insertText, 'math.pi * r * r');
     await settle();
+    assert.equal(engine.calls.length, 1, 'no prefetch before the user pauses on the suggestion');
+    await clock.advance(400);
     assert.equal(engine.calls.length, 2, 'the prefetch ran in the background');
     assert.equal(pipeline.stats.snapshot().prefetches, 1);
     pipeline.onAccepted();
@@ -103,18 +121,42 @@ describe('completion scheduling', () => {
     assert.equal(engine.calls.length, 2);
   });
 
+  test('no prefetch while the user keeps typing past the suggestion', async () => {
+    const { engine, pipeline, clock } = setup({ prefetch: true });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    for (const text of ['x', 'xy', 'xyz', 'xyz ', 'xyz =']) {
+      await clock.advance(100);
+      void pipeline.provide(typed(text));
+    }
+    assert.equal(pipeline.stats.snapshot().prefetches, 0);
+    assert.equal(engine.calls.length, 1);
+    await clock.advance(2000);
+  });
+
+  test('prefetching stops while suggestions are neither accepted nor typed', async () => {
+    const { engine, pipeline, clock } = setup({ prefetch: true });
+    engine.reply = (prompt) => `unused_${prompt.length}`;
+    for (let i = 0; i < 12; i++) {
+      await pipeline.provide({ ...typed('v'.repeat(i + 1)), triggerKind: 'invoke' });
+      await clock.advance(1000);
+    }
+    const { prefetches } = pipeline.stats.snapshot();
+    assert.ok(prefetches >= 1 && prefetches <= 3, `${prefetches} prefetches for 12 ignored suggestions`);
+  });
+
   test('a prefetch gives way: a real request it cannot serve aborts it, a cache hit leaves it running', async () => {
     const { engine, pipeline, clock } = setup({ prefetch: true });
     const first = pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     await settle();
     engine.calls[0]!.respond('math.pi * r * r');
     await first;
-    await settle();
+    await clock.advance(400);
+    assert.equal(engine.calls.length, 2);
+    const prefetch = engine.last;
     const served = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     assert.equal(served?.source, 'cache');
     await settle();
-    const prefetch = engine.last;
-    assert.equal(engine.calls.length, 2);
     assert.equal(prefetch.signal.aborted, false, 'a cache hit needs no model, so the prefetch goes on');
     const elsewhere = new LinesDocument('file:///geo.py', 'python', ['x = '], 9);
     void pipeline.provide({ doc: elsewhere, position: { line: 0, character: 4 } });

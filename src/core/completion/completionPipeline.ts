@@ -11,22 +11,22 @@
 // newer request arrived meanwhile (latest wins), and starts its own generation in the single slot.
 // Generations write their post-processed result into the cache and requests read it from there,
 // so a request whose VS Code token was cancelled still leaves its answer for the next keystroke.
-// After a suggestion is served, the completion that follows its acceptance is prefetched when the
-// slot is free; after the extra context changes and the user pauses, the prompt is pre-evaluated
-// (prefill) so the changed front of the prompt is not paid for on the next keystroke.
-import type { CompleteResult } from '../engine/protocol';
+// When a served suggestion stays on screen for a pause, the completion that follows its acceptance
+// is prefetched, if the slot is free and suggestions are taken often enough to pay for it. After
+// the extra context changes and the user pauses, the prompt is pre-evaluated (prefill), so the
+// changed front of the prompt is not paid for on the next keystroke.
 import { type Clock, systemClock } from './clock';
-import { CompletionCache, identify, typedSince, type ContextIdentity } from './completionCache';
+import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import { InsertedTextDocument, type CompletionDocument, type Position } from './documentWindow';
-import { type CompletionEngine, isAbortError, isPromptTooLong, isNoFim } from './engineContract';
+import type { CompletionEngine } from './engineContract';
 import { ExtraContext } from './extraContext';
 import { shouldCompleteMultiline } from './multiline';
-import { fitRemainderToSuffix, postprocessCompletion } from './postprocess';
+import { GenerationJobs, type GenerationTarget } from './generationJobs';
+import { fitRemainderToSuffix } from './postprocess';
 import { PromptAssembler, type CompletionModel } from './promptAssembler';
-import type { CompletionContext } from './promptLayout';
-import { GenerationSlot, TypingRhythm, waitUnlessAborted } from './scheduler';
+import { GenerationSlot, SuggestionUsefulness, TypingRhythm, waitUnlessAborted } from './scheduler';
 import { TokenEstimator } from './tokenEstimate';
 
 export type { CompletionEngine } from './engineContract';
@@ -60,13 +60,7 @@ export interface PipelineOptions {
   log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 }
 
-/** What a generation was started for: the slot compares it with later requests. */
-interface Target {
-  id: ContextIdentity;
-  ctx: CompletionContext;
-  doc: CompletionDocument;
-  multiline: boolean;
-}
+type Target = GenerationTarget;
 
 const NEVER = new AbortController().signal;
 const CLOSERS_AND_SPACE = /[\s)\]}>;,'"`]/g;
@@ -80,6 +74,7 @@ export class CompletionPipeline {
   private readonly estimator = new TokenEstimator();
   private readonly cache: CompletionCache;
   private readonly rhythm: TypingRhythm;
+  private readonly usefulness = new SuggestionUsefulness();
   private readonly slot: GenerationSlot<Target | undefined>;
   private assembler?: PromptAssembler;
   private modelProblem?: string;
@@ -87,6 +82,7 @@ export class CompletionPipeline {
   private lastDoc?: { uri: string; version: number };
   private lastTarget?: Target;
   private evaluatedExtraVersion = -1;
+  private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
   private readonly unsubscribe: () => void;
 
@@ -99,6 +95,15 @@ export class CompletionPipeline {
     this.rhythm = new TypingRhythm(this.clock, { minMs: this.settings.debounceMinMs, maxMs: this.settings.debounceMaxMs });
     this.slot = new GenerationSlot((e) => this.log('warn', `completion failed: ${e instanceof Error ? e.message : String(e)}`));
     this.unsubscribe = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
+    this.jobs = new GenerationJobs({
+      engine: this.engine,
+      estimator: this.estimator,
+      stats: this.stats,
+      cache: this.cache,
+      settings: () => this.settings,
+      log: (level, message) => this.log(level, message),
+      onNoFim: (message) => (this.modelProblem = message),
+    });
   }
 
   /** Binds the pipeline to the loaded completion model. Throws NoFimSupportError (with a message
@@ -149,7 +154,7 @@ export class CompletionPipeline {
       this.lastTarget = target;
       let via: 'inFlight' | 'model' | undefined;
       let debounced = false;
-      for (let round = 0; round < 4; round++) {
+      for (let round = 0; round < 8; round++) {
         const found = this.lookup(target, via);
         if (found !== undefined) return this.serve(found, target, started, seq);
         if (via === 'model' || signal.aborted) break;
@@ -176,11 +181,12 @@ export class CompletionPipeline {
           if (!waited || seq !== this.seq) break; // cancelled, or a newer request wins
           continue; // the cache or the slot may have changed while waiting
         }
-        const gen = this.slot.start('request', target, (s) => this.generate(target, s));
+        const gen = this.slot.start('request', target, (s) => this.startJob(target, s));
         timer.pause();
         const finished = await waitUnlessAborted(gen.done, signal);
         timer.resume();
         if (!finished) break;
+        timer.add(target.jobOverheadMs ?? 0);
         via = 'model';
       }
       return this.none();
@@ -198,12 +204,13 @@ export class CompletionPipeline {
     const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
     if (this.cache.get(target.id)) return;
     this.stats.increment('prefetches');
-    this.slot.start('prefetch', target, (s) => this.generate(target, s));
+    this.slot.start('prefetch', target, (s) => this.startJob(target, s));
   }
 
   /** A suggestion was accepted: the next request is answered without debounce. */
   onAccepted(): void {
     this.stats.increment('accepted');
+    this.usefulness.noteTaken();
     this.rhythm.noteAccepted();
   }
 
@@ -242,36 +249,24 @@ export class CompletionPipeline {
     if (found.source === 'model') this.stats.recordLatency(this.clock.now() - started);
     const position = target.ctx.position;
     const suggestion: CompletionSuggestion = { insertText: found.text, range: { start: position, end: position }, source: found.source, multiline: found.text.includes('\n') };
-    // The document after accepting a typed-ahead remainder is the one after accepting the
-    // suggestion it came from, whose prefetch was already started when that was served.
-    if (found.source !== 'typedAhead') queueMicrotask(() => this.onShown({ doc: target.doc, position, insertText: found.text! }));
+    if (found.source === 'typedAhead') this.usefulness.noteTaken();
+    else {
+      this.usefulness.noteShown();
+      // The document after accepting a typed-ahead remainder is the one after accepting the
+      // suggestion it came from, which was considered for prefetch when it was served.
+      this.schedulePrefetch(target.doc, position, found.text, seq);
+    }
     return suggestion;
   }
 
-  /** The generation job: prompt, engine, post-processing, cache. Never throws for an abort. */
-  private async generate(target: Target, signal: AbortSignal): Promise<void> {
-    const assembler = this.assembler;
-    if (!assembler || signal.aborted) return;
-    const prompt = assembler.render(target.ctx, target.doc);
-    if (!prompt) return;
-    this.stats.increment('modelCalls');
-    this.evaluatedExtraVersion = this.extraContext.version;
-    let result: CompleteResult;
-    try {
-      result = await this.engine.complete(assembler.completeParams(prompt, target.multiline), signal);
-    } catch (e) {
-      if (signal.aborted || isAbortError(e)) return;
-      if (isPromptTooLong(e)) this.estimator.observe(prompt.estimatedTokens, Math.ceil(prompt.estimatedTokens * 1.25));
-      if (isNoFim(e)) this.modelProblem = e instanceof Error ? e.message : String(e);
-      throw e;
-    }
-    this.stats.recordAccounting(result.accounting);
-    this.estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
-    if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
-    const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
-    const { text, droppedBy } = postprocessCompletion(result.text, { ...target.ctx, multiline: target.multiline, maxLines: this.settings.maxLines, truncated });
-    if (droppedBy) this.log('debug', `suggestion dropped by ${droppedBy}`);
-    this.cache.set(target.id, { text: text ?? '', multiline: target.multiline });
+  /** Prefetch once the suggestion has stayed on screen for a pause (no newer request, document
+   * unchanged), and only while suggestions are being taken often enough to pay for it. */
+  private schedulePrefetch(doc: CompletionDocument, position: Position, insertText: string, seq: number): void {
+    if (!this.settings.prefetch || !this.usefulness.worthPrefetching) return;
+    const version = doc.version;
+    void this.clock.sleep(this.rhythm.pauseMs()).then(() => {
+      if (seq === this.seq && doc.version === version) this.onShown({ doc, position, insertText });
+    });
   }
 
   private abortStale(): void {
@@ -305,19 +300,16 @@ export class CompletionPipeline {
   private prefillIfIdle(): void {
     const assembler = this.assembler;
     const target = this.lastTarget;
-    const prefill = this.engine.prefill?.bind(this.engine);
-    if (!assembler || !target || !prefill || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
-    const prompt = assembler.render(target.ctx, target.doc);
-    if (!prompt) return;
+    if (!assembler || !target || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
     this.evaluatedExtraVersion = this.extraContext.version;
-    this.stats.increment('prefills');
-    this.slot.start('prefill', undefined, async (signal) => {
-      const result = await prefill({ segments: prompt.segments, timeoutMs: this.settings.timeoutMs }, signal).catch((e: unknown) => {
-        if (signal.aborted || isAbortError(e)) return undefined;
-        throw e;
-      });
-      if (result) this.stats.recordAccounting(result.accounting);
-    });
+    this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
+  }
+
+  private startJob(target: Target, signal: AbortSignal): Promise<void> {
+    const assembler = this.assembler;
+    if (!assembler) return Promise.resolve();
+    this.evaluatedExtraVersion = this.extraContext.version;
+    return this.jobs.complete(assembler, target, signal);
   }
 
   private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {

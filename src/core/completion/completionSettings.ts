@@ -4,7 +4,9 @@
 export interface CompletionSettings {
   /** Tokens of code above the cursor (including the current line up to the cursor). */
   prefixTokens: number;
-  /** Tokens of code after the cursor (the rest of the line and of the block). */
+  /** Tokens of code after the cursor (the rest of the line and of the block). The suffix follows
+   * the current line in the prompt, so it is evaluated again on every model call: keep it small
+   * next to the prefix (the benchmark's target is 10% of prompt tokens evaluated). */
   suffixTokens: number;
   /** Tokens of snippets from other files and places (the front of the prompt). */
   extraContextTokens: number;
@@ -37,13 +39,13 @@ export interface CompletionSettings {
 
 export const DEFAULT_COMPLETION_SETTINGS: Readonly<CompletionSettings> = Object.freeze({
   prefixTokens: 1536,
-  suffixTokens: 256,
+  suffixTokens: 128,
   extraContextTokens: 1024,
   maxTokens: 128,
   timeoutMs: 3000,
   maxLines: 12,
   multiline: 'auto',
-  maxSuffixLines: 24,
+  maxSuffixLines: 16,
   maxPrefixLines: 512,
   chunkLines: 32,
   maxCharsRightOfCursor: 8,

@@ -108,6 +108,11 @@ export class OverheadTimer {
     this.since ??= performance.now();
   }
 
+  /** Time measured elsewhere (a generation job's own work) that belongs to this request. */
+  add(ms: number): void {
+    this.total += ms;
+  }
+
   stop(): number {
     this.pause();
     return this.total;

@@ -45,7 +45,7 @@ export type LayoutOptions = Pick<CompletionSettings, 'chunkLines' | 'maxPrefixLi
   maxLineSuffixChars: number;
 };
 
-export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { chunkLines: 32, maxPrefixLines: 512, maxSuffixLines: 24, maxLinePrefixChars: 400, maxLineSuffixChars: 200 };
+export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { chunkLines: 32, maxPrefixLines: 512, maxSuffixLines: 16, maxLinePrefixChars: 400, maxLineSuffixChars: 200 };
 
 /** The text around the cursor that a completion depends on. */
 export interface CompletionContext {

@@ -51,8 +51,41 @@ export class TypingRhythm {
     const accepted = this.justAccepted;
     this.justAccepted = false;
     if (request.explicit || accepted || request.linePrefix.trim() === '') return 0;
+    return this.pauseMs();
+  }
+
+  /** A silence this long means the user stopped typing: 1.5 times the usual interval, within bounds. */
+  pauseMs(): number {
     const typical = this.averageMs ?? (this.bounds.minMs + this.bounds.maxMs) / 2;
     return Math.round(Math.min(this.bounds.maxMs, Math.max(this.bounds.minMs, typical * 1.5)));
+  }
+}
+
+/** Whether prefetching pays: a prefetch costs a model call and only helps when the user takes the
+ * suggestion. A suggestion counts as taken when it is accepted or the user types into it
+ * (typed-ahead). The rate decays, so it follows the model and the kind of code being written;
+ * until a few suggestions have been seen, prefetching is on. */
+export class SuggestionUsefulness {
+  private shown = 0;
+  private taken = 0;
+  private open = false;
+
+  constructor(private readonly minRate = 0.2) {}
+
+  noteShown(): void {
+    this.shown = this.shown * 0.9 + 1;
+    this.taken *= 0.9;
+    this.open = true;
+  }
+
+  noteTaken(): void {
+    if (!this.open) return;
+    this.taken += 1;
+    this.open = false;
+  }
+
+  get worthPrefetching(): boolean {
+    return this.shown < 3 || this.taken / this.shown >= this.minRate;
   }
 }
 

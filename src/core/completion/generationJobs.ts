@@ -1,0 +1,92 @@
+// The two jobs the pipeline runs in its generation slot: a completion (prompt → engine →
+// post-processing → cache) and a prefill (prompt → engine's KV cache, nothing generated). Results
+// go into the cache, never back to a caller: whichever request wants them looks them up there, so
+// a generation outlives the request that started it. Both learn from the engine's exact token
+// counts, and time spent outside the engine is recorded as pipeline overhead.
+import type { CompleteResult } from '../engine/protocol';
+import type { CompletionCache, ContextIdentity } from './completionCache';
+import type { CompletionSettings } from './completionSettings';
+import { CompletionStats, OverheadTimer } from './completionStats';
+import type { CompletionDocument } from './documentWindow';
+import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong } from './engineContract';
+import { postprocessCompletion } from './postprocess';
+import type { PromptAssembler } from './promptAssembler';
+import type { CompletionContext } from './promptLayout';
+import type { TokenEstimator } from './tokenEstimate';
+
+/** What a generation is for: the slot compares it with later requests. */
+export interface GenerationTarget {
+  id: ContextIdentity;
+  ctx: CompletionContext;
+  doc: CompletionDocument;
+  multiline: boolean;
+  /** Time the job spent outside the engine (prompt rendering, post-processing). */
+  jobOverheadMs?: number;
+}
+
+export interface JobDeps {
+  engine: CompletionEngine;
+  estimator: TokenEstimator;
+  stats: CompletionStats;
+  cache: CompletionCache;
+  settings: () => CompletionSettings;
+  log: (level: 'debug' | 'warn', message: string) => void;
+  /** The engine says the model cannot fill in the middle after all. */
+  onNoFim: (message: string) => void;
+}
+
+export class GenerationJobs {
+  constructor(private readonly deps: JobDeps) {}
+
+  /** Generates the completion for `target` and caches it. Returns quietly when aborted. */
+  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<void> {
+    const timer = new OverheadTimer();
+    try {
+      await this.run(assembler, target, signal, timer);
+    } finally {
+      target.jobOverheadMs = timer.stop();
+    }
+  }
+
+  /** Evaluates the prompt for `target` into the engine's KV cache. */
+  async prefill(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<void> {
+    const prompt = assembler.render(target.ctx, target.doc);
+    const prefill = this.deps.engine.prefill?.bind(this.deps.engine);
+    if (!prompt || !prefill || signal.aborted) return;
+    this.deps.stats.increment('prefills');
+    try {
+      const result = await prefill({ segments: prompt.segments, timeoutMs: this.deps.settings().timeoutMs }, signal);
+      this.deps.stats.recordAccounting(result.accounting);
+    } catch (e) {
+      if (!signal.aborted && !isAbortError(e)) throw e;
+    }
+  }
+
+  private async run(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal, timer: OverheadTimer): Promise<void> {
+    const { engine, estimator, stats, cache } = this.deps;
+    if (signal.aborted) return;
+    const prompt = assembler.render(target.ctx, target.doc);
+    if (!prompt) return;
+    stats.increment('modelCalls');
+    let result: CompleteResult;
+    try {
+      timer.pause();
+      result = await engine.complete(assembler.completeParams(prompt, target.multiline), signal);
+      timer.resume();
+    } catch (e) {
+      if (signal.aborted || isAbortError(e)) return;
+      // The estimate was low: make the next prompts smaller (the engine rejects, it never cuts).
+      if (isPromptTooLong(e)) estimator.observe(prompt.estimatedTokens, Math.ceil(prompt.estimatedTokens * 1.25));
+      if (isNoFim(e)) this.deps.onNoFim(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
+    stats.recordAccounting(result.accounting);
+    estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
+    if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
+    const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+    const settings = this.deps.settings();
+    const { text, droppedBy } = postprocessCompletion(result.text, { ...target.ctx, multiline: target.multiline, maxLines: settings.maxLines, truncated });
+    if (droppedBy) this.deps.log('debug', `suggestion dropped by ${droppedBy}`);
+    cache.set(target.id, { text: text ?? '', multiline: target.multiline });
+  }
+}
