@@ -129,6 +129,28 @@ describe('completion pipeline', () => {
     assert.equal(engine.calls.length, 0);
   });
 
+  test('a prompt the engine finds too long makes the next prompts smaller instead of being cut by the engine', async () => {
+    const { engine, pipeline } = setup();
+    engine.reply = () => {
+      throw Object.assign(new Error('The prompt has 5000 tokens but the context holds 4096.'), { code: 'promptTooLong' });
+    };
+    const big = new LinesDocument('file:///big.py', 'python', Array.from({ length: 3000 }, (_, i) => `value_${i} = compute(${i})`), 1);
+    assert.equal(await pipeline.provide({ doc: big, position: { line: 2999, character: 8 }, triggerKind: 'invoke' }), null);
+    const first = engine.last.prompt.length;
+    engine.reply = () => 'x';
+    await pipeline.provide({ doc: big, position: { line: 2999, character: 9 }, triggerKind: 'invoke' });
+    assert.ok(engine.last.prompt.length < first * 0.9, `${engine.last.prompt.length} vs ${first} characters`);
+  });
+
+  test('an engine that reports no FIM support turns into the user-facing problem', async () => {
+    const { engine, pipeline } = setup();
+    engine.reply = () => {
+      throw Object.assign(new Error('Model X has no fill-in-the-middle tokens, so it cannot complete code.'), { code: 'noFim' });
+    };
+    assert.equal(await pipeline.provide({ ...typed(''), triggerKind: 'invoke' }), null);
+    assert.match(pipeline.problem ?? '', /no fill-in-the-middle tokens/);
+  });
+
   test('token accounting from the engine is added up for the status bar and the benchmark', async () => {
     const { engine, pipeline } = setup();
     engine.reply = () => 'math.pi * r * r';

@@ -43,6 +43,12 @@ describe('post-processing', () => {
     assert.equal(run('total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}', ctx), 'total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total');
   });
 
+  test('inside an auto-closed block ({|}), the body keeps the closer on its own line', () => {
+    const ctx = at('const area = (r) => {|}');
+    assert.equal(ctx.multiline, true);
+    assert.equal(run('\n  return Math.PI * r * r;\n}', ctx), '\n  return Math.PI * r * r;\n');
+  });
+
   test('cuts at a line that copies the next line of the document', () => {
     const ctx = at('def area(r):\n    |\n    return result', 'python');
     assert.equal(run('result = 3.14159 * r * r\n    return result\n', ctx), 'result = 3.14159 * r * r');

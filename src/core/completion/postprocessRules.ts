@@ -92,7 +92,8 @@ const OPENER_OF: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
  * cut when the text after the cursor (rest of the line, or the next line) already supplies it. */
 export const closeOnlyOwnBrackets: Rule = (text, ctx) => {
   const rest = ctx.lineSuffix.trimStart();
-  const nextLine = (firstNonBlank(ctx.nextLines) ?? '').trimStart();
+  // What the document has right after the inserted text: the rest of the line, or the next line.
+  const following = rest || (firstNonBlank(ctx.nextLines) ?? '').trimStart();
   const stack: string[] = [];
   let quote = '';
   let line = 0;
@@ -118,8 +119,12 @@ export const closeOnlyOwnBrackets: Rule = (text, ctx) => {
         continue;
       }
       // An unmatched closer: it closes something opened before the cursor.
-      if (line === 0 && (rest.startsWith(c) || (rest.length === 0 && nextLine.startsWith(c)))) return text.slice(0, i).trimEnd();
-      if (line > 0 && nextLine.startsWith(c) && text.slice(lineStart, i).trim() === '') return text.slice(0, Math.max(0, lineStart - 1)).trimEnd();
+      if (!following.startsWith(c)) continue;
+      if (line === 0) return text.slice(0, i).trimEnd();
+      if (text.slice(lineStart, i).trim() !== '') continue;
+      // A closer line. When the closer is on the cursor line (`{|}`), keep the line break and
+      // indentation before it so the existing closer lands on its own line.
+      return rest ? text.slice(0, i) : text.slice(0, Math.max(0, lineStart - 1)).trimEnd();
     }
   }
   return text;
@@ -158,7 +163,11 @@ export const dropIfRepeatsLineAbove: Rule = (text, ctx) => {
 
 /** No trailing whitespace or blank lines; and nothing at all when only whitespace is left, so Tab
  * keeps indenting on a blank line. */
-export const dropBlank: Rule = (text) => {
+export const dropBlank: Rule = (text, ctx) => {
   const trimmed = text.replace(/\s+$/, '');
-  return isBlank(trimmed) ? null : trimmed;
+  if (isBlank(trimmed)) return null;
+  // Keep a final line break and indentation that put a closer after the cursor on its own line.
+  const tail = text.slice(text.lastIndexOf('\n'));
+  if (ctx.multiline && /^[)\]}]/.test(ctx.lineSuffix.trimStart()) && /^\n[ \t]*$/.test(tail) && trimmed.includes('\n')) return trimmed + tail;
+  return trimmed;
 };
