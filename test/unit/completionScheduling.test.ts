@@ -121,6 +121,16 @@ describe('completion scheduling', () => {
     assert.equal(engine.calls.length, 2);
   });
 
+  test('after dispose nothing more starts in the background', async () => {
+    const { engine, pipeline, clock } = setup({ prefetch: true });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    pipeline.dispose();
+    await clock.advance(5000);
+    assert.equal(engine.calls.length, 1);
+    assert.equal(engine.prefills.length, 0);
+  });
+
   test('no prefetch while the user keeps typing past the suggestion', async () => {
     const { engine, pipeline, clock } = setup({ prefetch: true });
     engine.reply = () => 'math.pi * r * r';

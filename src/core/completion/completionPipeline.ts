@@ -84,6 +84,7 @@ export class CompletionPipeline {
   private evaluatedExtraVersion = -1;
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
+  private disposed = false;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: PipelineOptions) {
@@ -131,6 +132,8 @@ export class CompletionPipeline {
     return this.assembler?.template;
   }
 
+  /** Applies new settings (budgets and caps at once; cacheSize and the debounce bounds are read
+   * when the pipeline is created). Cached suggestions are dropped: they were shaped by the old ones. */
   updateSettings(settings: Partial<CompletionSettings>): void {
     this.settings = { ...this.settings, ...settings };
     if (this.assembler) this.setModel(this.assembler.model);
@@ -198,7 +201,7 @@ export class CompletionPipeline {
   /** A suggestion was shown: prefetch the completion that follows its acceptance. */
   onShown(shown: { doc: CompletionDocument; position: Position; insertText: string }): void {
     const assembler = this.assembler;
-    if (!assembler || !this.settings.prefetch || this.slot.current) return;
+    if (!assembler || this.disposed || !this.settings.prefetch || this.slot.current) return;
     const doc = new InsertedTextDocument(shown.doc, shown.position, shown.insertText);
     const ctx = assembler.contextAt(doc, doc.end);
     const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
@@ -220,6 +223,7 @@ export class CompletionPipeline {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.idleTimer?.abort();
     this.slot.abortCurrent();
     this.unsubscribe();
@@ -300,7 +304,7 @@ export class CompletionPipeline {
   private prefillIfIdle(): void {
     const assembler = this.assembler;
     const target = this.lastTarget;
-    if (!assembler || !target || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
+    if (!assembler || !target || this.disposed || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
     this.evaluatedExtraVersion = this.extraContext.version;
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
   }
