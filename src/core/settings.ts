@@ -12,6 +12,18 @@ export const SETTING_DEFAULTS = {
   'engine.contextSize': 0,
   'engine.threads': 0,
   'engine.idleUnloadMinutes': 15,
+  'completion.enabled': true,
+  /** Per-language switch; languages not listed are on. */
+  'completion.languages': { plaintext: false, markdown: false, scminput: false } as Record<string, boolean>,
+  'completion.multiline': 'auto' as 'auto' | 'always' | 'never',
+  'completion.maxLines': 12,
+  'completion.maxTokens': 128,
+  'completion.timeoutMs': 3000,
+  'completion.prefixTokens': 1536,
+  'completion.suffixTokens': 128,
+  'completion.extraContextTokens': 1024,
+  'completion.debounceMaxMs': 350,
+  'completion.prefetch': true,
 };
 
 export type Settings = typeof SETTING_DEFAULTS;

@@ -6,6 +6,7 @@ import { EngineStatusBar } from './statusBar';
 import { EngineStatusDocument } from './engineStatusDocument';
 import { registerModelCommands } from './models/modelCommands';
 import { createLogger, type Logger } from './log';
+import { InlineCompletions } from './completion/inlineCompletions';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface AlembicApi {
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const statusBar = start(log, 'status bar', () => new EngineStatusBar(engine), context);
 
   start(log, 'engine status', () => new EngineStatusDocument(engine), context);
+  if (statusBar) start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
   start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
   context.subscriptions.push(
     vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
@@ -33,7 +35,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
     vscode.commands.registerCommand('alembic.showLog', () => channel.show()),
     vscode.commands.registerCommand('alembic.statusMenu', () => showStatusMenu(engine)),
   );
-  void statusBar;
 
   void engine.reload(); // load the configured model in the background
   log.info('Alembic activated');
@@ -65,6 +66,10 @@ async function showStatusMenu(engine: EngineService): Promise<void> {
     { label: '$(pulse) Show Engine Status', command: 'alembic.showEngineStatus' },
     { label: '$(debug-restart) Restart Engine', command: 'alembic.restartEngine' },
     { label: '$(eject) Unload Model', command: 'alembic.unloadModel' },
+    { label: '$(sparkle) Toggle Inline Completions', command: 'alembic.toggleInlineCompletions' },
+    { label: '$(bell-slash) Snooze Inline Completions for 5 Minutes', command: 'alembic.snoozeInlineCompletions' },
+    { label: '$(symbol-misc) Toggle Inline Completions for This Language', command: 'alembic.toggleInlineCompletionsForLanguage' },
+    { label: '$(clear-all) Clear Completion Cache', command: 'alembic.clearCompletionCache' },
     { label: '$(output) Show Log', command: 'alembic.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: `Alembic — engine ${engine.state.phase}`, placeHolder: 'Choose an action' });

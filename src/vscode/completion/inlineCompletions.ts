@@ -1,0 +1,187 @@
+// Inline completions in VS Code: a thin adapter over the core CompletionPipeline. It turns VS Code's
+// requests into pipeline requests (the CancellationToken becomes an AbortSignal), binds the pipeline
+// to the loaded completion model, and feeds the extra-context ring from editor events.
+import * as vscode from 'vscode';
+import { CompletionPipeline, type CompletionEngine } from '../../core/completion/completionPipeline';
+import { NoFimSupportError } from '../../core/completion/fimTemplates';
+import type { LoadedModelInfo } from '../../core/engine/protocol';
+import { EngineClientError } from '../../engine/client/engineClient';
+import { engineLoadParams, getSetting, setSetting } from '../config';
+import { DisposableStore } from '../disposable';
+import type { EngineService } from '../engineService';
+import type { Logger } from '../log';
+import type { EngineStatusBar } from '../statusBar';
+import { CompletionStatus } from './completionStatus';
+import { completionSettings, enabledForLanguage } from './completionSettingsAdapter';
+import { asCompletionDocument, isCodeDocument } from './documentAdapter';
+
+const SNOOZE_MS = 5 * 60_000;
+
+export class InlineCompletions extends DisposableStore implements vscode.InlineCompletionItemProvider {
+  readonly pipeline: CompletionPipeline;
+  private boundModel?: string;
+  private snoozedUntil = 0;
+  private warnedNoFim?: string;
+  private readonly status: CompletionStatus;
+
+  constructor(private readonly engine: EngineService, statusBar: EngineStatusBar, private readonly log: Logger) {
+    super();
+    const client: CompletionEngine = {
+      complete: (params, signal) => engine.engine.complete(params, signal).catch(rethrowAbort),
+      prefill: (params, signal) => engine.engine.prefill(params, signal).catch(rethrowAbort),
+    };
+    this.pipeline = new CompletionPipeline({
+      engine: client,
+      settings: completionSettings(),
+      repoName: vscode.workspace.name ?? 'workspace',
+      log: (level, message) => log[level](message),
+    });
+    this.register({ dispose: () => this.pipeline.dispose() });
+    this.status = this.register(new CompletionStatus(this.pipeline, () => this.offReason()));
+    this.register(statusBar.contribute(this.status));
+
+    this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
+    this.register(engine.onDidChangeState(() => this.bindModel()));
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('alembic.completion')) {
+        this.pipeline.updateSettings(completionSettings());
+        this.status.refresh();
+      }
+    }));
+    this.registerContextFeeds();
+    this.registerCommands();
+    this.bindModel();
+  }
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!explicit && this.offReason(document.languageId)) return undefined;
+    if (context.selectedCompletionInfo) return undefined; // the suggest widget is open: its item wins
+    const controller = new AbortController();
+    const cancel = token.onCancellationRequested(() => controller.abort());
+    try {
+      const suggestion = await this.pipeline.provide({
+        doc: asCompletionDocument(document),
+        position: { line: position.line, character: position.character },
+        triggerKind: explicit ? 'invoke' : 'automatic',
+        signal: controller.signal,
+      });
+      if (!suggestion || token.isCancellationRequested) return undefined;
+      const item = new vscode.InlineCompletionItem(suggestion.insertText, new vscode.Range(position, position), {
+        command: 'alembic.completionAccepted',
+        title: 'Accept completion',
+      });
+      return [item];
+    } catch (e) {
+      this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    } finally {
+      cancel.dispose();
+    }
+  }
+
+  /** Why automatic completions are off now (for the status bar), or undefined when they are on. */
+  private offReason(languageId = vscode.window.activeTextEditor?.document.languageId): string | undefined {
+    if (!getSetting('completion.enabled')) return 'inline completions are off';
+    if (Date.now() < this.snoozedUntil) return `snoozed until ${new Date(this.snoozedUntil).toLocaleTimeString()}`;
+    if (languageId && !enabledForLanguage(languageId)) return `off for ${languageId}`;
+    if (!engineLoadParams().completionModel) return 'no completion model selected';
+    return this.pipeline.problem && this.boundModel ? this.pipeline.problem : undefined;
+  }
+
+  /** Binds the pipeline to the completion model. After an idle unload the binding stays: the next
+   * request reloads the model through the engine client. */
+  private bindModel(): void {
+    const configured = engineLoadParams().completionModel;
+    const loaded: LoadedModelInfo | undefined = this.engine.state.models.completion;
+    if (!configured) {
+      if (this.boundModel) this.pipeline.setModel(undefined);
+      this.boundModel = undefined;
+      return;
+    }
+    if (!loaded || loaded.path !== configured) return;
+    const id = `${loaded.path}#${loaded.contextSize}`;
+    if (id === this.boundModel) return;
+    this.boundModel = id;
+    try {
+      this.pipeline.setModel({ id, name: loaded.name, architecture: loaded.architecture, fim: loaded.fim, contextSize: loaded.contextSize });
+      this.log.info(`completions use ${loaded.name} (${this.pipeline.template?.family ?? '?'} template, context ${loaded.contextSize})`);
+    } catch (e) {
+      if (e instanceof NoFimSupportError && this.warnedNoFim !== id) {
+        this.warnedNoFim = id;
+        void vscode.window.showWarningMessage(`Alembic: ${e.message}`, 'Select Model…').then((c) => {
+          if (c) void vscode.commands.executeCommand('alembic.selectModel');
+        });
+      }
+    }
+    this.status.refresh();
+  }
+
+  private registerContextFeeds(): void {
+    const extra = this.pipeline.extraContext;
+    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
+      if (!isCodeDocument(e.document) || e.contentChanges.length === 0) return;
+      extra.onEdit(asCompletionDocument(e.document), e.contentChanges[0]!.range.start.line);
+    }));
+    this.register(vscode.window.onDidChangeTextEditorSelection((e) => {
+      if (isCodeDocument(e.textEditor.document)) extra.onCursorMove(asCompletionDocument(e.textEditor.document), e.selections[0]!.active.line);
+    }));
+    let previous = vscode.window.activeTextEditor;
+    this.register(vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (previous && isCodeDocument(previous.document) && !previous.document.isClosed) {
+        extra.onEditorSwitch(asCompletionDocument(previous.document), previous.selection.active.line);
+      }
+      previous = editor;
+    }));
+    this.register(vscode.workspace.onDidSaveTextDocument((doc) => {
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+      if (editor && isCodeDocument(doc)) extra.onSave(asCompletionDocument(doc), editor.selection.active.line);
+    }));
+    this.register(vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+      if (e.textEditor === vscode.window.activeTextEditor || !isCodeDocument(e.textEditor.document) || !e.visibleRanges[0]) return;
+      extra.onVisible(asCompletionDocument(e.textEditor.document), e.visibleRanges[0].start.line, e.visibleRanges[0].end.line);
+    }));
+  }
+
+  private registerCommands(): void {
+    this.register(vscode.commands.registerCommand('alembic.completionAccepted', () => this.pipeline.onAccepted()));
+    this.register(vscode.commands.registerCommand('alembic.toggleInlineCompletions', async () => {
+      const enabled = !getSetting('completion.enabled');
+      await setSetting('completion.enabled', enabled);
+      this.snoozedUntil = 0;
+      void vscode.window.setStatusBarMessage(`Alembic: inline completions ${enabled ? 'on' : 'off'}`, 3000);
+    }));
+    this.register(vscode.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
+      this.snoozedUntil = Date.now() + SNOOZE_MS;
+      this.status.refresh();
+      const timer = setTimeout(() => this.status.refresh(), SNOOZE_MS + 100);
+      this.register({ dispose: () => clearTimeout(timer) });
+      void vscode.window.setStatusBarMessage('Alembic: inline completions snoozed for 5 minutes', 3000);
+    }));
+    this.register(vscode.commands.registerCommand('alembic.toggleInlineCompletionsForLanguage', async () => {
+      const languageId = vscode.window.activeTextEditor?.document.languageId;
+      if (!languageId) return;
+      const languages = { ...getSetting('completion.languages') };
+      languages[languageId] = !enabledForLanguage(languageId);
+      await setSetting('completion.languages', languages);
+      void vscode.window.setStatusBarMessage(`Alembic: inline completions ${languages[languageId] ? 'on' : 'off'} for ${languageId}`, 3000);
+    }));
+    this.register(vscode.commands.registerCommand('alembic.clearCompletionCache', () => {
+      this.pipeline.clearCache();
+      this.pipeline.extraContext.clear();
+      void vscode.window.setStatusBarMessage('Alembic: completion cache cleared', 3000);
+    }));
+  }
+}
+
+/** The client reports a request cancelled before it started as an error with code "aborted"; the
+ * pipeline expects an AbortError for that. */
+function rethrowAbort(e: unknown): never {
+  if (e instanceof EngineClientError && e.code === 'aborted') throw new DOMException('The completion was cancelled.', 'AbortError');
+  throw e;
+}
