@@ -20,11 +20,17 @@ function hasCode(e: unknown, code: EngineErrorCode): boolean {
 }
 
 export function isAbortError(e: unknown): boolean {
-  return (e instanceof Error && e.name === 'AbortError') || codeOf(e) === 'ABORT_ERR';
+  return (e instanceof Error && e.name === 'AbortError') || codeOf(e) === 'ABORT_ERR' || codeOf(e) === 'aborted';
 }
 
 export function isPromptTooLong(e: unknown): boolean {
   return hasCode(e, 'promptTooLong');
+}
+
+/** The exact prompt length the engine reported with a promptTooLong error, when it did. */
+export function reportedPromptTokens(e: unknown): number | undefined {
+  const details = typeof e === 'object' && e !== null && 'details' in e ? (e as { details?: { promptTokens?: unknown } }).details : undefined;
+  return typeof details?.promptTokens === 'number' ? details.promptTokens : undefined;
 }
 
 export function isNoFim(e: unknown): boolean {

@@ -8,7 +8,7 @@ import type { CompletionCache, ContextIdentity } from './completionCache';
 import type { CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import type { CompletionDocument } from './documentWindow';
-import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong } from './engineContract';
+import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong, reportedPromptTokens } from './engineContract';
 import { postprocessCompletion } from './postprocess';
 import type { PromptAssembler } from './promptAssembler';
 import type { CompletionContext } from './promptLayout';
@@ -62,7 +62,7 @@ export class GenerationJobs {
     }
   }
 
-  private async run(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal, timer: OverheadTimer): Promise<void> {
+  private async run(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal, timer: OverheadTimer, retried = false): Promise<void> {
     const { engine, estimator, stats, cache } = this.deps;
     if (signal.aborted) return;
     const prompt = assembler.render(target.ctx, target.doc);
@@ -74,9 +74,19 @@ export class GenerationJobs {
       result = await engine.complete(assembler.completeParams(prompt, target.multiline), signal);
       timer.resume();
     } catch (e) {
+      timer.resume();
       if (signal.aborted || isAbortError(e)) return;
-      // The estimate was low: make the next prompts smaller (the engine rejects, it never cuts).
-      if (isPromptTooLong(e)) estimator.observe(prompt.estimatedTokens, Math.ceil(prompt.estimatedTokens * 1.25));
+      if (isPromptTooLong(e)) {
+        // The estimate was low (a tokenizer denser than assumed): learn the exact ratio and retry
+        // once with a window fitted to it. The engine rejects an oversized prompt, it never cuts it.
+        const actual = reportedPromptTokens(e);
+        estimator.observe(prompt.estimatedTokens, actual ?? Math.ceil(prompt.estimatedTokens * 1.25));
+        if (!retried) {
+          // Same cache key: the waiting request looks up the context it asked for.
+          const refitted: GenerationTarget = { ...target, ctx: assembler.contextAt(target.doc, target.ctx.position) };
+          return this.run(assembler, refitted, signal, timer, true);
+        }
+      }
       if (isNoFim(e)) this.deps.onNoFim(e instanceof Error ? e.message : String(e));
       throw e;
     }

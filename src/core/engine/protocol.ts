@@ -227,6 +227,9 @@ export type EngineErrorCode =
 export interface EngineErrorPayload {
   code: EngineErrorCode;
   message: string;
+  /** For promptTooLong: the prompt's exact length and the context size, so the client can refit. */
+  promptTokens?: number;
+  contextSize?: number;
 }
 
 export type EngineResponse = {

@@ -31,7 +31,12 @@ export interface EngineState {
 }
 
 export class EngineClientError extends Error {
-  constructor(readonly code: EngineErrorCode | 'aborted', message: string) {
+  constructor(
+    readonly code: EngineErrorCode | 'aborted',
+    message: string,
+    /** For promptTooLong: the exact prompt length and the context size. */
+    readonly details: { promptTokens?: number; contextSize?: number } = {},
+  ) {
     super(message);
     this.name = 'EngineClientError';
   }
@@ -292,7 +297,7 @@ export class EngineClient {
         if (!entry) return;
         this.pending.delete(message.id);
         if (message.ok) entry.resolve(message.result as never);
-        else entry.reject(new EngineClientError(message.error.code, message.error.message));
+        else entry.reject(new EngineClientError(message.error.code, message.error.message, { promptTokens: message.error.promptTokens, contextSize: message.error.contextSize }));
         this.updateBusy();
         return;
       }

@@ -158,7 +158,7 @@ export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): 
 
 function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
   if (promptTokens + roomForOutput > contextSize) {
-    throw new EngineError('promptTooLong', `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`);
+    throw new EngineError('promptTooLong', `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`, { promptTokens, contextSize });
   }
 }
 
