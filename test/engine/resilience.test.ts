@@ -142,3 +142,16 @@ describe('engine resilience', () => {
     await waitFor(() => !isAlive(enginePid), 8000);
   });
 });
+
+describe('models llama.cpp refuses', () => {
+  test('a refusal after the pre-check reports llama.cpp\'s own reason, not a generic failure', async () => {
+    const { buildTestModel } = await import('../fixtures/makeTestModel');
+    const path = cacheFile('unknown-arch.gguf', buildTestModel({ architecture: 'frobnicator' }));
+    const { client } = startEngine({}, { completionModel: path, chatModel: path });
+    try {
+      await assert.rejects(client.load(), (e: EngineClientError) => e.code === 'loadFailed' && /unknown model architecture/i.test(e.message) && /frobnicator/.test(e.message));
+    } finally {
+      await client.dispose();
+    }
+  });
+});

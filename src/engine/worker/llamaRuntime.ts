@@ -190,9 +190,10 @@ export class LlamaRuntime {
   }
 
   private loadError(path: string, e: unknown, what = 'could not load'): EngineError {
-    const reason = this.recentLog.filter((l) => /error|fail|invalid|unknown|unsupported|not supported|missing/i.test(l)).slice(-5);
-    const base = e instanceof Error ? e.message : String(e);
-    const detail = reason.length ? `${reason.join('; ')}` : base;
+    // llama.cpp's own words, most specific first: "error loading model: <reason>", else any error line.
+    const reasons = this.recentLog.map((l) => /error loading model: (.*)$/i.exec(l)?.[1]).filter((r): r is string => !!r);
+    if (reasons.length === 0) reasons.push(...this.recentLog.filter((l) => /error|invalid|unknown|unsupported|not supported|missing/i.test(l)).slice(-3));
+    const detail = [...new Set(reasons)].join('; ') || (e instanceof Error ? e.message : String(e));
     return new EngineError('loadFailed', `llama.cpp ${what} ${basename(path)}: ${detail}`);
   }
 
