@@ -1,0 +1,139 @@
+// The end-to-end tier: Alembic in a real VS Code (code-server in Debian's Chromium, driven by
+// playwright-core), on the generated test model.
+//
+//   npm run test:e2e      the UI scenarios (test/e2e/scenarios), then the extension-host tests (test/vscode)
+//   npm run test:vscode   only the extension-host tests
+//
+// Options: --only ui|vscode, --grep <text> (scenarios whose name contains it), --no-build (use dist/ as it is).
+// Env: UPDATE_SCREENSHOTS=1 refreshes media/screenshots/; CHROMIUM=<path> (default /usr/bin/chromium).
+//
+// It installs what is missing (code-server into .e2e/code-server/ on first use), generates the
+// test model, builds the extension, starts code-server with its state (HOME, XDG_*, TMPDIR) under
+// .e2e/run-<time>/, runs, and always stops everything it started.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { testModelPath } from '../helpers/testModel';
+import { enableDevelopmentPayload, launchBrowser, type Browser } from './harness/browser';
+import { ensureCodeServerInstalled, startCodeServer, workbenchUrl, type CodeServer } from './harness/codeServer';
+import { buildExtensionTests, runExtensionTests } from './harness/extensionTests';
+import { CHROMIUM, E2E_DIR, REPO_ROOT, SAMPLE_WORKSPACE, SCREENSHOTS_DIR } from './harness/paths';
+import { stopOrphanedExtensionHosts, watchMemory } from './harness/processes';
+import { createContext, runScenarios, type ScenarioResult } from './harness/scenario';
+import { TEST_SETTINGS, testModelSettings, writeSettings } from './harness/userSettings';
+import { Workbench } from './harness/workbench';
+import { allScenarios } from './scenarios';
+
+const args = process.argv.slice(2);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const only = option('--only');
+const grep = option('--grep');
+const runUi = only !== 'vscode';
+const runVscode = only !== 'ui' && !grep;
+
+const t0 = Date.now();
+const seconds = (since = t0) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+const step = (message: string) => console.log(`[e2e ${seconds()}] ${message}`);
+
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+const cleanup = async () => {
+  await browser?.close();
+  await server?.stop();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.log(`\n${signal}: stopping code-server…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  if (!existsSync(CHROMIUM)) {
+    console.error(`Chromium is missing at ${CHROMIUM}. On Debian: apt-get install -y chromium (or set CHROMIUM=<path>).`);
+    return 1;
+  }
+  step('checking code-server (installed into .e2e/code-server/ on first use, about 2 minutes)');
+  ensureCodeServerInstalled();
+
+  step('generating the test model');
+  const modelPath = testModelPath();
+
+  if (args.includes('--no-build')) {
+    step('using dist/ as it is (--no-build)');
+  } else {
+    step('building the extension (npm run build)');
+    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('npm run build failed');
+  }
+  const testsEntry = runVscode ? await buildExtensionTests() : undefined;
+
+  const stateDir = freshStateDir();
+  step(`starting code-server (state in ${relative(REPO_ROOT, stateDir)}/)`);
+  const settings = { ...TEST_SETTINGS, ...testModelSettings(modelPath) };
+  server = await startCodeServer({ stateDir, isolateHome: true, settings }, SAMPLE_WORKSPACE);
+  const memory = watchMemory(() => server?.pid);
+  step(`code-server ${server.url} (pid ${server.pid}) is up`);
+
+  let results: ScenarioResult[] = [];
+  if (runUi) {
+    browser = await launchBrowser(stateDir);
+    const wb = new Workbench(browser.page);
+    await enableDevelopmentPayload(browser.page);
+    await wb.open(workbenchUrl(server.url, SAMPLE_WORKSPACE, REPO_ROOT));
+    step('workbench loaded; running the scenarios');
+    results = await runScenarios(allScenarios, createContext(wb, { stateDir, userDataDir: server.userDataDir, modelPath, codeServerPid: server.pid }), grep);
+    await browser.close();
+    browser = undefined;
+    stopOrphanedExtensionHosts(server.pid);
+  }
+
+  let vscodeCode = 0;
+  if (runVscode && testsEntry) {
+    writeSettings(server.userDataDir, settings); // as at the start, whatever the scenarios changed (read when the window opens)
+    step('running the extension-host tests (test/vscode)');
+    const started = Date.now();
+    vscodeCode = await runExtensionTests(server.url, stateDir, testsEntry);
+    step(`extension-host tests: exit code ${vscodeCode} after ${seconds(started)}`);
+  }
+
+  await server.stop();
+  server = undefined;
+  const peak = memory.stop();
+
+  const failed = results.filter((r) => !r.ok);
+  console.log('');
+  const skipped = results.filter((r) => r.skipped).length;
+  if (runUi) console.log(`scenarios: ${results.length - failed.length - skipped} passed, ${failed.length} failed${skipped ? `, ${skipped} skipped (known bugs)` : ''}`);
+  for (const f of failed) console.log(`  ✘ ${f.name}: ${f.error?.split('\n')[0]}`);
+  if (runVscode) console.log(`extension-host tests: ${vscodeCode === 0 ? 'passed' : `failed (exit code ${vscodeCode})`}`);
+  console.log(`screenshots: ${relative(REPO_ROOT, SCREENSHOTS_DIR)}/${process.env.UPDATE_SCREENSHOTS === '1' ? ' (README copies in media/screenshots/)' : ''}`);
+  console.log(`logs: ${relative(REPO_ROOT, stateDir)}/ (code-server.log, data/logs/)`);
+  console.log(`peak memory (RSS): code-server and its extension hosts and engines ${peak.codeServer} MiB, Chromium ${peak.browser} MiB, together ${peak.total} MiB`);
+  console.log(`  largest processes at the peak: ${peak.largest.join('; ')}`);
+  console.log(`total ${seconds()}`);
+  return failed.length > 0 || vscodeCode !== 0 ? 1 : 0;
+}
+
+/** A new .e2e/run-<time>/ folder; older runs beyond the last three are removed. */
+function freshStateDir(): string {
+  mkdirSync(E2E_DIR, { recursive: true });
+  const runs = readdirSync(E2E_DIR).filter((d) => d.startsWith('run-')).sort();
+  for (const old of runs.slice(0, Math.max(0, runs.length - 2))) rmSync(join(E2E_DIR, old), { recursive: true, force: true });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const dir = join(E2E_DIR, `run-${stamp}-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+main().then(
+  async (code) => {
+    await cleanup();
+    process.exit(code);
+  },
+  async (e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    await cleanup();
+    process.exit(1);
+  },
+);
