@@ -22,18 +22,15 @@ export class EngineStatusDocument extends DisposableStore implements vscode.Text
   }
 
   async show(): Promise<void> {
+    // Opening the view starts the engine when it is not running, so the backend can be shown.
+    await this.engine.engine.status().catch(() => undefined);
     const doc = await vscode.workspace.openTextDocument(STATUS_URI);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
     await vscode.window.showTextDocument(doc, { preview: true });
   }
 
   async provideTextDocumentContent(): Promise<string> {
-    let status: EngineStatus | undefined;
-    try {
-      status = await this.engine.engine.status();
-    } catch (e) {
-      return renderStatus(this.engine.state, undefined, e instanceof Error ? e.message : String(e));
-    }
+    const status: EngineStatus | undefined = await this.engine.engine.statusIfRunning();
     return renderStatus(this.engine.state, status);
   }
 }

@@ -123,6 +123,13 @@ export class EngineClient {
     return this.send('status', {});
   }
 
+  /** The running engine's status, or undefined when no process runs; never starts one (a view
+   * that refreshes on state changes must not restart an engine that is being stopped). */
+  async statusIfRunning(): Promise<EngineRequests['status']['result'] | undefined> {
+    if (!this.child || this.starting) return undefined;
+    return this.send('status', {}).catch(() => undefined);
+  }
+
   /** Frees the models (they reload on the next request). */
   async unload(): Promise<void> {
     this.clearIdleTimer();
