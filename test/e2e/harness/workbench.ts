@@ -52,11 +52,19 @@ export class Workbench {
 
   /** Runs a command from the palette by its full title ("Alembic: Show Engine Status"). */
   async runCommand(title: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
+    // Up to three tries: a webview that takes the focus as it loads (a walkthrough's media)
+    // closes the palette, and while the focus is inside one, F1 goes nowhere.
+    for (let attempt = 1; ; attempt++) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('F1');
+      if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
+        await this.page.locator('.command-center-center').click(); // the palette from the title bar
+      }
+      const typed = await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false);
+      if (typed && (await input.isVisible())) break;
+      if (attempt === 3) throw new Error(`the command palette did not stay open to run "${title}"`);
+    }
     await this.acceptRow(title);
   }
 
@@ -244,7 +252,7 @@ export class Workbench {
   async screenshot(path: string, region?: 'statusbar-right' | 'editor'): Promise<void> {
     const size = this.page.viewportSize() ?? { width: 1280, height: 800 };
     let clip: { x: number; y: number; width: number; height: number } | undefined;
-    if (region === 'statusbar-right') clip = { x: size.width - 640, y: size.height - 220, width: 640, height: 220 };
+    if (region === 'statusbar-right') clip = { x: size.width - 560, y: size.height - 120, width: 560, height: 120 };
     if (region === 'editor') {
       const box = await this.page.locator('.part.editor').boundingBox();
       if (box) clip = box;
