@@ -80,6 +80,29 @@ describe('prompt layout', () => {
     for (let i = 1; i < starts.length; i++) if (starts[i] !== starts[i - 1]) assert.equal(starts[i]! - starts[i - 1]!, 32);
   });
 
+  test('a budget that holds fewer lines than a chunk still keeps at least half of them in the window', () => {
+    // ~30 lines fit: with 32-line chunks the window used to shrink to a line or two after each jump.
+    const small: LayoutBudgets = { ...BUDGETS, prefixTokens: 360 };
+    const estimator = new TokenEstimator();
+    const lines = tsLines(2000);
+    const sizes: number[] = [];
+    const starts: number[] = [];
+    for (let line = 1000; line < 1100; line++) {
+      const ctx = buildCompletionContext(docOf(lines), { line, character: 0 }, small, estimator);
+      sizes.push(line - ctx.windowStartLine);
+      starts.push(ctx.windowStartLine);
+    }
+    const most = Math.max(...sizes);
+    assert.ok(most < 32, `the budget holds ${most} lines`);
+    assert.ok(Math.min(...sizes) >= most / 2, `window sizes ${Math.min(...sizes)}..${most}`);
+    // The start still jumps by whole chunks of one size, and only a few times.
+    const moves = starts.map((s, i) => s - (starts[i - 1] ?? s)).filter((d) => d !== 0);
+    const chunk = moves[0]!;
+    assert.ok(moves.every((d) => d === chunk), `moves ${moves.join(',')}`);
+    assert.ok(starts.every((s) => s % chunk === 0));
+    assert.ok(moves.length <= 100 / chunk + 1, `${moves.length} moves of ${chunk} lines`);
+  });
+
   test('the prefix and suffix stay within their token budgets in a 10,000-line file', () => {
     const estimator = new TokenEstimator();
     const doc = docOf(tsLines(10_000));

@@ -1,7 +1,8 @@
 // The prompt layout: which text around the cursor goes into the prompt, cut so that the KV cache
 // survives typing. A prompt is re-evaluated from its first changed token, so:
-//   - the prefix window starts on a line snapped to a multiple of `chunkLines`; it does not follow
-//     the cursor line by line, it jumps by a whole chunk only when the window outgrows its budget;
+//   - the prefix window starts on a line snapped to a multiple of `chunkLines` (halved while it is
+//     more than half the lines the budget holds); it does not follow the cursor line by line, it
+//     jumps by a whole chunk only when the window outgrows its budget;
 //   - the room for the current line is reserved up front, so typing on it never moves the window;
 //   - the prefix is split into pieces that become separate prompt segments: `stablePrefix` (whole
 //     chunks, unchanged until the cursor crosses into another chunk), `recentPrefix` (the lines of
@@ -139,7 +140,12 @@ function collectAbove(doc: CompletionDocument, lineNo: number, budget: number, e
     costs.push(cost);
     first--;
   }
-  const chunk = Math.max(1, options.chunkLines);
+  // A grid as coarse as the window would leave it a few lines long right after each jump (a
+  // budget that holds ~30 lines with 32-line chunks): the chunk is halved until it is at most
+  // half of the lines that fit. Halving keeps the grids nested, and the count only changes when
+  // the cursor moves to another line, so typing on a line never moves the start.
+  let chunk = Math.max(1, options.chunkLines);
+  while (chunk > 1 && chunk * 2 > lineNo - first) chunk = Math.floor(chunk / 2);
   // Whole file fits: start at 0. Otherwise round the first fitting line up to a chunk boundary,
   // unless no boundary lies between it and the cursor line (only with enormous lines).
   let start = first === 0 ? 0 : Math.ceil(first / chunk) * chunk;
