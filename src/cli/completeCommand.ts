@@ -1,0 +1,149 @@
+// `alembic complete --model <gguf> --file <path> --line <n> --column <n> [--json]`: one inline
+// completion at a position in a file, through the same pipeline as the extension (context window,
+// prompt layout, engine, post-processing). Prints the suggestion and nothing else, or with --json
+// the suggestion with the engine's token accounting for it.
+import { readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CompletionPipeline, type CompletionModel } from '../core/completion/completionPipeline';
+import type { CompletionSettings } from '../core/completion/completionSettings';
+import { LinesDocument } from '../core/completion/documentWindow';
+import { NoFimSupportError } from '../core/completion/fimTemplates';
+import { languageIdFor } from '../core/bench/languages';
+import { MeteredEngine } from '../core/bench/meteredEngine';
+import { splitLines } from '../core/bench/typist';
+import type { LoadedModelInfo } from '../core/engine/protocol';
+import { inspectGguf, isGgufCheckError } from '../core/gguf/ggufCheck';
+import type { EngineClient } from '../engine/client/engineClient';
+import { CliExit, flag, num, parseArgs, requireNum, requireStr, str, UsageError, type ParsedArgs } from './args';
+import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
+
+export const COMPLETE_HELP = `usage: alembic complete --model <file.gguf> --file <path> --line <n> --column <n> [options]
+  Fills in the middle at a position in a file, as the editor's ghost text would, and prints the
+  suggestion (nothing else; nothing when there is none). Line and column are 1-based, as editors
+  show them: the cursor sits before the column's character (end of a line = its length + 1).
+  --json                  print {text, source, multiline, stopReason, token accounting…}
+  --multiline <auto|always|never>   when a suggestion may span lines (default auto)
+  --max-tokens <n>        generation cap (default 128)
+  --timeout <ms>          wall-clock cap for the generation (default 30000)
+${ENGINE_HELP}`;
+
+const MULTILINE = ['auto', 'always', 'never'] as const;
+
+export async function completeCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    ...ENGINE_OPTIONS,
+    file: { type: 'string' },
+    line: { type: 'number' },
+    column: { type: 'number' },
+    json: { type: 'boolean' },
+    multiline: { type: 'string' },
+    'max-tokens': { type: 'number' },
+    timeout: { type: 'number' },
+  });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
+  const path = requireStr(args, 'file');
+  const line = requireNum(args, 'line');
+  const column = requireNum(args, 'column');
+  const multiline = str(args, 'multiline') ?? 'auto';
+  if (!MULTILINE.includes(multiline as (typeof MULTILINE)[number])) throw new UsageError(`--multiline must be one of ${MULTILINE.join(', ')}`);
+  const text = readInput(path);
+  const lines = splitLines(text);
+  // Checked before the engine starts, so a wrong position fails at once.
+  if (!Number.isInteger(line) || line < 1 || line > lines.length) throw new CliExit(2, `--line ${line} is outside ${path} (lines 1–${lines.length})`);
+  const lineLength = lines[line - 1]!.length;
+  if (!Number.isInteger(column) || column < 1 || column > lineLength + 1) {
+    throw new CliExit(2, `--column ${column} is outside line ${line} of ${path} (columns 1–${lineLength + 1})`);
+  }
+  const settings: Partial<CompletionSettings> = {
+    prefetch: false,
+    multiline: multiline as CompletionSettings['multiline'],
+    maxTokens: num(args, 'max-tokens') ?? 128,
+    timeoutMs: num(args, 'timeout') ?? 30_000,
+  };
+
+  const { engine, info } = await startCompletionEngine(args);
+  const metered = new MeteredEngine(engine);
+  const pipeline = new CompletionPipeline({ engine: metered, settings, log: logTo(args) });
+  try {
+    pipeline.setModel(completionModel(info));
+    const absolute = resolve(path);
+    const doc = new LinesDocument(pathToFileURL(absolute).href, languageIdFor(path), lines, 1, relative(process.cwd(), absolute));
+    const suggestion = await pipeline.provide({ doc, position: { line: line - 1, character: column - 1 }, triggerKind: 'invoke' });
+    const last = metered.lastResult;
+    if (flag(args, 'json')) {
+      const a = last?.accounting;
+      process.stdout.write(`${JSON.stringify({
+        text: suggestion?.insertText ?? '',
+        source: suggestion?.source ?? null,
+        multiline: suggestion?.multiline ?? false,
+        stopReason: last?.stopReason ?? null,
+        rawText: last?.text ?? null,
+        replayed: last?.replayed ?? false,
+        promptTokens: a?.promptTokens ?? 0,
+        evaluatedTokens: a?.evaluatedTokens ?? 0,
+        reusedTokens: a?.reusedTokens ?? 0,
+        generatedTokens: a?.generatedTokens ?? 0,
+        timeToFirstTokenMs: a?.timeToFirstTokenMs ?? 0,
+        tokensPerSecond: a?.tokensPerSecond ?? 0,
+        totalMs: a?.totalMs ?? 0,
+        model: info.name,
+        file: path,
+        line,
+        column,
+      }, null, 2)}\n`);
+    } else {
+      process.stdout.write(suggestion?.insertText ?? '');
+      if (!suggestion && process.stderr.isTTY) process.stderr.write('(no suggestion here)\n');
+    }
+    return 0;
+  } finally {
+    pipeline.dispose();
+    await engine.dispose();
+  }
+}
+
+export function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliExit(2, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}`);
+  }
+}
+
+/** Checks the model file (bounded read, no engine) and that it can fill in the middle, then starts
+ * the engine with it for completions and loads it. Exit 2 for a file that is not a usable model. */
+export async function startCompletionEngine(args: ParsedArgs): Promise<{ engine: EngineClient; info: LoadedModelInfo }> {
+  const model = str(args, 'model');
+  if (!model) throw new UsageError('--model <file.gguf> is required');
+  try {
+    const summary = await inspectGguf(model);
+    if (!summary.fim) throw new CliExit(2, new NoFimSupportError(summary.name).message);
+  } catch (e) {
+    if (isGgufCheckError(e)) throw new CliExit(2, `${model}: ${e.message}`);
+    throw e;
+  }
+  const engine = startEngine(args, { completion: true });
+  try {
+    const loaded = await engine.load();
+    const info = loaded.models.completion;
+    if (!info) throw new CliExit(1, 'the engine did not load the completion model');
+    if (!info.fim) throw new CliExit(2, new NoFimSupportError(info.name).message);
+    return { engine, info };
+  } catch (e) {
+    await engine.dispose();
+    const code = (e as { code?: unknown }).code;
+    if (code === 'loadFailed' || code === 'precheckFailed') throw new CliExit(2, `${model}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+/** The loaded model as the completion pipeline binds to it. */
+export function completionModel(info: LoadedModelInfo): CompletionModel {
+  return { id: `${info.path}#${info.contextSize}`, name: info.name, architecture: info.architecture, fim: info.fim, contextSize: info.contextSize };
+}
+
+function logTo(args: ParsedArgs): ((level: string, message: string) => void) | undefined {
+  if (!flag(args, 'verbose')) return undefined;
+  return (level, message) => process.stderr.write(`[${level}] ${message}\n`);
+}
