@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MeteredEngine } from '../../src/core/bench/meteredEngine';
+import { replay, type ReplayResult } from '../../src/core/bench/replay';
+import { buildReport, formatReports, type BenchReport } from '../../src/core/bench/report';
+import { createStrategy, type StrategyName } from '../../src/core/bench/strategies';
+import type { TypistFile } from '../../src/core/bench/typist';
+import { VirtualClock } from '../../src/core/bench/virtualClock';
+import { QWEN_MODEL } from '../helpers/completionFixtures';
+import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
+
+/** 300 lines of small functions, then a block typed in the middle of it. */
+const LINES = Array.from({ length: 60 }, (_, i) => [`export function scale${i}(value: number): number {`, `  const factor = ${i % 9} + 1;`, `  return value * factor;`, '}', '']).flat();
+const FILE: TypistFile = { uri: 'file:///repo/src/scale.ts', languageId: 'typescript', relativePath: 'src/scale.ts', text: LINES.join('\n') };
+
+/** Answers the rest of the current line of the original file: every suggestion is right. */
+function oracle(prompt: string): string {
+  const before = prompt.slice(prompt.indexOf('<|fim_prefix|>'), prompt.indexOf('<|fim_suffix|>'));
+  const linePrefix = before.slice(before.lastIndexOf('\n') + 1).replace('<|fim_prefix|>', '');
+  const line = LINES.find((l) => linePrefix.trim() && l.startsWith(linePrefix) && l.length > linePrefix.length);
+  return line ? line.slice(linePrefix.length) : '';
+}
+
+async function run(name: StrategyName, answer: (prompt: string) => string, engineMs = 40, seed = 5): Promise<{ run: ReplayResult; report: BenchReport }> {
+  const fake = new FakeCompletionEngine();
+  fake.reply = answer;
+  const clock = new VirtualClock();
+  // Each call takes `engineMs` of simulated time: deterministic, unlike a real engine.
+  const engine = new MeteredEngine(fake, { clock, simulatedMs: () => engineMs });
+  const strategy = createStrategy(name, { engine, model: QWEN_MODEL, clock, bustToken: '<|endoftext|>' });
+  try {
+    const result = await replay({ files: [FILE], fromLine: 100, chars: 400, seed, strategy, engine, clock });
+    const meta = { model: 'fake', modelPath: '/fake.gguf', backend: 'cpu', contextSize: QWEN_MODEL.contextSize, seed, chars: 400, fromLine: 101, loadMs: 0 };
+    return { run: result, report: buildReport(strategy, result, engine.totals, meta) };
+  } finally {
+    strategy.dispose();
+  }
+}
+
+describe('the replay benchmark', () => {
+  test('types the region to its end, a request per keystroke, and leaves the file as it was', async () => {
+    const { run: r, report } = await run('alembic', () => 'unrelated(42);');
+    assert.equal(r.intact, true);
+    assert.equal(r.requests, r.keystrokes);
+    assert.equal(r.acceptances, 0, 'a wrong suggestion is never taken');
+    assert.equal(r.files[0]!.firstLine, 101);
+    assert.ok(r.files[0]!.typedChars >= 400);
+    assert.ok(r.simulatedMs > r.keystrokes * 80, 'typing takes simulated time');
+    assert.equal(report.errors, 0);
+  });
+
+  test('the same seed replays the same session: same keystrokes, calls and tokens', async () => {
+    const a = (await run('alembic', oracle)).report;
+    const b = (await run('alembic', oracle)).report;
+    const pick = (x: BenchReport) => [x.keystrokes, x.modelCalls, x.promptTokens, x.evaluatedTokens, x.acceptances, x.cacheHits, x.typedAheadHits, x.latencyMs.p50];
+    assert.deepEqual(pick(a), pick(b));
+    const c = (await run('alembic', oracle, 40, 6)).report;
+    assert.notDeepEqual(pick(c), pick(a), 'another seed, another session');
+  });
+
+  test('takes a suggestion with Tab when it is what comes next, so fewer keys are pressed', async () => {
+    const { run: taking } = await run('alembic', oracle);
+    const { run: typing } = await run('alembic', () => 'unrelated(42);');
+    assert.ok(taking.acceptances > 0);
+    assert.ok(taking.acceptedChars > 0);
+    assert.ok(taking.keystrokes < typing.keystrokes, `${taking.keystrokes} keys with Tab, ${typing.keystrokes} without`);
+    assert.equal(taking.intact, true);
+  });
+
+  test('naive counts every prompt in full and calls the model on every keystroke; alembic sends less and evaluates less', async () => {
+    const naive = (await run('naive', () => 'unrelated(42);')).report;
+    const alembic = (await run('alembic', () => 'unrelated(42);')).report;
+    assert.equal(naive.evaluatedTokens, naive.promptTokens);
+    assert.equal(naive.evaluatedRatio, 1);
+    assert.equal(naive.modelCalls, naive.requests);
+    assert.ok(alembic.modelCalls <= alembic.keystrokes * 0.25, `${alembic.modelCalls} calls for ${alembic.keystrokes} keys`);
+    assert.ok(alembic.evaluatedTokens < alembic.promptTokens);
+    assert.ok(alembic.overheadMs.p99 >= alembic.overheadMs.p50);
+  });
+
+  test('keystrokes that arrive during a slow generation abort it', async () => {
+    const slow = (await run('sliding', () => 'unrelated(42);', 3000)).report;
+    assert.ok(slow.aborted > slow.modelCalls / 2, `${slow.aborted} of ${slow.modelCalls} aborted`);
+    assert.ok(slow.shown < slow.requests / 2);
+  });
+
+  test('latency runs from the keystroke to the suggestion, engine time included', async () => {
+    const { report } = await run('sliding', () => 'unrelated(42);', 40);
+    assert.ok(report.shown > 0);
+    assert.ok(report.latencyMs.p50 >= 40, `p50 ${report.latencyMs.p50}`);
+  });
+
+  test('the human report has a row per strategy with the figures the JSON has', async () => {
+    const reports = [(await run('alembic', oracle)).report, (await run('naive', oracle)).report];
+    const text = formatReports(reports);
+    const rows = text.split('\n').filter((l) => /^(alembic|naive) /.test(l));
+    assert.equal(rows.length, 2);
+    assert.ok(rows[0]!.includes(String(reports[0]!.promptTokens)));
+    assert.ok(rows[1]!.includes('100.0%'));
+    assert.ok(text.includes('src/scale.ts: lines 101–'), text.split('\n').slice(0, 3).join('\n'));
+  });
+});
+
+describe('the simulated clock', () => {
+  test('jumps straight to the next sleep while nothing runs', async () => {
+    const clock = new VirtualClock();
+    const woke: number[] = [];
+    void clock.sleep(5000).then(() => woke.push(clock.now()));
+    void clock.sleep(100).then(() => woke.push(clock.now()));
+    const tick = () => new Promise((r) => setImmediate(r));
+    assert.equal(clock.jumpToNext(), true);
+    await tick();
+    assert.equal(clock.jumpToNext(), true);
+    await tick();
+    assert.deepEqual(woke, [100, 5000]);
+    assert.equal(clock.jumpToNext(), false);
+  });
+
+  test('runs with the wall clock while the engine works', async () => {
+    const clock = new VirtualClock();
+    clock.beginRealTime();
+    const start = clock.now();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(clock.now() - start >= 25);
+    clock.endRealTime();
+    const frozen = clock.now();
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(clock.now(), frozen);
+  });
+});
