@@ -1,0 +1,160 @@
+// Review of a proposed change before it touches a file, shared by chat's Apply and the editing
+// commands. `propose()` opens VS Code's diff between the file as it is and the file with the change
+// (a read-only virtual document) and resolves when the user decides:
+//   - Accept applies the change as one WorkspaceEdit (one undo step) and closes the diff;
+//   - Reject, or closing the diff, leaves the file untouched.
+// Accept and Reject are commands (palette, editor-title buttons); the context keys
+// `alembic.diffReview.active` (the active editor is a proposal's diff) and
+// `alembic.diffReview.pending` (some proposal is open) gate them.
+// If the file changed in the meantime, the change is applied where the original text still is;
+// when that place cannot be found unambiguously, nothing is applied and the user is told.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { DisposableStore } from '../disposable';
+import type { Logger } from '../log';
+import { PROPOSAL_SCHEME, ProposalDocuments } from './proposalDocuments';
+
+export interface ProposedChange {
+  uri: vscode.Uri;
+  range: vscode.Range;
+  newText: string;
+  /** What the change does, for the diff's title ("Apply to function add"). */
+  title?: string;
+}
+
+export type ReviewOutcome = 'accepted' | 'rejected';
+
+interface PendingReview {
+  target: vscode.Uri;
+  proposal: vscode.Uri;
+  start: number;
+  end: number;
+  originalText: string;
+  newText: string;
+  settle: (outcome: ReviewOutcome) => void;
+}
+
+export class DiffReview extends DisposableStore {
+  private readonly documents = this.register(new ProposalDocuments());
+  private readonly pending = new Map<string, PendingReview>();
+
+  constructor(private readonly log: Logger) {
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this.documents));
+    this.register(vscode.commands.registerCommand('alembic.diff.accept', (uri?: vscode.Uri) => this.decide(uri, 'accepted')));
+    this.register(vscode.commands.registerCommand('alembic.diff.reject', (uri?: vscode.Uri) => this.decide(uri, 'rejected')));
+    this.register(vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e)));
+    this.register(vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()));
+    this.register(vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()));
+  }
+
+  /** Shows the change as a diff and resolves with the user's decision. */
+  async propose(change: ProposedChange): Promise<ReviewOutcome> {
+    const document = await vscode.workspace.openTextDocument(change.uri);
+    for (const review of [...this.pending.values()]) {
+      if (review.target.toString() === change.uri.toString()) await this.finish(review, 'rejected'); // superseded
+    }
+    const start = document.offsetAt(change.range.start);
+    const end = document.offsetAt(change.range.end);
+    const text = document.getText();
+    const proposal = this.documents.create(change.uri, text.slice(0, start) + change.newText + text.slice(end));
+    const outcome = new Promise<ReviewOutcome>((resolve) => {
+      this.pending.set(proposal.toString(), { target: change.uri, proposal, start, end, originalText: text.slice(start, end), newText: change.newText, settle: resolve });
+    });
+    const name = basename(change.uri.path) || 'Untitled';
+    await vscode.commands.executeCommand('vscode.diff', change.uri, proposal, `${name}: ${change.title ?? 'Proposed change'} (review)`, { preview: false });
+    this.updateContext();
+    return outcome;
+  }
+
+  /** The proposal an Accept/Reject command means: the one named, else the active diff's, else the only one. */
+  private reviewFor(uri?: vscode.Uri): PendingReview | undefined {
+    if (uri instanceof vscode.Uri) {
+      const direct = this.pending.get(uri.toString());
+      if (direct) return direct;
+      const byTarget = [...this.pending.values()].filter((r) => r.target.toString() === uri.toString());
+      if (byTarget.length === 1) return byTarget[0];
+    }
+    const active = this.activeProposal();
+    if (active) return this.pending.get(active);
+    return this.pending.size === 1 ? [...this.pending.values()][0] : undefined;
+  }
+
+  private async decide(uri: vscode.Uri | undefined, outcome: ReviewOutcome): Promise<void> {
+    const review = this.reviewFor(uri);
+    if (!review) {
+      void vscode.window.showInformationMessage('Alembic: there is no proposed change to review here.');
+      return;
+    }
+    if (outcome === 'accepted' && !(await this.apply(review))) return;
+    await this.finish(review, outcome);
+  }
+
+  private async apply(review: PendingReview): Promise<boolean> {
+    const document = await vscode.workspace.openTextDocument(review.target);
+    const text = document.getText();
+    let start = review.start;
+    if (text.slice(start, review.end) !== review.originalText) {
+      const first = review.originalText ? text.indexOf(review.originalText) : -1;
+      if (first < 0 || first !== text.lastIndexOf(review.originalText)) {
+        void vscode.window.showErrorMessage(`Alembic: ${basename(review.target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`);
+        return false;
+      }
+      start = first;
+    }
+    const range = new vscode.Range(document.positionAt(start), document.positionAt(start + review.originalText.length));
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(review.target, range, review.newText);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      void vscode.window.showErrorMessage(`Alembic: VS Code refused the edit to ${basename(review.target.path)}.`);
+      return false;
+    }
+    this.log.info(`applied a reviewed change to ${review.target.toString(true)}`);
+    const end = document.positionAt(start + review.newText.length);
+    await vscode.window.showTextDocument(document, { preview: false, selection: new vscode.Range(end, end) });
+    return true;
+  }
+
+  private async finish(review: PendingReview, outcome: ReviewOutcome): Promise<void> {
+    const key = review.proposal.toString();
+    // Forgotten before its tab closes, so the close below does not count as a second decision.
+    if (!this.pending.delete(key)) return;
+    const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => isDiffOf(t, key));
+    if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => false);
+    this.documents.delete(review.proposal);
+    this.updateContext();
+    review.settle(outcome);
+  }
+
+  /** Closing a review's diff without deciding rejects it. */
+  private onTabsChanged(e: vscode.TabChangeEvent): void {
+    for (const tab of e.closed) {
+      if (!(tab.input instanceof vscode.TabInputTextDiff)) continue;
+      const key = tab.input.modified.toString();
+      const review = this.pending.get(key);
+      if (review) void this.finish(review, 'rejected');
+    }
+    this.updateContext();
+  }
+
+  private activeProposal(): string | undefined {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputTextDiff && this.pending.has(input.modified.toString())) return input.modified.toString();
+    return undefined;
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', 'alembic.diffReview.pending', this.pending.size > 0);
+    void vscode.commands.executeCommand('setContext', 'alembic.diffReview.active', this.activeProposal() !== undefined);
+  }
+
+  override dispose(): void {
+    for (const review of this.pending.values()) review.settle('rejected');
+    this.pending.clear();
+    super.dispose();
+  }
+}
+
+function isDiffOf(tab: vscode.Tab, proposal: string): boolean {
+  return tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal;
+}
