@@ -11,7 +11,7 @@
 // test model, builds the extension, starts code-server with its state (HOME, XDG_*, TMPDIR) under
 // .e2e/run-<time>/, runs, and always stops everything it started.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { testModelPath } from '../helpers/testModel';
 import { enableDevelopmentPayload, launchBrowser, type Browser } from './harness/browser';
@@ -115,11 +115,15 @@ async function main(): Promise<number> {
   return failed.length > 0 || vscodeCode !== 0 ? 1 : 0;
 }
 
-/** A new .e2e/run-<time>/ folder; older runs beyond the last three are removed. */
+/** A new .e2e/run-<time>/ folder. Older runs beyond the last three are removed, unless they are
+ * recent enough to be another run still going on in this folder. */
 function freshStateDir(): string {
   mkdirSync(E2E_DIR, { recursive: true });
   const runs = readdirSync(E2E_DIR).filter((d) => d.startsWith('run-')).sort();
-  for (const old of runs.slice(0, Math.max(0, runs.length - 2))) rmSync(join(E2E_DIR, old), { recursive: true, force: true });
+  for (const old of runs.slice(0, Math.max(0, runs.length - 2))) {
+    const path = join(E2E_DIR, old);
+    if (Date.now() - statSync(path).mtimeMs > 30 * 60_000) rmSync(path, { recursive: true, force: true });
+  }
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const dir = join(E2E_DIR, `run-${stamp}-${process.pid}`);
   mkdirSync(dir, { recursive: true });

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
-import { waitFor, type StatusItem } from '../harness/workbench';
+import { waitFor, type Notification, type StatusItem } from '../harness/workbench';
 
 export const STATUS_ITEM = 'alembic.status';
 export const TEST_MODEL_NAME = 'Alembic Test Tiny';
@@ -39,6 +39,29 @@ function writeBadModel(ctx: ScenarioContext): string {
   const bad = join(ctx.stateDir, 'bad.gguf');
   writeFileSync(bad, '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to download.</body></html>\n');
   return bad;
+}
+
+/** Points alembic.completion.model at a bad file by editing settings.json, hands the engine's error
+ * notification to `checks`, then puts the test model back and waits until it serves again. */
+async function withBadModelInSettings(ctx: ScenarioContext, checks: (error: Notification, labels: () => string[]) => Promise<void>): Promise<void> {
+  await waitForReady(ctx);
+  const bad = writeBadModel(ctx);
+  const recording = await ctx.wb.recordStatusLabels(STATUS_ITEM);
+  let labels: string[] = [];
+  try {
+    await ctx.editSetting('alembic.completion.model', bad);
+    const error = await ctx.wb.waitForNotification('the engine refusing bad.gguf', (n) => n.message.startsWith('Alembic') && n.buttons.includes('Show Log'), 30_000);
+    ctx.log(`error: "${error.message}" [${error.buttons.join(', ')}]`);
+    await waitForReady(ctx, 20_000);
+    labels = await recording.stop();
+    await checks(error, () => labels);
+  } finally {
+    if (!labels.length) labels = await recording.stop().catch(() => []);
+    ctx.log(`status labels: ${labels.join(' → ')}`);
+    await ctx.wb.clearNotifications().catch(() => undefined);
+    await ctx.editSetting('alembic.completion.model', ctx.modelPath);
+  }
+  await waitForReady(ctx, 30_000);
 }
 
 export const engineScenarios = [
@@ -101,24 +124,21 @@ export const engineScenarios = [
   }),
 
   scenario('a bad file typed into settings.json gives an error with a way out, and the previous model keeps serving', async (ctx) => {
-    await waitForReady(ctx);
-    const bad = writeBadModel(ctx);
-    const seen = await ctx.wb.recordStatusLabels(STATUS_ITEM);
-    try {
-      await ctx.editSetting('alembic.completion.model', bad);
-      const error = await ctx.wb.waitForNotification('the engine refusing bad.gguf', (n) => n.message.startsWith('Alembic') && n.buttons.includes('Select Model…'), 30_000);
-      ctx.log(`error: "${error.message}" [${error.buttons.join(', ')}]`);
+    await withBadModelInSettings(ctx, async (error, labels) => {
       check(/HTML page, not a GGUF model/.test(error.message), `the error should say what is wrong with the file: "${error.message}"`);
+      check(error.buttons.includes('Select Model…'), `the error should offer "Select Model…": ${JSON.stringify(error.buttons)}`);
       await ctx.screenshot('bad-model-in-settings');
       const item = await waitForReady(ctx, 20_000);
       check(item.label.includes(TEST_MODEL_NAME), `the previous model should keep serving: "${item.label}"`);
-    } finally {
-      await ctx.wb.clearNotifications().catch(() => undefined);
-      await ctx.editSetting('alembic.completion.model', ctx.modelPath);
-      ctx.log(`status labels: ${(await seen.stop()).join(' → ')}`);
-    }
-    await waitForReady(ctx, 30_000);
+      check(labels().some((l) => /loading the model/.test(l)), `the engine should have tried the new file: ${labels().join(' → ')}`);
+    });
   }),
+
+  scenario('the error for a bad model file in settings.json names the file', async (ctx) => {
+    await withBadModelInSettings(ctx, async (error) => {
+      check(error.message.includes('bad.gguf'), `with a completion and a chat model, the user must learn which file is bad: "${error.message}"`);
+    });
+  }, { knownBug: 'the engine\'s pre-check error (src/engine/worker/llamaRuntime.ts, precheck()) does not say which file it refused, and EngineService.showFailure() shows it as is' }),
 
   // A regression test: the open status document used to re-render on every engine state change by
   // asking the engine for its status, which started another engine while the restart was starting
