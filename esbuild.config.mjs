@@ -3,6 +3,7 @@
 //   dist/engine.js     the engine child process that owns node-llama-cpp
 //   dist/cli.js        the `alembic` command-line tool
 //   media/dist/chat.js the chat webview (browser IIFE; markdown and highlighting bundled, no CDN)
+//   media/dist/chat.css its styles, with the codicon font bundled next to them
 // node-llama-cpp is ESM-only and ships native binaries: it stays external and is loaded with `await import()`.
 // Usage: node esbuild.config.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
@@ -35,6 +36,15 @@ const builds = [
     entryPoints: { chat: 'src/webview/main.ts' },
     outdir: 'media/dist',
     loader: { '.ttf': 'file' },
+    logLevel: 'info',
+  },
+  {
+    bundle: true,
+    minify: production,
+    entryPoints: { chat: 'media/chat/chat.css' },
+    outdir: 'media/dist',
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
     logLevel: 'info',
   },
 ];

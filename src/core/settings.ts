@@ -24,6 +24,12 @@ export const SETTING_DEFAULTS = {
   'completion.extraContextTokens': 1024,
   'completion.debounceMaxMs': 350,
   'completion.prefetch': true,
+  'chat.maxTokens': 2048,
+  'chat.temperature': 0.3,
+  'chat.timeoutSeconds': 300,
+  /** Offer the active editor's selection (or file) as an attachment chip. */
+  'chat.attachActiveEditor': true,
+  'chat.maxConversations': 50,
 };
 
 export type Settings = typeof SETTING_DEFAULTS;

@@ -7,10 +7,13 @@ import { EngineStatusDocument } from './engineStatusDocument';
 import { registerModelCommands } from './models/modelCommands';
 import { createLogger, type Logger } from './log';
 import { InlineCompletions } from './completion/inlineCompletions';
+import { ChatFeature } from './chat/chatFeature';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface AlembicApi {
   readonly engine: EngineService;
+  /** The chat view, its `ask()` for the editing commands, and the diff review. */
+  readonly chat?: ChatFeature;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AlembicApi> {
@@ -26,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   start(log, 'engine status', () => new EngineStatusDocument(engine), context);
   if (statusBar) start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
   start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
+  const chat = start(log, 'chat', () => new ChatFeature(context, engine, log.child('chat')), context);
   context.subscriptions.push(
     vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
     vscode.commands.registerCommand('alembic.unloadModel', async () => {
@@ -38,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
 
   void engine.reload(); // load the configured model in the background
   log.info('Alembic activated');
-  return { engine };
+  return { engine, chat };
 }
 
 export function deactivate(): void {

@@ -9,18 +9,15 @@
 //   - No `style` attributes (table alignment becomes a class).
 //   - Code is highlighted by highlight.js (escaped spans); each block gets Copy / Insert / Apply.
 //   - Last, the whole string passes the allow-list in htmlAllowList.ts, or the text is shown escaped.
-// The same module also lists an answer's code blocks, numbered exactly as the rendered buttons are,
-// so the extension can act on "block 2 of turn X" without trusting code sent back by the webview.
-import MarkdownIt from 'markdown-it';
+// Code blocks are numbered as markdownParser.ts lists them, so the extension can act on "block 2
+// of turn X" without trusting code sent back by the webview.
+import type MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import hljs from 'highlight.js/lib/common';
 import { findDisallowedHtml } from './htmlAllowList';
+import { codeBlockInfo, createMarkdownIt, type CodeBlockInfo } from './markdownParser';
 
-export interface CodeBlockInfo {
-  /** The fence's language word ("js"), or "" when none. */
-  language: string;
-  code: string;
-}
+export { codeBlocksOf, type CodeBlockInfo } from './markdownParser';
 
 export interface RenderedMarkdown {
   html: string;
@@ -38,7 +35,7 @@ interface RenderEnv {
 /** Code longer than this is shown without highlighting (it would slow every streamed frame). */
 const HIGHLIGHT_LIMIT = 20_000;
 
-const md = createMarkdownIt();
+const md = withSafeRenderer(createMarkdownIt());
 const escapeHtml = md.utils.escapeHtml;
 
 export function renderMarkdown(source: string): RenderedMarkdown {
@@ -49,20 +46,11 @@ export function renderMarkdown(source: string): RenderedMarkdown {
   return { html, codeBlocks: env.blocks, clean: true };
 }
 
-/** The code blocks of an answer, in the order (and with the indexes) renderMarkdown numbers them. */
-export function codeBlocksOf(source: string): CodeBlockInfo[] {
-  return md.parse(source, {}).filter(isCodeToken).map(codeBlockInfo);
-}
-
 export function isWebLink(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
 
-function createMarkdownIt(): MarkdownIt {
-  const m = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
-  m.core.ruler.push('alembic_no_style', (state) => {
-    for (const token of state.tokens) moveAlignmentToClass(token);
-  });
+function withSafeRenderer(m: MarkdownIt): MarkdownIt {
   const rules = m.renderer.rules;
   rules.fence = (tokens, idx, _options, env: RenderEnv) => renderCodeBlock(tokens[idx]!, env);
   rules.code_block = (tokens, idx, _options, env: RenderEnv) => renderCodeBlock(tokens[idx]!, env);
@@ -82,15 +70,6 @@ function createMarkdownIt(): MarkdownIt {
   };
   rules.link_close = (_tokens, _idx, _options, env: RenderEnv) => (env.links.pop() ? '</a>' : '</span>');
   return m;
-}
-
-function isCodeToken(token: Token): boolean {
-  return token.type === 'fence' || token.type === 'code_block';
-}
-
-function codeBlockInfo(token: Token): CodeBlockInfo {
-  const language = token.type === 'fence' ? (token.info.trim().split(/\s+/)[0] ?? '') : '';
-  return { language: /^[\w+#.-]{1,32}$/.test(language) ? language.toLowerCase() : '', code: token.content.replace(/\n$/, '') };
 }
 
 function renderCodeBlock(token: Token, env: RenderEnv): string {
@@ -117,15 +96,4 @@ function highlight(code: string, language: string): string {
     }
   }
   return escapeHtml(code);
-}
-
-/** Tables: markdown-it writes `style="text-align:…"`; the allow-list has no style attribute. */
-function moveAlignmentToClass(token: Token): void {
-  const style = token.attrGet('style');
-  if (style !== null) {
-    token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
-    const align = /text-align:\s*(left|right|center)/.exec(style)?.[1];
-    if (align) token.attrJoin('class', `align-${align}`);
-  }
-  token.children?.forEach(moveAlignmentToClass);
 }
