@@ -9,7 +9,7 @@ suite('Settings', () => {
     for (const [key, codeDefault] of Object.entries(SETTING_DEFAULTS)) {
       const inspected = config.inspect(key);
       assert.notEqual(inspected?.defaultValue, undefined, `alembic.${key} is in SETTING_DEFAULTS but package.json does not declare it`);
-      assert.deepEqual(inspected?.defaultValue, codeDefault, `alembic.${key}: package.json says ${JSON.stringify(inspected.defaultValue)}, the code ${JSON.stringify(codeDefault)}`);
+      assert.deepEqual(inspected?.defaultValue, codeDefault, `alembic.${key}: package.json says ${JSON.stringify(inspected?.defaultValue)}, the code ${JSON.stringify(codeDefault)}`);
     }
   });
 
