@@ -107,7 +107,7 @@ async function main(): Promise<number> {
   if (runUi) console.log(`scenarios: ${results.length - failed.length - skipped} passed, ${failed.length} failed${skipped ? `, ${skipped} skipped (known bugs)` : ''}`);
   for (const f of failed) console.log(`  ✘ ${f.name}: ${f.error?.split('\n')[0]}`);
   if (runVscode) console.log(`extension-host tests: ${vscodeCode === 0 ? 'passed' : `failed (exit code ${vscodeCode})`}`);
-  console.log(`screenshots: ${relative(REPO_ROOT, SCREENSHOTS_DIR)}/${process.env.UPDATE_SCREENSHOTS === '1' ? ' (README copies in media/screenshots/)' : ''}`);
+  if (runUi) console.log(`screenshots: ${relative(REPO_ROOT, SCREENSHOTS_DIR)}/${process.env.UPDATE_SCREENSHOTS === '1' ? ' (README copies in media/screenshots/)' : ''}`);
   console.log(`logs: ${relative(REPO_ROOT, stateDir)}/ (code-server.log, data/logs/)`);
   console.log(`peak memory (RSS): code-server and its extension hosts and engines ${peak.codeServer} MiB, Chromium ${peak.browser} MiB, together ${peak.total} MiB`);
   console.log(`  largest processes at the peak: ${peak.largest.join('; ')}`);
