@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { EngineStatus, LoadedModelInfo } from '../core/engine/protocol';
 import { formatBytes } from '../core/util/format';
 import type { EngineState } from '../engine/client/engineClient';
+import { getSetting } from './config';
 import { DisposableStore } from './disposable';
 import type { EngineService } from './engineService';
 
@@ -41,7 +42,8 @@ export function renderStatus(state: EngineState, status: EngineStatus | undefine
   else if (state.error) lines.push(`| Last problem | ${escape(state.error)} |`);
   if (status) {
     const gpu = status.gpu;
-    lines.push(`| Backend | ${gpu.backend === 'cpu' ? 'CPU (no supported GPU found)' : `${gpu.backend.toUpperCase()}: ${gpu.deviceNames.join(', ') || 'GPU'}`} |`);
+    const cpuWhy = getSetting('engine.gpu') === 'off' ? 'GPU use is off in the settings' : 'no supported GPU found';
+    lines.push(`| Backend | ${gpu.backend === 'cpu' ? `CPU (${cpuWhy})` : `${gpu.backend.toUpperCase()}: ${gpu.deviceNames.join(', ') || 'GPU'}`} |`);
     if (gpu.backend !== 'cpu') lines.push(`| GPU memory | ${formatBytes(gpu.vramFreeBytes)} free of ${formatBytes(gpu.vramTotalBytes)} |`);
     lines.push(`| Engine process | pid ${status.pid}, ${formatBytes(status.rssBytes)} RAM, up ${Math.round(status.uptimeMs / 1000)} s |`);
     lines.push(`| Requests running | ${status.running.length} |`);

@@ -41,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   );
 
   void engine.reload(); // load the configured model in the background
+  offerWalkthroughOnFirstRun(context, engine);
   log.info('Alembic activated');
   return { engine, chat };
 }
@@ -61,6 +62,15 @@ function start<T extends vscode.Disposable>(log: Logger, name: string, create: (
     });
     return undefined;
   }
+}
+
+/** VS Code opens walkthroughs only for marketplace installs: on the first run without a model,
+ * open it so the user is offered the recommended download. */
+function offerWalkthroughOnFirstRun(context: vscode.ExtensionContext, engine: EngineService): void {
+  const key = 'alembic.walkthroughOffered';
+  if (context.globalState.get<boolean>(key) || engine.hasModelFor('completion') || engine.hasModelFor('chat')) return;
+  void context.globalState.update(key, true);
+  void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#alembic.gettingStarted`, false);
 }
 
 async function showStatusMenu(engine: EngineService): Promise<void> {

@@ -222,6 +222,9 @@ export class EngineClient {
   }
 
   private async startProcess(): Promise<ChildProcess> {
+    // Yield first: ensureStarted() must record this start before any state listener can run and
+    // send a request (which would otherwise start a second process, and so on).
+    await Promise.resolve();
     const delays = this.options.restartDelaysMs ?? [250, 1000, 4000];
     const lastCrash = this.crashTimes[this.crashTimes.length - 1];
     if (lastCrash !== undefined) {

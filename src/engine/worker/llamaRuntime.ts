@@ -90,7 +90,7 @@ export class LlamaRuntime {
     });
     // Pre-check every new file before anything is unloaded: a bad file leaves the current models serving.
     const summaries = new Map<string, GgufSummary>();
-    for (const [path] of toLoad) summaries.set(path, await precheck(path));
+    for (const [path, roles] of toLoad) summaries.set(path, await precheck(path, roles));
     for (const path of [...this.slots.keys()]) {
       if (!wanted.has(path) || toLoad.some(([p]) => p === path)) await this.disposeSlot(path);
     }
@@ -210,11 +210,13 @@ export class LlamaRuntime {
 
 /** The bounded GGUF check runs before llama.cpp sees a file: a malformed file gets a clear
  * message instead of an abort() in native code. */
-async function precheck(path: string): Promise<GgufSummary> {
+async function precheck(path: string, roles: ModelRole[]): Promise<GgufSummary> {
   try {
     return await inspectGguf(path);
   } catch (e) {
-    throw new EngineError('precheckFailed', e instanceof Error ? e.message : String(e));
+    // Name the file and its use: with separate completion and chat models the user must know which.
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new EngineError('precheckFailed', `Cannot use ${basename(path)} as the ${roles.join(' and ')} model: ${reason}`);
   }
 }
 

@@ -51,7 +51,7 @@ async function handle(request: EngineRequest, signal: AbortSignal): Promise<unkn
       return {
         gpu: await runtime.gpuInfo(),
         models: runtime.models(),
-        running: [...running.keys()],
+        running: [...running.keys()].filter((id) => id !== request.id),
         pid: process.pid,
         uptimeMs: Date.now() - started,
         rssBytes: process.memoryUsage.rss(),

@@ -81,8 +81,10 @@ export async function useModelFile(path: string, use: Use | undefined, log: Logg
     summary = await inspectGguf(path);
   } catch (e) {
     log.warn(`refused ${path}: ${e instanceof Error ? e.message : String(e)}`);
-    const choice = await vscode.window.showErrorMessage(`Alembic cannot use ${basename(path)}: ${e instanceof Error ? e.message : String(e)}`, 'Choose Another Model…');
-    if (choice) void vscode.commands.executeCommand('alembic.selectModel');
+    // Not awaited: the caller (a command, a test) must not wait for the user to dismiss it.
+    void vscode.window.showErrorMessage(`Alembic cannot use ${basename(path)}: ${e instanceof Error ? e.message : String(e)}`, 'Choose Another Model…').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('alembic.selectModel');
+    });
     return false;
   }
   const chosen = use ?? (await askUse(summary));

@@ -138,7 +138,7 @@ export const engineScenarios = [
     await withBadModelInSettings(ctx, async (error) => {
       check(error.message.includes('bad.gguf'), `with a completion and a chat model, the user must learn which file is bad: "${error.message}"`);
     });
-  }, { knownBug: 'the engine\'s pre-check error (src/engine/worker/llamaRuntime.ts, precheck()) does not say which file it refused, and EngineService.showFailure() shows it as is' }),
+  }),
 
   // A regression test: the open status document used to re-render on every engine state change by
   // asking the engine for its status, which started another engine while the restart was starting
