@@ -43,6 +43,7 @@ export class AnswerStream {
     const maxTokens = getSetting('chat.maxTokens');
     const timeoutSeconds = getSetting('chat.timeoutSeconds');
     try {
+      if (this.stopped) return;
       if (!this.engine.hasModelFor('chat')) {
         throw new EngineClientError('noModel', 'No chat model is selected. Choose one with "Select Chat Model…" at the top of the chat.');
       }

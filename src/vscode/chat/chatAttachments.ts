@@ -105,18 +105,24 @@ export class ChatAttachments extends DisposableStore {
     }
   }
 
-  /** The contents of the chips the view showed when the user pressed Enter, and their labels. */
-  async resolve(ids: readonly string[]): Promise<{ contents: AttachmentContent[]; chips: { kind: AttachmentKind; label: string }[] }> {
-    const contents: AttachmentContent[] = [];
-    const chips: { kind: AttachmentKind; label: string }[] = [];
-    for (const id of ids) {
-      const view = this.views().find((v) => v.id === id);
+  /** The chips the view showed when the user pressed Enter: their labels now, and a reader of
+   * their contents (the selection as it is now; files are read when asked). */
+  capture(ids: readonly string[]): { chips: { kind: AttachmentKind; label: string }[]; read: () => Promise<AttachmentContent[]> } {
+    const views = this.views();
+    const taken = ids.flatMap((id) => {
+      const view = views.find((v) => v.id === id);
       const source = id === 'auto' ? this.autoSource() : this.pinned.get(id);
-      if (!view || !source) continue;
-      contents.push(await readAttachment(source));
-      chips.push({ kind: view.kind, label: view.label });
-    }
-    return { contents, chips };
+      // The auto chip's selection is copied: the user may move the cursor before it is read.
+      return view && source ? [{ view, source: { ...source, range: source.range && new vscode.Range(source.range.start, source.range.end) } }] : [];
+    });
+    return {
+      chips: taken.map(({ view }) => ({ kind: view.kind, label: view.label })),
+      read: async () => {
+        const contents: AttachmentContent[] = [];
+        for (const { source } of taken) contents.push(await readAttachment(source));
+        return contents;
+      },
+    };
   }
 
   /** After a message is sent: pinned chips were for that message. */

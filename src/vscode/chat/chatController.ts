@@ -50,7 +50,8 @@ export interface ChatAskResult {
 interface AnswerRequest {
   requestId: string;
   display: string;
-  content: string;
+  /** The message as the model gets it (attachments read when the turn has been shown). */
+  content: () => Promise<string>;
   chips: { kind: AttachmentKind; label: string }[];
   /** A complete prompt from ask(); otherwise the conversation is the prompt. */
   messages?: ChatMessage[];
@@ -91,9 +92,9 @@ export class ChatController extends DisposableStore {
 
   /** Sends what the user typed with the chips the view showed. */
   async send(requestId: string, text: string, attachmentIds: readonly string[]): Promise<void> {
-    const { contents, chips } = await this.attachments.resolve(attachmentIds);
+    const { chips, read } = this.attachments.capture(attachmentIds);
     this.attachments.clearPinned();
-    await this.answer({ requestId, display: text, content: buildUserContent(text, contents), chips });
+    await this.answer({ requestId, display: text, content: async () => buildUserContent(text, await read()), chips });
   }
 
   /** Opens the chat and streams an answer to `options` into it (for the editing commands). */
@@ -105,7 +106,7 @@ export class ChatController extends DisposableStore {
     const messages = typeof options.prompt === 'string' ? undefined : options.prompt;
     const lastUser = messages?.filter((m) => m.role === 'user').pop()?.content;
     const content = messages ? (lastUser ?? options.title) : buildUserContent(options.prompt as string, attachments);
-    const { turn, stopReason } = await this.answer({ requestId: `x${newId()}`, display: options.title, content, chips, messages, signal: options.signal });
+    const { turn, stopReason } = await this.answer({ requestId: `x${newId()}`, display: options.title, content: async () => content, chips, messages, signal: options.signal });
     return { turnId: turn.id, text: turn.text, thought: turn.thought ?? '', status: turn.status ?? 'done', stopReason, error: turn.error };
   }
 
@@ -154,7 +155,7 @@ export class ChatController extends DisposableStore {
     this.stop();
     const conversation = this.conversation;
     const now = Date.now();
-    const user: ChatTurn = { id: newId(), role: 'user', text: request.display, content: request.content, createdAt: now, ...(request.chips.length ? { attachments: request.chips } : {}) };
+    const user: ChatTurn = { id: newId(), role: 'user', text: request.display, createdAt: now, ...(request.chips.length ? { attachments: request.chips } : {}) };
     const answer: ChatTurn = { id: newId(), role: 'assistant', text: '', createdAt: now, status: 'streaming' };
     if (conversation.turns.length === 0) conversation.title = titleFrom(request.display);
     conversation.turns.push(user, answer);
@@ -168,11 +169,15 @@ export class ChatController extends DisposableStore {
     this.view.post({ type: 'turn', turn: turnView(user) });
     this.view.post({ type: 'turn', turn: turnView(answer), streamingRequestId: request.requestId });
     void this.store.setCurrent(conversation.id);
-    await this.save(conversation);
     const onAbort = () => this.stop(request.requestId);
     request.signal?.addEventListener('abort', onAbort, { once: true });
     if (request.signal?.aborted) onAbort();
 
+    user.content = await request.content().catch((e: unknown) => {
+      this.log.error('could not read the attachments', e);
+      return request.display;
+    });
+    await this.save(conversation);
     const history = conversation.turns.slice(0, -1);
     await stream.run(
       (contextSize) => {
