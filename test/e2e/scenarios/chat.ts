@@ -1,0 +1,328 @@
+// The chat view as the user sees it: a streamed answer from the test model with its thinking
+// block, Stop, Insert and Apply (through the diff and Accept), history across a window reload,
+// and a hostile answer that renders inert without a single network request.
+// The webview's DOM is two iframes deep: iframe.webview → iframe#active-frame.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Request } from 'playwright-core';
+import { check, scenario, type ScenarioContext } from '../harness/scenario';
+import { waitFor } from '../harness/workbench';
+import { waitForReady } from './engine';
+
+const MODEL = 'Alembic Test Tiny';
+
+function chat(ctx: ScenarioContext): FrameLocator {
+  return ctx.page.frameLocator('iframe.webview[src*="extensionId=alembic.alembic"]').frameLocator('iframe#active-frame');
+}
+
+/** Opens the chat with its keyboard command and waits until its page has loaded its state. */
+async function openChat(ctx: ScenarioContext): Promise<FrameLocator> {
+  await waitForReady(ctx); // also: the workbench has activated the extension
+  await ctx.wb.runCommand('Alembic: Focus Chat Input');
+  const frame = chat(ctx);
+  await waitFor('the chat view to show its model', async () => (await frame.locator('.model-name').innerText({ timeout: 1000 }).catch(() => '')) === MODEL, 30_000);
+  return frame;
+}
+
+/** Types a message, sends it with Enter and waits for it to show as a turn. */
+async function send(frame: FrameLocator, text: string): Promise<void> {
+  const input = frame.locator('textarea.input');
+  const before = await frame.locator('.turn.user').count();
+  await input.click();
+  await input.fill(text);
+  await input.press('Enter');
+  await waitFor('the message to show', async () => (await frame.locator('.turn.user').count()) > before, 10_000);
+}
+
+/** The test model loops while FOREVER (or answers hostile text while EXFILTRATE) is anywhere in
+ * the context: scenarios that use a trigger word start a new chat. */
+async function newChat(ctx: ScenarioContext, frame: FrameLocator): Promise<void> {
+  await ctx.wb.runCommand('Alembic: New Chat');
+  await waitFor('an empty chat', async () => (await frame.locator('.empty-state').count()) === 1 && (await answers(frame).count()) === 0, 10_000);
+}
+
+const answers = (frame: FrameLocator) => frame.locator('.turn.assistant');
+
+/** Waits for the last answer to end (its footer shows the model and speed) and returns its text. */
+async function lastAnswerDone(frame: FrameLocator, timeoutMs = 30_000): Promise<string> {
+  const last = answers(frame).last();
+  await waitFor('the answer to end with its stats', async () => !(await last.evaluate((el) => el.classList.contains('streaming'))) && (await last.locator('.stats').count()) > 0, timeoutMs);
+  return last.locator('.answer').innerText();
+}
+
+/** When the extension logged the end of the last stopped generation (epoch ms), from its log file. */
+function engineEndedAt(ctx: ScenarioContext): number | undefined {
+  const logs = join(ctx.stateDir, 'data', 'logs');
+  const files = existsSync(logs) ? readdirSync(logs).flatMap((session) => readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost')).map((d) => join(logs, session, d, 'alembic.alembic', 'Alembic.log'))) : [];
+  const lines = files.filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.includes('the engine ended the generation')).sort();
+  const last = lines[lines.length - 1];
+  const stamp = last && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(last);
+  return stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() : undefined;
+}
+
+/** Creates a file in the run's state folder and opens it with File: Open File…. */
+async function openFile(ctx: ScenarioContext, name: string, content: string): Promise<string> {
+  const path = join(ctx.stateDir, name);
+  writeFileSync(path, content);
+  await ctx.wb.runCommand('File: Open File...');
+  await ctx.wb.chooseFile(path);
+  await waitFor(`the ${name} tab`, async () => (await ctx.wb.activeTabTitle()) === name, 15_000);
+  return path;
+}
+
+export const chatScenarios = [
+  scenario('the chat opens with its keyboard command, shows the chat model and focuses its input', async (ctx) => {
+    const frame = await openChat(ctx);
+    await waitFor('the input to have the focus', () => frame.locator('textarea.input').evaluate((el) => el === document.activeElement), 5000);
+    const input = frame.locator('textarea.input');
+    await input.press('a');
+    await input.press('Shift+Enter');
+    await input.press('b');
+    check((await input.inputValue()) === 'a\nb', `Shift+Enter should add a line, not send: ${JSON.stringify(await input.inputValue())}`);
+    check((await answers(frame).count()) === 0, 'nothing should have been sent');
+    await input.fill('');
+    await send(frame, 'Keep talking FOREVER');
+    const answer = answers(frame).last();
+    await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
+    await input.press('Escape');
+    await waitFor('Escape to stop the answer', async () => (await answer.locator('.turn-status').innerText().catch(() => '')).includes('stopped'), 5000);
+    await newChat(ctx, frame);
+  }),
+
+  scenario('the chat header shows the model loading after Restart Engine, then ready again', async (ctx) => {
+    const frame = await openChat(ctx);
+    await frame.locator('.header').evaluate((header) => {
+      const seen: string[] = [];
+      const read = () => {
+        const text = header.querySelector('.engine-phase')?.textContent ?? '';
+        if (seen[seen.length - 1] !== text) seen.push(text);
+      };
+      new MutationObserver(read).observe(header, { subtree: true, childList: true, characterData: true });
+      (window as unknown as { phases: string[] }).phases = seen;
+    });
+    await ctx.wb.runCommand('Alembic: Restart Engine');
+    await waitForReady(ctx, 60_000);
+    await waitFor('the header to say ready', async () => (await frame.locator('.engine-phase').innerText()) === 'ready', 15_000);
+    const phases = await frame.locator('.header').evaluate(() => (window as unknown as { phases: string[] }).phases);
+    ctx.log(`header states: ${phases.join(' → ')}`);
+    check(phases.some((p) => /loading|starting/.test(p)), `the header should show the engine starting or loading: ${phases.join(' → ')}`);
+  }),
+
+  scenario('the chat header\'s model button offers the chat models', async (ctx) => {
+    const frame = await openChat(ctx);
+    await frame.locator('.model-button').click();
+    const rows = await waitFor('the chat model picker', async () => {
+      const r = await ctx.wb.quickPickRows();
+      return r.some((row) => row.startsWith('Same as the completion model')) ? r : undefined;
+    }, 10_000);
+    check(rows.some((r) => r.includes('Browse for a .gguf file')), `the picker should offer to browse: ${rows.join(' | ')}`);
+    await ctx.wb.closeQuickInput();
+  }),
+
+  scenario('the chat streams the test model\'s answer as markdown, with a folded thinking block and the speed under it', async (ctx) => {
+    await waitForReady(ctx);
+    await ctx.wb.runCommand('Go to File...');
+    await ctx.wb.pick('cart.js', 'cart.js');
+    await waitFor('the cart.js tab', async () => (await ctx.wb.activeTabTitle()) === 'cart.js', 10_000);
+    const frame = await openChat(ctx);
+    await waitFor('the cart.js chip', async () => (await frame.locator('.composer .chip', { hasText: 'cart.js' }).count()) === 1, 10_000);
+    await send(frame, 'Write a function that adds two numbers');
+    const text = await lastAnswerDone(frame);
+    check(text.includes('Here is a small function that adds two numbers') && text.includes('Call it as'), `the answer should be the test model's: ${text}`);
+    const answer = answers(frame).last();
+    check(await answer.locator('.code-block .hljs-keyword', { hasText: 'function' }).first().isVisible(), 'the code should be highlighted');
+    const thinking = answer.locator('details.thinking');
+    check(await thinking.isVisible(), 'the thinking block should show');
+    check(!(await thinking.evaluate((el) => (el as HTMLDetailsElement).open)), 'the thinking block should be folded');
+    const label = await thinking.locator('summary').innerText();
+    check(/Thought for \d+\.\d s/.test(label), `the thinking block should say how long: "${label}"`);
+    check(!text.includes('The user wants'), 'the thought should not be in the answer');
+    const stats = await answer.locator('.stats').innerText();
+    check(stats.includes(MODEL) && /tokens\/s/.test(stats), `the footer should name the model and the speed: "${stats}"`);
+    await ctx.screenshot('chat-answer', { readme: true });
+    await thinking.locator('summary').click();
+    await waitFor('the thought to show', () => thinking.locator('.thought-body').isVisible(), 5000);
+    check((await thinking.locator('.thought-body').innerText()).includes('The user wants a helper that adds two numbers'), 'the thought should be the test model\'s');
+    await ctx.screenshot('chat-thinking', { readme: true });
+    await thinking.locator('summary').click();
+    check((await frame.locator('.turn.user').last().locator('.chip').allInnerTexts()).some((t) => t.includes('cart.js')), 'the message should show the attached file');
+    await ctx.wb.runCommand('View: Close All Editors');
+  }),
+
+  scenario('the chat attaches the active file as a removable chip, and @ attaches a workspace file', async (ctx) => {
+    await waitForReady(ctx);
+    await openFile(ctx, 'notes.js', 'const notes = [];\n');
+    const frame = await openChat(ctx);
+    const chips = frame.locator('.composer .chip');
+    await waitFor('the active file chip', async () => (await chips.filter({ hasText: 'notes.js' }).count()) === 1, 10_000);
+    await chips.filter({ hasText: 'notes.js' }).locator('.chip-remove').click();
+    await waitFor('the chip to go', async () => (await chips.filter({ hasText: 'notes.js' }).count()) === 0, 5000);
+    const input = frame.locator('textarea.input');
+    await input.click();
+    await input.pressSequentially('What does @');
+    await ctx.wb.pick('cart.js', 'cart.js');
+    await waitFor('the cart.js chip', async () => (await chips.filter({ hasText: 'cart.js' }).count()) === 1, 10_000);
+    await waitFor('the mention in the text', async () => (await input.inputValue()) === 'What does @cart.js ', 5000);
+    const before = await frame.locator('.turn.user').count();
+    await input.pressSequentially('do?');
+    await input.press('Enter');
+    await waitFor('the message to show', async () => (await frame.locator('.turn.user').count()) > before, 10_000);
+    await lastAnswerDone(frame);
+    const asked = frame.locator('.turn.user').last();
+    check((await asked.locator('.chip').allInnerTexts()).some((t) => t.includes('cart.js')), 'the message should show the attached file');
+    check((await asked.locator('.chip').allInnerTexts()).every((t) => !t.includes('notes.js')), 'the removed chip should not be attached');
+    check((await chips.count()) === 0, 'the @ chip is used by one message');
+    await ctx.wb.runCommand('View: Close All Editors');
+  }),
+
+  scenario('the chat Insert button puts a code block at the cursor of the active file', async (ctx) => {
+    await waitForReady(ctx);
+    await openFile(ctx, 'insert-target.js', '// start\n\n// end\n');
+    await ctx.wb.activeEditor().click({ position: { x: 200, y: 10 } });
+    await ctx.page.keyboard.press('Control+Home');
+    await ctx.page.keyboard.press('ArrowDown');
+    const frame = await openChat(ctx);
+    const block = answers(frame).filter({ hasText: 'Call it as' }).first().locator('.code-block').first();
+    await block.locator('button[data-action="insert"]').click();
+    const text = await waitFor('the code in the file', async () => {
+      const t = await ctx.wb.activeEditorText();
+      return t.includes('function add(a, b) {') ? t : undefined;
+    }, 10_000);
+    check(text.startsWith('// start\nfunction add(a, b) {\n  return a + b;\n}'), `the code should be at the cursor:\n${text}`);
+    await ctx.wb.runCommand('View: Revert and Close Editor');
+  }),
+
+  scenario('the chat Apply button shows the change in a diff, Accept changes the file in one undo step and Reject leaves it', async (ctx) => {
+    await waitForReady(ctx);
+    await openFile(ctx, 'apply-target.js', 'const x = 1;\n\nfunction add(a, b) {\n  return a - b;\n}\n\nmodule.exports = { add };\n');
+    const frame = await openChat(ctx);
+    const block = () => answers(frame).filter({ hasText: 'Call it as' }).first().locator('.code-block').first();
+    await block().locator('button[data-action="apply"]').click();
+    await waitFor('the review diff', async () => (await ctx.wb.activeTabTitle()).includes('Apply to function add'), 15_000);
+    await ctx.screenshot('chat-apply-diff');
+    const accept = ctx.page.locator('.part.editor .editor-actions [aria-label="Accept Proposed Change"]');
+    check(await accept.isVisible(), 'the diff should have an Accept button in its title');
+    await accept.click();
+    await waitFor('the diff to close', async () => (await ctx.wb.activeTabTitle()) === 'apply-target.js', 10_000);
+    const applied = await ctx.wb.activeEditorText();
+    check(applied === 'const x = 1;\n\nfunction add(a, b) {\n  return a + b;\n}\n\nmodule.exports = { add };\n', `only the function should change:\n${applied}`);
+    await ctx.page.keyboard.press('Control+Z');
+    const undone = await ctx.wb.activeEditorText();
+    check(undone.includes('return a - b;') && !undone.includes('a + b'), `one undo should restore the file:\n${undone}`);
+
+    await openChat(ctx);
+    await block().locator('button[data-action="apply"]').click();
+    await waitFor('the review diff', async () => (await ctx.wb.activeTabTitle()).includes('Apply to function add'), 15_000);
+    await ctx.wb.runCommand('Alembic: Reject Proposed Change');
+    await waitFor('the diff to close', async () => (await ctx.wb.activeTabTitle()) !== '' && !(await ctx.wb.activeTabTitle()).includes('Apply to'), 10_000);
+    await ctx.wb.runCommand('View: Revert and Close Editor').catch(() => undefined);
+    await ctx.wb.runCommand('View: Close All Editors');
+  }, { timeoutMs: 90_000 }),
+
+  scenario('the chat keeps its conversations across a window reload, a partial answer marked interrupted', async (ctx) => {
+    let frame = await openChat(ctx);
+    await send(frame, 'Tell me a story FOREVER');
+    const answer = answers(frame).last();
+    await waitFor('the answer to stream for a while', async () => (await answer.locator('.answer').innerText()).length > 120, 20_000);
+    await ctx.page.waitForTimeout(1500); // past one periodic save
+    await ctx.wb.runCommand('Developer: Reload Window');
+    await ctx.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });
+    frame = await openChat(ctx);
+    const restored = answers(frame);
+    await waitFor('the conversation to come back', async () => (await restored.count()) >= 3, 15_000);
+    check((await restored.filter({ hasText: 'Call it as' }).count()) >= 1, 'the finished answers should be restored');
+    const last = restored.last();
+    const partial = await last.locator('.answer').innerText();
+    check(partial.includes('and on'), `the partial answer should be kept: ${partial.slice(0, 100)}`);
+    check((await last.locator('.turn-status').innerText()).includes('interrupted'), 'the partial answer should be marked interrupted');
+
+    await newChat(ctx, frame);
+    await ctx.wb.runCommand('Alembic: Show Chat History');
+    await ctx.wb.pick('Write a function that adds two numbers', 'adds two');
+    await waitFor('the conversation to reopen', async () => (await answers(frame).count()) >= 3, 10_000);
+  }, { timeoutMs: 150_000 }),
+
+  scenario('the chat Stop button ends a never-ending answer at once and keeps what was written', async (ctx) => {
+    const frame = await openChat(ctx);
+    await newChat(ctx, frame);
+    await send(frame, 'Count to infinity FOREVER');
+    const answer = answers(frame).last();
+    await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
+    const stop = frame.locator('button.stop-button');
+    check(await stop.isVisible(), 'the Stop button should show while the answer streams');
+    // The moment the click reaches the page, on the machine's clock (shared with the extension host's log).
+    await stop.evaluate((el) => el.addEventListener('click', () => ((window as unknown as { stopClickedAt: number }).stopClickedAt = Date.now()), { once: true }));
+    await stop.click();
+    await waitFor('the engine to confirm the stop', async () => (await answer.locator('.stats').count()) > 0, 5000, 10);
+    const clickedAt = await stop.evaluate(() => (window as unknown as { stopClickedAt: number }).stopClickedAt);
+    const ended = await waitFor('the log line of the generation\'s end', () => engineEndedAt(ctx), 5000);
+    const abortMs = ended - clickedAt;
+    ctx.log(`the engine ended the generation ${abortMs} ms after the click on Stop (webview → extension host → engine abort)`);
+    check(abortMs <= 100, `Stop should end the native generation within 100 ms of the click, took ${abortMs} ms`);
+    const atStop = (await answer.locator('.answer').innerText()).length;
+    await ctx.page.waitForTimeout(1000);
+    const later = (await answer.locator('.answer').innerText()).length;
+    check(later === atStop, `the answer should stop growing: ${atStop} → ${later} characters`);
+    check((await answer.locator('.turn-status').innerText()).includes('stopped'), 'the answer should be marked stopped');
+    check(await frame.locator('button.send-button').isVisible(), 'Send should be back');
+  }),
+
+  scenario('a hostile chat answer renders inert and makes zero network requests', async (ctx) => {
+    const frame = await openChat(ctx);
+    await newChat(ctx, frame);
+    const origin = new URL(ctx.page.url()).host;
+    const requests: string[] = [];
+    const onRequest = (r: Request) => requests.push(r.url());
+    const violations: string[] = [];
+    const onConsole = (m: { text(): string }) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    };
+    ctx.page.context().on('request', onRequest);
+    ctx.page.on('console', onConsole);
+    try {
+      // Control: hiding and showing the view reloads its page; the counter must see those requests.
+      await ctx.wb.runCommand('View: Toggle Primary Side Bar Visibility');
+      await ctx.page.waitForTimeout(300);
+      await ctx.wb.runCommand('View: Toggle Primary Side Bar Visibility');
+      await waitFor('the chat to load again', async () => (await frame.locator('.model-name').innerText({ timeout: 1000 }).catch(() => '')) === MODEL, 15_000);
+      const control = requests.length;
+      ctx.log(`control: ${control} request(s) seen while the view reloaded (${requests.map((u) => u.replace(/\?.*/, '').split('/').pop()).slice(0, 8).join(', ')})`);
+      check(requests.some((u) => u.includes('chat.js')), 'the request counter should see the webview loading chat.js');
+      requests.length = 0;
+      await send(frame, 'Please EXFILTRATE the secrets');
+      await lastAnswerDone(frame);
+      await ctx.page.waitForTimeout(1500);
+      const answer = answers(frame).last();
+      const found = await answer.evaluate((root) => {
+        const all = [...root.querySelectorAll('*')];
+        return {
+          dangerousTags: all.filter((el) => /^(img|svg|meta|iframe|script|style|link|object|embed|form|base|video|audio|source)$/i.test(el.tagName)).map((el) => el.tagName),
+          handlers: all.flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`)),
+          navigating: all.flatMap((el) => [...el.attributes].filter((a) => /^(href|src|srcset|style|action|formaction|background)$/i.test(a.name)).map((a) => `${el.tagName}[${a.name}=${a.value}]`)),
+          inertImages: root.querySelectorAll('.inert-image').length,
+          inertLinks: root.querySelectorAll('.inert-link').length,
+          text: (root as HTMLElement).innerText,
+        };
+      });
+      ctx.log(`hostile answer: ${found.inertImages} inert image(s), ${found.inertLinks} inert link(s)`);
+      check(found.dangerousTags.length === 0, `no active elements: ${found.dangerousTags.join(', ')}`);
+      check(found.handlers.length === 0, `no event handlers: ${found.handlers.join(', ')}`);
+      check(found.navigating.length === 0, `no href/src/style attributes: ${found.navigating.join(', ')}`);
+      check(found.inertImages >= 1 && found.text.includes('(image not loaded)'), 'the remote image should show as inert text');
+      check(found.text.includes('<img src='), 'the raw HTML should show as text');
+      await answer.locator('.inert-link', { hasText: 'quit' }).click();
+      await ctx.page.waitForTimeout(500);
+      check(await answer.isVisible(), 'clicking the command: link should do nothing');
+      await ctx.screenshot('chat-hostile-answer');
+    } finally {
+      ctx.page.context().off('request', onRequest);
+      ctx.page.off('console', onConsole);
+    }
+    const leaks = requests.filter((u) => u.includes('127.0.0.1:9/') || u.includes('leak.png'));
+    const foreign = requests.filter((u) => /^https?:/.test(u) && new URL(u).host !== origin);
+    ctx.log(`${requests.length} request(s) while the hostile answer rendered, all to ${origin}`);
+    check(leaks.length === 0, `zero requests to the hostile URL: ${leaks.join(', ')}`);
+    check(foreign.length === 0, `zero requests outside code-server: ${foreign.join(', ')}`);
+    check(violations.length === 0, `nothing should even try to load (CSP reports): ${violations.join(' | ')}`);
+  }),
+];
