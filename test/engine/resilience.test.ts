@@ -155,3 +155,26 @@ describe('models llama.cpp refuses', () => {
     }
   });
 });
+
+describe('engine client re-entrancy', () => {
+  test('a state listener that sends requests while the engine starts does not start a second process', { timeout: 30_000 }, async () => {
+    const { client } = startEngine();
+    const pids = new Set<number>();
+    const sub = client.onDidChangeState(() => {
+      void client.status().then((s) => pids.add(s.pid)).catch(() => undefined);
+    });
+    try {
+      await client.load();
+      await client.restart();
+      await new Promise((r) => setTimeout(r, 300));
+      const { execFileSync } = await import('node:child_process');
+      const engines = execFileSync('ps', ['-eo', 'pid,ppid,args']).toString().split('\n')
+        .filter((l) => l.includes('dist/engine.js') && Number(l.trim().split(/\s+/)[1]) === process.pid);
+      assert.equal(engines.length, 1, `engine processes: ${engines.join(' | ')}`);
+      assert.ok(pids.size <= 2, `statuses came from ${pids.size} processes`);
+    } finally {
+      sub.dispose();
+      await client.dispose();
+    }
+  });
+});
