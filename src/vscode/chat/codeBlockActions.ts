@@ -29,8 +29,9 @@ export async function runCodeAction(action: CodeAction, code: string, ctx: CodeA
   }
   const document = editor.document;
   if (action === 'insert') {
-    const shown = await vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preserveFocus: false });
-    const selection = shown.selection;
+    // Taken before the editor is shown: showing it again can reset its selection to the start.
+    const selection = editor.selection;
+    const shown = await vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preserveFocus: false, selection });
     const text = selection.isEmpty ? textForInsert(document.getText(), document.offsetAt(selection.active), code) : code;
     const ok = await shown.edit((b) => b.replace(selection, text));
     if (!ok) void vscode.window.showErrorMessage('Alembic: VS Code refused the insertion.');
