@@ -7,12 +7,12 @@ import { post } from './vscodeApi';
 
 const PHASE_TEXT: Record<EngineView['phase'], string> = {
   noModel: 'no model',
-  stopped: 'loads with your first message',
+  stopped: 'not loaded',
   starting: 'starting…',
   loading: 'loading…',
   ready: 'ready',
   busy: 'working…',
-  crashed: 'restarting on the next message',
+  crashed: 'crashed',
   halted: 'stopped',
 };
 
@@ -35,6 +35,7 @@ export class Header {
     this.modelName.textContent = engine.model ?? 'No chat model';
     this.phase.textContent = engine.phase === 'loading' && engine.progress !== undefined ? `loading ${Math.round(engine.progress * 100)}%` : PHASE_TEXT[engine.phase];
     this.phase.className = `engine-phase ${engine.phase}`;
+    this.phase.title = engine.phase === 'stopped' ? 'The model loads when you send a message.' : (engine.error ?? '');
     this.element.dataset.phase = engine.phase;
     const banner = bannerFor(engine);
     this.banner.hidden = !banner;

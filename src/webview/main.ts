@@ -12,8 +12,11 @@ import { post } from './vscodeApi';
 const header = new Header();
 const transcript = new Transcript(() => composer.setStreaming(transcript.streamingRequestId !== undefined));
 const stop = () => {
-  const requestId = transcript.stopLocally();
-  if (requestId) post({ type: 'stop', requestId });
+  // The message goes first: the engine should not wait for the page to redraw.
+  const requestId = transcript.streamingRequestId;
+  if (!requestId) return;
+  post({ type: 'stop', requestId });
+  transcript.stopLocally();
 };
 const composer = new Composer(stop);
 

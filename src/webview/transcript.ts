@@ -28,6 +28,9 @@ export class Transcript {
   private streaming?: { requestId: string; turnId: string };
   private readonly dirty = new Set<Entry>();
   private frame?: number;
+  private timer?: number;
+  private lastFlushAt = 0;
+  private lastRenderMs = 0;
   private ticker?: number;
 
   constructor(private readonly onStreamingChange: () => void) {
@@ -106,17 +109,31 @@ export class Transcript {
     return current.requestId;
   }
 
+  /** A streaming answer re-renders whole (markdown cannot be patched safely), so frames are spaced
+   * by a multiple of the last render's cost: a long answer never keeps the page busy, and the
+   * Stop click and the extension's messages stay responsive. */
   private markDirty(entry: Entry): void {
     this.dirty.add(entry);
-    this.frame ??= requestAnimationFrame(() => this.flush());
+    if (this.frame !== undefined || this.timer !== undefined) return;
+    const wait = this.lastFlushAt + Math.max(33, this.lastRenderMs * 4) - performance.now();
+    if (wait > 0) this.timer = window.setTimeout(() => {
+      this.timer = undefined;
+      this.frame = requestAnimationFrame(() => this.flush());
+    }, wait);
+    else this.frame = requestAnimationFrame(() => this.flush());
   }
 
   private flush(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.frame = undefined;
+    this.timer = undefined;
+    const started = performance.now();
     const stick = this.nearEnd();
     for (const entry of this.dirty) renderEntry(entry);
     this.dirty.clear();
+    this.lastFlushAt = performance.now();
+    this.lastRenderMs = this.lastFlushAt - started;
     this.updateTicker();
     if (stick) this.scrollToEnd();
   }

@@ -74,7 +74,12 @@ export class AnswerStream {
       const code = e instanceof EngineClientError ? e.code : undefined;
       const message = e instanceof Error ? e.message : String(e);
       if (code === 'aborted' || this.stopped) turn.status = 'stopped';
-      else if (code === 'crashed' || code === 'stopped') {
+      else if (code === 'crashed') {
+        // The client's message ends "The chat request was lost."; here the partial answer is kept.
+        const how = /\(([^)]*)\)/.exec(message)?.[1];
+        turn.status = 'interrupted';
+        turn.error = `The engine stopped unexpectedly${how ? ` (${how})` : ''}. What was written so far is kept; the engine restarts with your next message.`;
+      } else if (code === 'stopped') {
         turn.status = 'interrupted';
         turn.error = message;
       } else {

@@ -114,6 +114,7 @@ export class ChatController extends DisposableStore {
   stop(requestId?: string): void {
     const current = this.current;
     if (!current || (requestId !== undefined && current.stream.requestId !== requestId)) return;
+    if (!current.stream.stopped) this.log.info(`stopping the answer ${current.stream.requestId}`);
     current.stream.stop();
     // The view shows the stop at once; the engine's final stats follow in a second answerEnd.
     current.chunks.flush();
