@@ -1,6 +1,7 @@
 // Review of a proposed change before it touches a file, shared by chat's Apply and the editing
 // commands. `propose()` opens VS Code's diff between the file as it is and the file with the change
-// (a read-only virtual document) and resolves when the user decides:
+// (a read-only virtual document), `proposeFile()` does the same for a whole new file (or text added
+// to the end of an existing one), and each resolves when the user decides:
 //   - Accept applies the change as one WorkspaceEdit (one undo step) and closes the diff;
 //   - Reject, or closing the diff, leaves the file untouched.
 // Accept and Reject are commands (palette, editor-title buttons); the context keys
@@ -27,10 +28,10 @@ export type ReviewOutcome = 'accepted' | 'rejected';
 interface PendingReview {
   target: vscode.Uri;
   proposal: vscode.Uri;
-  start: number;
-  end: number;
-  originalText: string;
-  newText: string;
+  /** The empty left side of a new file's diff. */
+  empty?: vscode.Uri;
+  /** Applies the change; false when it could not be (the user was told why). */
+  apply: () => Promise<boolean>;
   settle: (outcome: ReviewOutcome) => void;
 }
 
@@ -51,20 +52,57 @@ export class DiffReview extends DisposableStore {
   /** Shows the change as a diff and resolves with the user's decision. */
   async propose(change: ProposedChange): Promise<ReviewOutcome> {
     const document = await vscode.workspace.openTextDocument(change.uri);
-    for (const review of [...this.pending.values()]) {
-      if (review.target.toString() === change.uri.toString()) await this.finish(review, 'rejected'); // superseded
-    }
+    await this.supersede(change.uri);
     const start = document.offsetAt(change.range.start);
     const end = document.offsetAt(change.range.end);
     const text = document.getText();
+    const originalText = text.slice(start, end);
     const proposal = this.documents.create(change.uri, text.slice(0, start) + change.newText + text.slice(end));
-    const outcome = new Promise<ReviewOutcome>((resolve) => {
-      this.pending.set(proposal.toString(), { target: change.uri, proposal, start, end, originalText: text.slice(start, end), newText: change.newText, settle: resolve });
-    });
-    const name = basename(change.uri.path) || 'Untitled';
-    await vscode.commands.executeCommand('vscode.diff', change.uri, proposal, `${name}: ${change.title ?? 'Proposed change'} (review)`, { preview: false });
+    return this.open({ target: change.uri, proposal, apply: () => this.applyRange(change.uri, start, originalText, change.newText) }, change.uri, change.title);
+  }
+
+  /** Proposes a whole file: created when it does not exist; when it does, `text` is proposed as an
+   * addition at its end (existing content, such as earlier tests, is never replaced this way). */
+  async proposeFile(uri: vscode.Uri, text: string, title?: string): Promise<ReviewOutcome> {
+    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    if (exists) {
+      const document = await vscode.workspace.openTextDocument(uri);
+      const current = document.getText();
+      const separator = current === '' ? '' : current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n';
+      const end = document.positionAt(current.length);
+      return this.propose({ uri, range: new vscode.Range(end, end), newText: separator + text, title });
+    }
+    await this.supersede(uri);
+    const empty = this.documents.create(uri, '');
+    const proposal = this.documents.create(uri, text);
+    const apply = async () => {
+      const edit = new vscode.WorkspaceEdit();
+      edit.createFile(uri, { ignoreIfExists: true });
+      edit.insert(uri, new vscode.Position(0, 0), text);
+      if (!(await vscode.workspace.applyEdit(edit))) {
+        void vscode.window.showErrorMessage(`Alembic: VS Code refused to create ${basename(uri.path)}.`);
+        return false;
+      }
+      this.log.info(`created ${uri.toString(true)} from a reviewed proposal`);
+      await vscode.window.showTextDocument(uri, { preview: false });
+      return true;
+    };
+    return this.open({ target: uri, proposal, empty, apply }, empty, `${title ?? 'New file'} (new file)`);
+  }
+
+  private async open(review: Omit<PendingReview, 'settle'>, left: vscode.Uri, title?: string): Promise<ReviewOutcome> {
+    const outcome = new Promise<ReviewOutcome>((resolve) => this.pending.set(review.proposal.toString(), { ...review, settle: resolve }));
+    const name = basename(review.target.path) || 'Untitled';
+    await vscode.commands.executeCommand('vscode.diff', left, review.proposal, `${name}: ${title ?? 'Proposed change'} (review)`, { preview: false });
     this.updateContext();
     return outcome;
+  }
+
+  /** A new proposal for a file replaces (rejects) an open one for it. */
+  private async supersede(uri: vscode.Uri): Promise<void> {
+    for (const review of [...this.pending.values()]) {
+      if (review.target.toString() === uri.toString()) await this.finish(review, 'rejected');
+    }
   }
 
   /** The proposal an Accept/Reject command means: the one named, else the active diff's, else the only one. */
@@ -86,31 +124,31 @@ export class DiffReview extends DisposableStore {
       void vscode.window.showInformationMessage('Alembic: there is no proposed change to review here.');
       return;
     }
-    if (outcome === 'accepted' && !(await this.apply(review))) return;
+    if (outcome === 'accepted' && !(await review.apply())) return;
     await this.finish(review, outcome);
   }
 
-  private async apply(review: PendingReview): Promise<boolean> {
-    const document = await vscode.workspace.openTextDocument(review.target);
+  /** Replaces `originalText` at `start` (or, if the file changed, wherever it now is once). */
+  private async applyRange(target: vscode.Uri, start: number, originalText: string, newText: string): Promise<boolean> {
+    const document = await vscode.workspace.openTextDocument(target);
     const text = document.getText();
-    let start = review.start;
-    if (text.slice(start, review.end) !== review.originalText) {
-      const first = review.originalText ? text.indexOf(review.originalText) : -1;
-      if (first < 0 || first !== text.lastIndexOf(review.originalText)) {
-        void vscode.window.showErrorMessage(`Alembic: ${basename(review.target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`);
+    if (text.slice(start, start + originalText.length) !== originalText) {
+      const first = originalText ? text.indexOf(originalText) : -1;
+      if (first < 0 || first !== text.lastIndexOf(originalText)) {
+        void vscode.window.showErrorMessage(`Alembic: ${basename(target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`);
         return false;
       }
       start = first;
     }
-    const range = new vscode.Range(document.positionAt(start), document.positionAt(start + review.originalText.length));
+    const range = new vscode.Range(document.positionAt(start), document.positionAt(start + originalText.length));
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(review.target, range, review.newText);
+    edit.replace(target, range, newText);
     if (!(await vscode.workspace.applyEdit(edit))) {
-      void vscode.window.showErrorMessage(`Alembic: VS Code refused the edit to ${basename(review.target.path)}.`);
+      void vscode.window.showErrorMessage(`Alembic: VS Code refused the edit to ${basename(target.path)}.`);
       return false;
     }
-    this.log.info(`applied a reviewed change to ${review.target.toString(true)}`);
-    const end = document.positionAt(start + review.newText.length);
+    this.log.info(`applied a reviewed change to ${target.toString(true)}`);
+    const end = document.positionAt(start + newText.length);
     await vscode.window.showTextDocument(document, { preview: false, selection: new vscode.Range(end, end) });
     return true;
   }
@@ -122,6 +160,7 @@ export class DiffReview extends DisposableStore {
     const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => isDiffOf(t, key));
     if (tabs.length) await vscode.window.tabGroups.close(tabs).then(undefined, () => false);
     this.documents.delete(review.proposal);
+    if (review.empty) this.documents.delete(review.empty);
     this.updateContext();
     review.settle(outcome);
   }
