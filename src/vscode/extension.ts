@@ -8,6 +8,7 @@ import { registerModelCommands } from './models/modelCommands';
 import { createLogger, type Logger } from './log';
 import { InlineCompletions } from './completion/inlineCompletions';
 import { ChatFeature } from './chat/chatFeature';
+import { ActionsFeature } from './actions/actionsFeature';
 
 /** What activate() returns: used by the extension-host tests. */
 export interface AlembicApi {
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   if (statusBar) start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
   start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
   const chat = start(log, 'chat', () => new ChatFeature(context, engine, log.child('chat')), context);
+  if (chat) start(log, 'editor actions', () => new ActionsFeature(context, engine, chat, log.child('actions')), context);
   context.subscriptions.push(
     vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
     vscode.commands.registerCommand('alembic.unloadModel', async () => {

@@ -125,4 +125,8 @@ describe('commit messages', () => {
     assert.equal(parseCommitMessage('Commit message: "fix: handle empty cart"'), 'fix: handle empty cart');
     assert.equal(parseCommitMessage('<think>look at diff</think>Sure! Here it is:\nrefactor: split module\n\nSmaller files.'), 'refactor: split module\n\nSmaller files.');
   });
+
+  test('does not take a code block in a programming language for the message', () => {
+    assert.equal(parseCommitMessage('Added a helper.\n\n```js\nfunction add() {}\n```\n\nIt sums.'), 'Added a helper.\n\nIt sums.');
+  });
 });

@@ -38,8 +38,10 @@ const TYPES = ['feat', 'fix', 'docs', 'style', 'refactor', 'perf', 'test', 'buil
 /** The commit message in an answer: without reasoning, fences, quotes or a "Commit message:" label. */
 export function parseCommitMessage(answer: string): string {
   let text = stripThoughts(answer).trim();
-  const fenced = /```[\w-]*\n([\s\S]*?)```/.exec(text);
-  if (fenced) text = fenced[1]!.trim();
+  // A plain or text fence holds the message; a fence in a programming language is code, not a message.
+  const fenced = /```(|text|txt|git|gitcommit|commit|plaintext)\n([\s\S]*?)```/.exec(text);
+  if (fenced) text = fenced[2]!.trim();
+  else text = text.replace(/```[\s\S]*?(```|$)/g, '').replace(/\n{3,}/g, '\n\n').trim();
   text = text.replace(/^(commit message|message)\s*:\s*/i, '').replace(/^["'`]+|["'`]+$/g, '').trim();
   const lines = text.split('\n');
   // Start at the first line that looks like a conventional subject, when there is one.
