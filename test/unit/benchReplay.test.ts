@@ -15,8 +15,10 @@ const FILE: TypistFile = { uri: 'file:///repo/src/scale.ts', languageId: 'typesc
 
 /** Answers the rest of the current line of the original file: every suggestion is right. */
 function oracle(prompt: string): string {
+  // Alembic's layout puts the cursor line after the middle token; the baselines end the prefix with it.
+  const middleStart = prompt.slice(prompt.indexOf('<|fim_middle|>') + '<|fim_middle|>'.length);
   const before = prompt.slice(prompt.indexOf('<|fim_prefix|>'), prompt.indexOf('<|fim_suffix|>'));
-  const linePrefix = before.slice(before.lastIndexOf('\n') + 1).replace('<|fim_prefix|>', '');
+  const linePrefix = middleStart || before.slice(before.lastIndexOf('\n') + 1).replace('<|fim_prefix|>', '');
   const line = LINES.find((l) => linePrefix.trim() && l.startsWith(linePrefix) && l.length > linePrefix.length);
   return line ? line.slice(linePrefix.length) : '';
 }

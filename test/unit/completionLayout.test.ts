@@ -38,12 +38,12 @@ describe('prompt layout', () => {
     assert.equal(after.stablePrefix, before.stablePrefix);
     assert.equal(after.recentPrefix, before.recentPrefix);
     assert.equal(suffixText(after), suffixText(before));
-    const render = (ctx: typeof before) => qwen.render({ prefix: prefixPieces(ctx), suffix: suffixText(ctx), path: 'src/main.ts', languageId: 'typescript', repoName: 'r', snippets: [] });
+    const render = (ctx: typeof before) => qwen.render({ prefix: prefixPieces(ctx), middleStart: ctx.linePrefix, suffix: suffixText(ctx), path: 'src/main.ts', languageId: 'typescript', repoName: 'r', snippets: [] });
     const a = render(before);
     const b = render(after);
     const volatile = a.findIndex((s) => 'text' in s && s.text === '  const total = ');
-    assert.ok(volatile > 0);
-    assert.deepEqual(b.slice(0, volatile), a.slice(0, volatile), 'every segment before the current line is identical');
+    assert.equal(volatile, a.length - 1, 'the current line is the last segment, after the middle token');
+    assert.deepEqual(b.slice(0, volatile), a.slice(0, volatile), 'every segment before the current line, the suffix included, is identical');
     assert.deepEqual(b[volatile], { text: '  const total = doubled + comp' });
   });
 

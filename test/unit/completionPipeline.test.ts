@@ -48,7 +48,7 @@ describe('completion pipeline', () => {
     engine.reply = () => 'r * r';
     await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     const call = engine.last;
-    assert.equal(call.prompt, '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n    return <|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>');
+    assert.equal(call.prompt, '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n<|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>    return ');
     assert.equal(call.params.temperature, 0);
     assert.ok(call.params.stop?.includes('\n') && call.params.stop.includes('<|file_sep|>'));
   });

@@ -73,7 +73,7 @@ describe('completion scheduling', () => {
     await clock.advance(1000);
     await Promise.all(results);
     assert.equal(engine.calls.length, 1);
-    assert.ok(engine.last.prompt.includes('return math.pi * <|fim_suffix|>'));
+    assert.ok(engine.last.prompt.endsWith('<|fim_middle|>    return math.pi * '), engine.last.prompt);
   });
 
   test('the newest request wins: an older one still waiting when a newer arrives never calls the model', async () => {
@@ -106,7 +106,7 @@ describe('completion scheduling', () => {
 
   test('prefetches the completion that follows acceptance once the suggestion stays on screen, so the request after an accept needs no model call', async () => {
     const { engine, pipeline, clock } = setup({ prefetch: true });
-    engine.reply = (prompt) => (prompt.includes('return math.pi * r * r<|fim_suffix|>') ? '  # area' : 'math.pi * r * r');
+    engine.reply = (prompt) => (prompt.endsWith('<|fim_middle|>    return math.pi * r * r') ? '  # area' : 'math.pi * r * r');
     const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     assert.equal(shown?.insertText, 'math.pi * r * r');
     await settle();

@@ -20,8 +20,13 @@ export interface FimModel {
 }
 
 export interface FimPromptParts {
-  /** Text above and up to the cursor, in pieces that become separate segments (empty ones are skipped). */
+  /** Text above the cursor line, in pieces that become separate segments (empty ones are skipped). */
   prefix: readonly string[];
+  /** The cursor line up to the cursor. Prefix–suffix–middle templates put it after the middle
+   * token, as the start of the middle the model continues: a valid FIM split (the prefix ends at a
+   * line break), and it keeps the suffix's tokens in the KV cache while the user types on the line,
+   * so a keystroke re-evaluates only the current line. Other templates append it to the prefix. */
+  middleStart?: string;
   /** Text after the cursor. */
   suffix: string;
   /** Path of the current file, as shown to the model. */
@@ -139,37 +144,39 @@ const RENDERERS: Record<FimFamily, Renderer> = {
     const head: PromptSegment[] = [{ special: t.repoName }, { text: `${p.repoName}\n` }];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator }, { text: `${p.path}\n` });
-    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }];
+    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
   },
   starcoder: (t, p) => {
     if (!t.fileSeparator || p.snippets.length === 0) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator });
-    return [...head, { special: t.prefix }, ...texts([`${p.path}\n`, ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }];
+    return [...head, { special: t.prefix }, ...texts([`${p.path}\n`, ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
   },
   codegemma: (t, p) => {
     if (!t.fileSeparator) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ text: `${s.path}\n${s.text}` }, { special: t.fileSeparator });
-    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }];
+    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
   },
   codellama: (t, p) => [
     { special: t.prefix },
-    ...texts([' ', commentedSnippets(p), ...p.prefix, ' ']),
+    // CodeLlama's spaces around the sentinels are part of its format: the line stays in the prefix.
+    ...texts([' ', commentedSnippets(p), ...p.prefix, p.middleStart ?? '', ' ']),
     { special: t.suffix },
     ...texts([p.suffix, ' ']),
     { special: t.middle },
   ],
   // Suffix first (SPM): Codestral was trained on `[SUFFIX]S[PREFIX]P`.
-  codestral: (t, p) => [{ special: t.suffix }, ...texts([p.suffix]), { special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix])],
+  // (The prefix already comes last there, so the current line stays at its end.)
+  codestral: (t, p) => [{ special: t.suffix }, ...texts([p.suffix]), { special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix, p.middleStart ?? ''])],
   deepseek: (t, p) => psm(t, p),
   generic: (t, p) => psm(t, p),
 };
 
 /** Prefix–suffix–middle order with the extra context as commented files at the top of the prefix. */
 function psm(t: FimTokens, p: FimPromptParts): PromptSegment[] {
-  return [{ special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }];
+  return [{ special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
 }
 
 function texts(pieces: readonly string[]): PromptSegment[] {

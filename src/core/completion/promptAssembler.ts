@@ -63,6 +63,7 @@ export class PromptAssembler {
     for (;;) {
       const segments = this.template.render({
         prefix: prefixPieces(ctx),
+        middleStart: ctx.linePrefix,
         suffix: suffixText(ctx),
         path: displayPath(doc),
         languageId: ctx.languageId,

@@ -77,8 +77,9 @@ export function suffixText(ctx: Pick<CompletionContext, 'lineSuffix' | 'nextLine
   return ctx.nextLines.length === 0 ? ctx.lineSuffix : `${ctx.lineSuffix}\n${ctx.nextLines.join('\n')}`;
 }
 
+/** The lines above the cursor line (the cursor line itself goes to the template as `middleStart`). */
 export function prefixPieces(ctx: CompletionContext): string[] {
-  return [ctx.stablePrefix, ctx.recentPrefix, ctx.linePrefix];
+  return [ctx.stablePrefix, ctx.recentPrefix];
 }
 
 export function buildCompletionContext(doc: CompletionDocument, position: Position, budgets: LayoutBudgets, estimator: TokenEstimator, options: LayoutOptions = DEFAULT_LAYOUT_OPTIONS): CompletionContext {
