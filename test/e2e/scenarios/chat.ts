@@ -92,24 +92,28 @@ async function checkInert(ctx: ScenarioContext, frame: FrameLocator, when: strin
   check(found.text.includes('<img src='), `${when}: the raw HTML should show as text`);
 }
 
-/** Creates a file in the run's state folder and opens it with File: Open File…. */
+/** Creates a file in the run's state folder and opens it. */
 async function openFile(ctx: ScenarioContext, name: string, content: string): Promise<string> {
   const path = join(ctx.stateDir, name);
   writeFileSync(path, content);
-  await ctx.wb.runCommand('File: Open File...');
-  await ctx.wb.chooseFile(path);
+  // Quick Open takes an absolute path (the file dialog's listing can lag behind a new file).
+  await ctx.wb.runCommand('Go to File...');
+  await ctx.wb.pick(name, path);
   await waitFor(`the ${name} tab`, async () => (await ctx.wb.activeTabTitle()) === name, 15_000);
   return path;
 }
 
 export const chatScenarios = [
   scenario('the chat opens with its keyboard command, shows the chat model and focuses its input', async (ctx) => {
+    await waitForReady(ctx);
+    await ctx.wb.runCommand('View: Close All Editors'); // earlier scenarios may leave a page that keeps the focus
     const frame = await openChat(ctx);
     await waitFor('the input to have the focus', () => frame.locator('textarea.input').evaluate((el) => el === document.activeElement), 5000);
-    // The keybinding, from the editor area.
-    await ctx.page.locator('.part.editor').click();
-    await ctx.page.keyboard.press('Control+Alt+KeyI');
-    await waitFor('Ctrl+Alt+I to focus the input again', () => frame.locator('textarea.input').evaluate((el) => el === document.activeElement && document.hasFocus()), 5000);
+    // The keybinding, from a text editor.
+    await openFile(ctx, 'keys.txt', 'some text\n');
+    await ctx.wb.activeEditor().click({ position: { x: 200, y: 10 } });
+    await ctx.page.keyboard.press('Control+Shift+Alt+KeyA');
+    await waitFor('Ctrl+Shift+Alt+A to focus the input again', () => frame.locator('textarea.input').evaluate((el) => el === document.activeElement && document.hasFocus()), 5000);
     const input = frame.locator('textarea.input');
     await input.press('a');
     await input.press('Shift+Enter');
@@ -123,6 +127,7 @@ export const chatScenarios = [
     await input.press('Escape');
     await waitFor('Escape to stop the answer', async () => (await answer.locator('.turn-status').innerText().catch(() => '')).includes('stopped'), 5000);
     await newChat(ctx, frame);
+    await ctx.wb.runCommand('View: Close All Editors');
   }),
 
   scenario('the chat header shows the model loading after Restart Engine, then ready again', async (ctx) => {
