@@ -1,107 +1,11 @@
 // The chat view as the user sees it: a streamed answer from the test model with its thinking
 // block, Stop, Insert and Apply (through the diff and Accept), history across a window reload,
-// and a hostile answer that renders inert without a single network request.
-// The webview's DOM is two iframes deep: iframe.webview → iframe#active-frame.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { FrameLocator, Request } from 'playwright-core';
-import { check, scenario, type ScenarioContext } from '../harness/scenario';
+// a crash mid-answer, and a hostile answer that renders inert without a single network request.
+import type { Request } from 'playwright-core';
+import { check, scenario } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
+import { answers, checkInert, functionBlock, lastAnswerDone, loggedAt, MODEL, newChat, openChat, openFile, send } from './chat.helpers';
 import { waitForReady } from './engine';
-
-const MODEL = 'Alembic Test Tiny';
-
-function chat(ctx: ScenarioContext): FrameLocator {
-  return ctx.page.frameLocator('iframe.webview[src*="extensionId=alembic.alembic"]').frameLocator('iframe#active-frame');
-}
-
-/** Opens the chat with its keyboard command and waits until its page has loaded its state. */
-async function openChat(ctx: ScenarioContext): Promise<FrameLocator> {
-  await waitForReady(ctx); // also: the workbench has activated the extension
-  await ctx.wb.runCommand('Alembic: Focus Chat Input');
-  const frame = chat(ctx);
-  await waitFor('the chat view to show its model', async () => (await frame.locator('.model-name').innerText({ timeout: 1000 }).catch(() => '')) === MODEL, 30_000);
-  return frame;
-}
-
-/** Types a message, sends it with Enter and waits for it to show as a turn. */
-async function send(frame: FrameLocator, text: string): Promise<void> {
-  const input = frame.locator('textarea.input');
-  const before = await frame.locator('.turn.user').count();
-  await input.click();
-  await input.fill(text);
-  await input.press('Enter');
-  await waitFor('the message to show', async () => (await frame.locator('.turn.user').count()) > before, 10_000);
-}
-
-/** The test model loops while FOREVER (or answers hostile text while EXFILTRATE) is anywhere in
- * the context: scenarios that use a trigger word start a new chat. */
-async function newChat(ctx: ScenarioContext, frame: FrameLocator): Promise<void> {
-  await ctx.wb.runCommand('Alembic: New Chat');
-  await waitFor('an empty chat', async () => (await frame.locator('.empty-state').count()) === 1 && (await answers(frame).count()) === 0, 10_000);
-}
-
-const answers = (frame: FrameLocator) => frame.locator('.turn.assistant');
-
-/** Waits for the last answer to end (its footer shows the model and speed) and returns its text. */
-async function lastAnswerDone(frame: FrameLocator, timeoutMs = 30_000): Promise<string> {
-  const last = answers(frame).last();
-  await waitFor('the answer to end with its stats', async () => !(await last.evaluate((el) => el.classList.contains('streaming'))) && (await last.locator('.stats').count()) > 0, timeoutMs);
-  return last.locator('.answer').innerText();
-}
-
-/** When the extension last logged a line containing `text` (epoch ms), from its log files. */
-function loggedAt(ctx: ScenarioContext, text: string): number | undefined {
-  const logs = join(ctx.stateDir, 'data', 'logs');
-  const files = existsSync(logs) ? readdirSync(logs).flatMap((session) => readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost')).map((d) => join(logs, session, d, 'alembic.alembic', 'Alembic.log'))) : [];
-  const lines = files.filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.includes(text)).sort();
-  const last = lines[lines.length - 1];
-  const stamp = last && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(last);
-  return stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() : undefined;
-}
-
-/** The first code block of an answer with the test model's function (asking for one if the chat has none). */
-async function functionBlock(ctx: ScenarioContext, frame: FrameLocator) {
-  const answer = () => answers(frame).filter({ hasText: 'Call it as' }).first();
-  if ((await answer().count()) === 0) {
-    await newChat(ctx, frame);
-    await send(frame, 'Write a function that adds two numbers');
-    await lastAnswerDone(frame);
-  }
-  return answer().locator('.code-block').first();
-}
-
-/** Checks that the last answer (the hostile one) has nothing that loads, runs or navigates. */
-async function checkInert(ctx: ScenarioContext, frame: FrameLocator, when: string): Promise<void> {
-  const found = await answers(frame).last().evaluate((root) => {
-    const all = [...root.querySelectorAll('*')];
-    return {
-      dangerousTags: all.filter((el) => /^(img|svg|meta|iframe|script|style|link|object|embed|form|base|video|audio|source)$/i.test(el.tagName)).map((el) => el.tagName),
-      handlers: all.flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`)),
-      navigating: all.flatMap((el) => [...el.attributes].filter((a) => /^(href|src|srcset|style|action|formaction|background)$/i.test(a.name)).map((a) => `${el.tagName}[${a.name}=${a.value}]`)),
-      inertImages: root.querySelectorAll('.inert-image').length,
-      inertLinks: root.querySelectorAll('.inert-link').length,
-      text: (root as HTMLElement).innerText,
-    };
-  });
-  ctx.log(`${when} hostile answer: ${found.inertImages} inert image(s), ${found.inertLinks} inert link(s)`);
-  check(found.dangerousTags.length === 0, `${when}: no active elements: ${found.dangerousTags.join(', ')}`);
-  check(found.handlers.length === 0, `${when}: no event handlers: ${found.handlers.join(', ')}`);
-  check(found.navigating.length === 0, `${when}: no href/src/style attributes: ${found.navigating.join(', ')}`);
-  check(found.inertImages >= 1 && found.text.includes('(image not loaded)'), `${when}: the remote image should show as inert text`);
-  check(found.text.includes('<img src='), `${when}: the raw HTML should show as text`);
-}
-
-/** Creates a file in the run's state folder and opens it. */
-async function openFile(ctx: ScenarioContext, name: string, content: string): Promise<string> {
-  const path = join(ctx.stateDir, name);
-  writeFileSync(path, content);
-  // Quick Open takes an absolute path (the file dialog's listing can lag behind a new file).
-  await ctx.wb.runCommand('Go to File...');
-  await ctx.wb.pick(name, path);
-  await waitFor(`the ${name} tab`, async () => (await ctx.wb.activeTabTitle()) === name, 15_000);
-  return path;
-}
 
 export const chatScenarios = [
   scenario('the chat opens with its keyboard command, shows the chat model and focuses its input', async (ctx) => {
@@ -188,6 +92,39 @@ export const chatScenarios = [
     await thinking.locator('summary').click();
     check((await frame.locator('.turn.user').last().locator('.chip').allInnerTexts()).some((t) => t.includes('cart.js')), 'the message should show the attached file');
     await ctx.wb.runCommand('View: Close All Editors');
+  }),
+
+  scenario('the chat follows the dark and high-contrast themes, code colours included', async (ctx) => {
+    const frame = await openChat(ctx);
+    await functionBlock(ctx, frame);
+    const look = () => frame.locator('body').evaluate((body) => ({
+      theme: [...body.classList].filter((c) => c.startsWith('vscode-')).join(' '),
+      keyword: getComputedStyle(body.querySelector('.hljs-keyword')!).color,
+      text: getComputedStyle(body).color,
+      inlineCode: (() => {
+        const style = getComputedStyle(body.querySelector('.answer p code')!);
+        return { color: style.color, background: style.backgroundColor };
+      })(),
+    }));
+    const before = await look();
+    const themes: [string, RegExp, string][] = [['Dark Modern', /vscode-dark/, 'chat-dark'], ['Dark High Contrast', /vscode-high-contrast/, 'chat-high-contrast']];
+    const seen = [before];
+    for (const [theme, bodyClass, shot] of themes) {
+      await ctx.wb.runCommand('Preferences: Color Theme');
+      await ctx.wb.pick(theme, theme);
+      const now = await waitFor(`the chat in ${theme}`, async () => {
+        const l = await look();
+        return bodyClass.test(l.theme) ? l : undefined;
+      }, 10_000);
+      ctx.log(`${theme}: text ${now.text}, keywords ${now.keyword}, inline code ${now.inlineCode.color} on ${now.inlineCode.background}`);
+      check(now.inlineCode.color !== now.inlineCode.background, `${theme}: inline code should be readable: ${JSON.stringify(now.inlineCode)}`);
+      check(seen.every((l) => l.keyword !== now.keyword || l.text !== now.text), `${theme} should change the colours: ${JSON.stringify(now)}`);
+      seen.push(now);
+      await ctx.screenshot(shot);
+    }
+    await ctx.wb.runCommand('Preferences: Color Theme');
+    await ctx.wb.pick(/vscode-light/.test(before.theme) ? 'Light Modern' : 'Dark Modern', /vscode-light/.test(before.theme) ? 'Light Modern' : 'Dark Modern');
+    await waitFor('the original theme', async () => (await look()).keyword === before.keyword, 10_000);
   }),
 
   scenario('the chat attaches the active file as a removable chip, and @ attaches a workspace file', async (ctx) => {
