@@ -49,4 +49,16 @@ describe('chunk batcher', () => {
     batcher.flush();
     assert.deepEqual(out, [{ segment: 'text', text: 'x' }]);
   });
+
+  test('drops what is pending when the view gets the whole turn in a snapshot instead', () => {
+    const timers = manualTimers();
+    const out: Piece[] = [];
+    const batcher = new ChunkBatcher((p) => out.push(p), 25, timers);
+    batcher.push({ segment: 'text', text: 'already in the snapshot' });
+    batcher.drop();
+    timers.fire();
+    batcher.push({ segment: 'text', text: 'after' });
+    batcher.flush();
+    assert.deepEqual(out, [{ segment: 'text', text: 'after' }]);
+  });
 });

@@ -45,4 +45,11 @@ export class ChunkBatcher {
     this.pending = [];
     for (const piece of pieces) this.emit(piece);
   }
+
+  /** Forgets what is pending: the receiver got it another way (a full snapshot of the turn). */
+  drop(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = [];
+  }
 }

@@ -30,7 +30,12 @@ const MAX_TEXT = 200_000;
 const MAX_CONTENT = 64_000;
 
 export class ConversationStore {
-  constructor(private readonly store: KeyValueStore, private readonly maxConversations = 50) {}
+  /** `maxConversations` is read at each save, so a changed setting applies at once. */
+  constructor(private readonly store: KeyValueStore, private readonly maxConversations: number | (() => number) = 50) {}
+
+  private get limit(): number {
+    return Math.max(1, typeof this.maxConversations === 'function' ? this.maxConversations() : this.maxConversations);
+  }
 
   /** Newest first. */
   list(): ConversationSummary[] {
@@ -61,9 +66,10 @@ export class ConversationStore {
     await this.store.update(conversationKey(c.id), compact(c));
     const others = this.list().filter((s) => s.id !== c.id);
     const index = [{ id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length }, ...others].sort((a, b) => b.updatedAt - a.updatedAt);
-    const kept = index.slice(0, this.maxConversations);
+    const limit = this.limit;
+    const kept = index.slice(0, limit);
     await this.store.update(INDEX_KEY, kept);
-    for (const old of index.slice(this.maxConversations)) await this.store.update(conversationKey(old.id), undefined);
+    for (const old of index.slice(limit)) await this.store.update(conversationKey(old.id), undefined);
   }
 
   async delete(id: string): Promise<void> {

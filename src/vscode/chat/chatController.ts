@@ -216,6 +216,8 @@ export class ChatController extends DisposableStore {
   }
 
   private sendInit(): void {
+    // The snapshot holds the streamed text so far, pending pieces included: they must not follow it.
+    this.current?.chunks.drop();
     this.view.post({
       type: 'init',
       conversation: conversationView(this.conversation, this.streamingIdFor(this.conversation)),

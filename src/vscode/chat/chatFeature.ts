@@ -28,7 +28,7 @@ export class ChatFeature extends DisposableStore {
     this.diffReview = this.register(new DiffReview(log.child('diff')));
     const view = this.register(new ChatViewProvider(context.extensionUri, log));
     this.attachments = this.register(new ChatAttachments());
-    this.store = new ConversationStore(context.workspaceState, getSetting('chat.maxConversations'));
+    this.store = new ConversationStore(context.workspaceState, () => getSetting('chat.maxConversations'));
     this.controller = this.register(new ChatController(view, engine, this.attachments, this.store, log));
     this.register(view.onDidReceiveMessage((m) => this.onMessage(m).catch((e) => log.error(`the chat could not handle "${m.type}"`, e))));
     const command = (id: string, run: (...args: never[]) => unknown) => this.register(vscode.commands.registerCommand(id, run));
