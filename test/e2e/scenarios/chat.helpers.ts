@@ -48,11 +48,20 @@ export async function lastAnswerDone(frame: FrameLocator, timeoutMs = 30_000): P
   return last.locator('.answer').innerText();
 }
 
-/** When the extension last logged a line containing `text` (epoch ms), from its log files. */
-export function loggedAt(ctx: ScenarioContext, text: string): number | undefined {
+/** The lines of Alembic's log (all extension hosts of the run) that contain `text`, oldest first. */
+function logLines(ctx: ScenarioContext, text: string): string[] {
   const logs = join(ctx.stateDir, 'data', 'logs');
   const files = existsSync(logs) ? readdirSync(logs).flatMap((session) => readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost')).map((d) => join(logs, session, d, 'alembic.alembic', 'Alembic.log'))) : [];
-  const lines = files.filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.includes(text)).sort();
+  return files.filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.includes(text)).sort();
+}
+
+export function countLogged(ctx: ScenarioContext, text: string): number {
+  return logLines(ctx, text).length;
+}
+
+/** When the extension last logged a line containing `text` (epoch ms), from its log files. */
+export function loggedAt(ctx: ScenarioContext, text: string): number | undefined {
+  const lines = logLines(ctx, text);
   const last = lines[lines.length - 1];
   const stamp = last && /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3})/.exec(last);
   return stamp ? new Date(`${stamp[1]}T${stamp[2]}`).getTime() : undefined;

@@ -4,7 +4,7 @@
 import type { Request } from 'playwright-core';
 import { check, scenario } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
-import { answers, checkInert, functionBlock, lastAnswerDone, loggedAt, MODEL, newChat, openChat, openFile, send } from './chat.helpers';
+import { answers, checkInert, countLogged, functionBlock, lastAnswerDone, loggedAt, MODEL, newChat, openChat, openFile, send } from './chat.helpers';
 import { waitForReady } from './engine';
 
 export const chatScenarios = [
@@ -307,6 +307,32 @@ export const chatScenarios = [
     check(foreign.length === 0, `zero requests outside code-server: ${foreign.join(', ')}`);
     check(violations.length === 0, `nothing should even try to load (CSP reports): ${violations.join(' | ')}`);
   }),
+
+  scenario('forged messages from the chat webview are dropped with a log line and change nothing', async (ctx) => {
+    const frame = await openChat(ctx);
+    const turnsBefore = await frame.locator('.turn').count();
+    // The webview host page holds the function a webview's script posts through; calling it
+    // directly is what a compromised page would do.
+    const host = ctx.page.frames().find((f) => f.url().includes('extensionId=alembic.alembic') && f.url().includes('index.html'));
+    check(host, 'the chat webview host frame should be found');
+    const forged: unknown[] = [
+      { type: 'runCommand', command: 'workbench.action.quit' },
+      { type: 'send', requestId: 'r1', text: 'x'.repeat(50 * 1024 * 1024), attachmentIds: [] },
+      { type: 'codeAction', action: 'apply', turnId: 5, block: '0' },
+      { type: 'removeAttachment', id: '../../etc/passwd' },
+      { type: 'openLink', url: 'command:workbench.action.quit' },
+      { type: 'send', requestId: 'r2', text: 'hi', attachmentIds: [], path: '/etc/passwd' },
+    ];
+    const dropped = () => countLogged(ctx, 'dropped a message from the chat webview');
+    const before = dropped();
+    for (const message of forged) {
+      await host!.evaluate((m) => (window as unknown as { __vscode_post_message__(c: string, d: unknown): void }).__vscode_post_message__('onmessage', { message: m }), message);
+    }
+    await waitFor('a log line for each forged message', () => dropped() - before === forged.length, 30_000);
+    check((await frame.locator('.turn').count()) === turnsBefore, 'no message should have been sent');
+    check(await frame.locator('.model-name').isVisible(), 'the window should still be there');
+    ctx.log(`${forged.length} forged messages dropped, each with a log line`);
+  }, { timeoutMs: 90_000 }),
 
   scenario('a chat answer cut by an engine crash is kept and marked interrupted, and the next message restarts the engine', async (ctx) => {
     const frame = await openChat(ctx);
