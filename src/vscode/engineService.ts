@@ -46,7 +46,7 @@ export class EngineService extends DisposableStore {
     try {
       await this.client.load();
     } catch (e) {
-      this.showFailure(e);
+      this.showFailure(e, true); // the user just changed a setting: always answer it
     }
   }
 
@@ -66,12 +66,13 @@ export class EngineService extends DisposableStore {
     await this.client.unload();
   }
 
-  /** Shows an engine failure once, with the actions that can fix it. */
-  showFailure(e: unknown): void {
+  /** Shows an engine failure with the actions that can fix it. A failure repeated by background
+   * work (a completion per keystroke) is shown once; `always` is for answers to a user's action. */
+  showFailure(e: unknown, always = false): void {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof EngineClientError && e.code === 'aborted') return;
     this.log.error('engine request failed', e);
-    if (message === this.lastShownError) return;
+    if (message === this.lastShownError && !always) return;
     this.lastShownError = message;
     const actions = e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed') ? ['Restart Engine', 'Show Log'] : ['Select Model…', 'Show Log'];
     void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {

@@ -48,7 +48,9 @@ export class EngineStatusBar extends DisposableStore {
     tooltip.appendMarkdown('\n\nClick for actions.');
     this.item.tooltip = tooltip;
     this.item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    this.item.accessibilityInformation = { label: `Alembic: ${view.tooltip}` };
+    // Screen readers (and the end-to-end tests) read the state and each feature's summary.
+    const summaries = this.contributions.map((c) => c.tooltip().split('\n')[0]).filter(Boolean);
+    this.item.accessibilityInformation = { label: [`Alembic: ${view.tooltip}`, ...summaries].join(' ') };
   }
 }
 

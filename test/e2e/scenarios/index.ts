@@ -1,12 +1,16 @@
 // Every scenario, in the order they run (one window, one after another). A feature area adds a
 // file next to this one that exports its scenarios, and one line here.
 import type { Scenario } from '../harness/scenario';
+import { actionScenarios } from './actions';
 import { chatScenarios } from './chat';
+import { completionScenarios } from './completion';
 import { engineScenarios } from './engine';
 import { walkthroughScenarios } from './walkthrough';
 
 export const allScenarios: readonly Scenario[] = [
   ...engineScenarios,
   ...walkthroughScenarios,
+  ...completionScenarios,
   ...chatScenarios,
+  ...actionScenarios,
 ];

@@ -1,0 +1,40 @@
+// Scratch files for scenarios: written into the run's state folder (never the committed sample
+// workspace) and opened with "File: Open File…" as a user would.
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ScenarioContext } from './scenario';
+import { waitFor } from './workbench';
+
+export async function openScratchFile(ctx: ScenarioContext, name: string, content: string, path = join(ctx.stateDir, name)): Promise<string> {
+  writeFileSync(path, content);
+  await ctx.wb.runCommand('File: Open File...');
+  const input = ctx.page.locator('.quick-input-widget input.input');
+  await waitFor('the file dialog', async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 10_000);
+  // Into the folder first, then the name: typing a whole path into a new folder races the
+  // dialog's own navigation (it lists the folder while the input still shows its parent).
+  await input.fill(`${dirname(path)}/`);
+  const row = ctx.page.locator('.quick-input-widget .monaco-list-row', { hasText: basename(path) }).first();
+  await waitFor(`the file dialog to list ${basename(path)}`, () => row.isVisible(), 15_000);
+  await input.fill(path);
+  await waitFor('the dialog to take the path', async () => (await input.inputValue()) === path, 5000);
+  await ctx.page.keyboard.press('Enter');
+  await waitFor(`the ${name} tab`, async () => (await ctx.wb.activeTabTitle()) === name, 15_000);
+  return path;
+}
+
+/** Moves the cursor to the end of a 1-based line with "Go to Line", and checks it got there. */
+export async function goToLineEnd(ctx: ScenarioContext, line: number): Promise<void> {
+  const position = ctx.page.locator('.part.statusbar .statusbar-item[id="status.editor.selection"]');
+  for (let attempt = 1; ; attempt++) {
+    await ctx.wb.activeEditor().click({ position: { x: 300, y: 10 } });
+    await ctx.page.keyboard.press('Control+G');
+    const input = ctx.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`:${line}`);
+    await ctx.page.keyboard.press('Enter');
+    await ctx.page.keyboard.press('End');
+    const there = await waitFor(`the cursor on line ${line}`, async () => (await position.innerText()).includes(`Ln ${line},`), 3000).then(() => true, () => false);
+    if (there) return;
+    if (attempt === 3) throw new Error(`could not move the cursor to line ${line} (status bar: ${await position.innerText()})`);
+  }
+}

@@ -1,0 +1,57 @@
+// Inline completions as the user sees them: ghost text from the test model while typing, Tab to
+// accept, the status bar's latency, and the toggle.
+import { FIM_ANSWER } from '../../fixtures/makeTestModel';
+import { goToLineEnd, openScratchFile } from '../harness/files';
+import { check, scenario, type ScenarioContext } from '../harness/scenario';
+import { waitFor } from '../harness/workbench';
+import { STATUS_ITEM, waitForReady } from './engine';
+
+const SOURCE = 'export function total(items) {\n  return\n}\n';
+
+async function ghostText(ctx: ScenarioContext): Promise<string> {
+  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+}
+
+async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
+  return (await ctx.wb.activeEditorText()).split('\n')[line - 1] ?? '';
+}
+
+export const completionScenarios = [
+  scenario('typing in a file shows ghost text from the test model, and Tab accepts it', async (ctx) => {
+    await waitForReady(ctx);
+    await openScratchFile(ctx, 'total.js', SOURCE);
+    await goToLineEnd(ctx, 2);
+    await ctx.page.keyboard.type(' ', { delay: 50 });
+    const shown = await waitFor('ghost text', async () => {
+      const text = await ghostText(ctx);
+      return text.includes('items.reduce') ? text : undefined;
+    }, 30_000);
+    check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+    await ctx.screenshot('ghost-text', { region: 'editor', readme: true });
+    await ctx.page.keyboard.press('Tab');
+    await waitFor('the ghost text to be accepted', async () => (await ghostText(ctx)) === '' || !(await ghostText(ctx)).includes('items.reduce'), 5000).catch(() => undefined);
+    await ctx.page.keyboard.press('Escape'); // the provider may answer again at the new position
+    const line = await lineText(ctx, 2);
+    check(line === `  return ${FIM_ANSWER}`, `Tab should insert the suggestion: "${line}"`);
+    const item = await ctx.wb.statusItem(STATUS_ITEM);
+    check(/\d+ ms/.test(item?.text ?? ''), `the status bar should show the last completion's latency: "${item?.text}"`);
+    await ctx.wb.runCommand('View: Revert and Close Editor');
+  }),
+
+  scenario('"Toggle Inline Completions" turns ghost text off and on again', async (ctx) => {
+    await waitForReady(ctx);
+    await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+    try {
+      await waitFor('the status bar to show completions are off', async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'), 10_000);
+      await openScratchFile(ctx, 'off.js', SOURCE);
+      await goToLineEnd(ctx, 2);
+      await ctx.page.keyboard.type(' ', { delay: 50 });
+      await ctx.page.waitForTimeout(2500);
+      check(!(await ghostText(ctx)).includes('items.reduce'), 'no ghost text while completions are off');
+      await ctx.wb.runCommand('View: Revert and Close Editor');
+    } finally {
+      await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+    }
+    await waitFor('the status bar to show completions are on', async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'), 10_000);
+  }),
+];
