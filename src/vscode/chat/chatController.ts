@@ -62,6 +62,7 @@ export class ChatController extends DisposableStore {
   private conversation: Conversation;
   private current?: { stream: AnswerStream; conversation: Conversation; chunks: ChunkBatcher };
   private saveTimer?: NodeJS.Timeout;
+  private lastSavedAt = 0;
 
   constructor(
     private readonly view: ChatViewProvider,
@@ -226,15 +227,23 @@ export class ChatController extends DisposableStore {
     });
   }
 
+  /** While an answer streams: saved at most once a second, counting from the save when it started
+   * (a reload or crash loses at most the last second of it; a clean reload saves it whole). */
   private saveSoon(conversation: Conversation): void {
     if (this.saveTimer) return;
+    const wait = this.lastSavedAt + 1000 - Date.now();
+    if (wait <= 0) {
+      void this.save(conversation);
+      return;
+    }
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.save(conversation);
-    }, 1000);
+    }, wait);
   }
 
   private async save(conversation: Conversation): Promise<void> {
+    this.lastSavedAt = Date.now();
     try {
       await this.store.save(conversation);
     } catch (e) {
