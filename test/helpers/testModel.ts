@@ -1,5 +1,5 @@
 // The suite's model files, generated on first use into .cache/ (never committed).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildTestModel, type TestModelOptions } from '../fixtures/makeTestModel';
 
@@ -16,7 +16,10 @@ export function testModelPath(variant: 'default' | 'chatOnly' = 'default'): stri
   const path = join(CACHE_DIR, variant === 'chatOnly' ? 'test-model-chat-only.gguf' : 'test-model.gguf');
   if (!existsSync(path) || statSync(path).mtimeMs < statSync(GENERATOR).mtimeMs) {
     mkdirSync(CACHE_DIR, { recursive: true });
-    writeFileSync(path, buildTestModel(options));
+    // Written aside and renamed: an engine that has the old file mapped keeps reading the old one.
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, buildTestModel(options));
+    renameSync(temp, path);
   }
   return path;
 }
