@@ -3,7 +3,7 @@
 // `ask()` API through which the editing commands stream their answers into the chat.
 // The webview is a view of this state: on every `ready` it gets all of it (`init`), then the
 // changes (`turn`, `chunk`, `answerEnd`, `engine`, `attachments`).
-// Conversations are saved when a turn starts, every second while an answer streams, and when it
+// Conversations are saved when a turn starts, twice a second while an answer streams, and when it
 // ends, so a window reload mid-answer keeps the partial answer (marked interrupted on restore).
 import * as vscode from 'vscode';
 import { buildUserContent, CHAT_SYSTEM_PROMPT, titleFrom, type AttachmentContent } from '../../core/chat/chatPrompt';
@@ -57,6 +57,8 @@ interface AnswerRequest {
   messages?: ChatMessage[];
   signal?: AbortSignal;
 }
+
+const SAVE_INTERVAL_MS = 500;
 
 export class ChatController extends DisposableStore {
   private conversation: Conversation;
@@ -180,6 +182,7 @@ export class ChatController extends DisposableStore {
       return request.display;
     });
     await this.save(conversation);
+    let savedWithText = false;
     const history = conversation.turns.slice(0, -1);
     await stream.run(
       (contextSize) => {
@@ -191,7 +194,11 @@ export class ChatController extends DisposableStore {
       },
       (chunk) => {
         chunks.push(chunk);
-        this.saveSoon(conversation);
+        // The first words are saved at once (a reload right after an answer starts keeps them),
+        // then at most twice a second.
+        if (!savedWithText) void this.save(conversation);
+        else this.saveSoon(conversation);
+        savedWithText = true;
       },
     );
     chunks.flush();
@@ -227,11 +234,11 @@ export class ChatController extends DisposableStore {
     });
   }
 
-  /** While an answer streams: saved at most once a second, counting from the save when it started
-   * (a reload or crash loses at most the last second of it; a clean reload saves it whole). */
+  /** While an answer streams: saved at most every SAVE_INTERVAL_MS (a reload or crash loses at most
+   * that much of it; a clean reload also saves it whole on dispose, when the host gets to it). */
   private saveSoon(conversation: Conversation): void {
     if (this.saveTimer) return;
-    const wait = this.lastSavedAt + 1000 - Date.now();
+    const wait = this.lastSavedAt + SAVE_INTERVAL_MS - Date.now();
     if (wait <= 0) {
       void this.save(conversation);
       return;

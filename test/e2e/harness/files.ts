@@ -1,22 +1,26 @@
 // Scratch files for scenarios: written into the run's state folder (never the committed sample
 // workspace) and opened with "File: Open File…" as a user would.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ScenarioContext } from './scenario';
 import { waitFor } from './workbench';
 
-export async function openScratchFile(ctx: ScenarioContext, name: string, content: string, path = join(ctx.stateDir, name)): Promise<string> {
+export async function openScratchFile(ctx: ScenarioContext, name: string, content: string, path = join(ctx.stateDir, 'files', name)): Promise<string> {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   await ctx.wb.runCommand('File: Open File...');
   const input = ctx.page.locator('.quick-input-widget input.input');
   await waitFor('the file dialog', async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 10_000);
-  // Into the folder first, then the name: typing a whole path into a new folder races the
-  // dialog's own navigation (it lists the folder while the input still shows its parent).
-  await input.fill(`${dirname(path)}/`);
+  // The dialog lists the folder of what is typed, filtered by the rest; in a folder it has not
+  // listed yet it may still be navigating when the text arrives, so type again until it shows
+  // the file (a long folder listing is virtualized: only the filter makes the row appear).
   const row = ctx.page.locator('.quick-input-widget .monaco-list-row', { hasText: basename(path) }).first();
-  await waitFor(`the file dialog to list ${basename(path)}`, () => row.isVisible(), 15_000);
-  await input.fill(path);
-  await waitFor('the dialog to take the path', async () => (await input.inputValue()) === path, 5000);
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(path);
+    const listed = await waitFor(`the file dialog to list ${basename(path)}`, async () => (await input.inputValue()) === path && (await row.isVisible()), 5000).then(() => true, () => false);
+    if (listed) break;
+    if (attempt === 3) throw new Error(`the file dialog did not list ${path} (input: ${await input.inputValue()})`);
+  }
   await ctx.page.keyboard.press('Enter');
   await waitFor(`the ${name} tab`, async () => (await ctx.wb.activeTabTitle()) === name, 15_000);
   return path;

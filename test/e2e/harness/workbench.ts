@@ -53,19 +53,22 @@ export class Workbench {
   /** Runs a command from the palette by its full title ("Alembic: Show Engine Status"). */
   async runCommand(title: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
-    // Up to three tries: a webview that takes the focus as it loads (a walkthrough's media)
-    // closes the palette, and while the focus is inside one, F1 goes nowhere.
+    // Up to three tries: a webview that takes the focus as it loads (a walkthrough's media) or an
+    // editor closing under it closes the palette, and while the focus is inside one, F1 goes nowhere.
     for (let attempt = 1; ; attempt++) {
-      await this.closeQuickInput();
-      await this.page.keyboard.press('F1');
-      if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
-        await this.page.locator('.command-center-center').click(); // the palette from the title bar
+      try {
+        await this.closeQuickInput();
+        await this.page.keyboard.press('F1');
+        if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
+          await this.page.locator('.command-center-center').click({ timeout: 3000 }); // the palette from the title bar
+        }
+        await input.fill(`>${title}`, { timeout: 3000 });
+        await this.acceptRow(title);
+        return;
+      } catch (e) {
+        if (attempt === 3) throw new Error(`could not run "${title}" from the command palette: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
       }
-      const typed = await input.fill(`>${title}`, { timeout: 3000 }).then(() => true, () => false);
-      if (typed && (await input.isVisible())) break;
-      if (attempt === 3) throw new Error(`the command palette did not stay open to run "${title}"`);
     }
-    await this.acceptRow(title);
   }
 
   /** In an open quick pick: types `filter` and accepts the row whose label starts with `text`. */
@@ -76,17 +79,26 @@ export class Workbench {
     await this.acceptRow(text);
   }
 
-  /** Accepts the row whose label starts with `text`: Enter when it is highlighted, else a click. */
+  /** Accepts the row whose label starts with `text`: Enter when it is highlighted, else a click.
+   * The list re-renders while it filters, so a row found is acted on with short timeouts and
+   * looked up again when it moved. */
   private async acceptRow(text: string): Promise<void> {
     const rows = this.quickInput.locator('.monaco-list-row');
-    const index = await waitFor(`the quick pick to show "${text}"`, async () => {
-      const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-      const i = labels.findIndex((label) => label.startsWith(text));
-      return i >= 0 ? i + 1 : undefined;
-    }, 15_000);
-    const row = rows.nth(index - 1);
-    if (await row.evaluate((el) => el.classList.contains('focused'))) await this.page.keyboard.press('Enter');
-    else await row.click();
+    for (let attempt = 1; ; attempt++) {
+      const index = await waitFor(`the quick pick to show "${text}"`, async () => {
+        const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+        const i = labels.findIndex((label) => label.startsWith(text));
+        return i >= 0 ? i + 1 : undefined;
+      }, 15_000);
+      const row = rows.nth(index - 1);
+      try {
+        if (await row.evaluate((el) => el.classList.contains('focused'), undefined, { timeout: 2000 })) await this.page.keyboard.press('Enter');
+        else await row.click({ timeout: 2000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
   }
 
   /** In the file dialog (code-server's own, in the quick input): types `path` and accepts it. */

@@ -24,6 +24,7 @@ async function closeChatAndEditors(ctx: ScenarioContext): Promise<void> {
 export const actionScenarios = [
   scenario('"Edit Selection…" proposes the new code in a diff; Accept changes the file once and one undo restores it', async (ctx) => {
     await waitForReady(ctx);
+    await ctx.wb.runCommand('View: Close All Editors');
     await openScratchFile(ctx, 'edit-target.js', ORIGINAL);
     await goToLineEnd(ctx, 4);
     await ctx.wb.runCommand('Alembic: Edit Selection…');
@@ -43,6 +44,7 @@ export const actionScenarios = [
 
   scenario('"Edit Selection…" then Reject leaves the file unchanged', async (ctx) => {
     await waitForReady(ctx);
+    await ctx.wb.runCommand('View: Close All Editors');
     await openScratchFile(ctx, 'reject-target.js', ORIGINAL);
     await goToLineEnd(ctx, 4);
     await ctx.wb.runCommand('Alembic: Edit Selection…');

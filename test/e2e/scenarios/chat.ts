@@ -212,7 +212,7 @@ export const chatScenarios = [
     await send(frame, 'Tell me a story FOREVER');
     const answer = answers(frame).last();
     // The test model writes hundreds of tokens a second and its loop ends when the context is full:
-    // reload at once (the answer is saved as it starts streaming, then every second).
+    // reload at once (the answer is saved as it starts streaming, then twice a second).
     await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
     await ctx.wb.runCommand('Developer: Reload Window');
     await ctx.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 90_000 });

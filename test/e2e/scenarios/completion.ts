@@ -19,6 +19,7 @@ async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
 export const completionScenarios = [
   scenario('typing in a file shows ghost text from the test model, and Tab accepts it', async (ctx) => {
     await waitForReady(ctx);
+    await ctx.wb.runCommand('View: Close All Editors'); // a walkthrough or webview left open takes the focus
     await openScratchFile(ctx, 'total.js', SOURCE);
     await goToLineEnd(ctx, 2);
     await ctx.page.keyboard.type(' ', { delay: 50 });
@@ -40,6 +41,7 @@ export const completionScenarios = [
 
   scenario('"Toggle Inline Completions" turns ghost text off and on again', async (ctx) => {
     await waitForReady(ctx);
+    await ctx.wb.runCommand('View: Close All Editors');
     await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
     try {
       await waitFor('the status bar to show completions are off', async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'), 10_000);
