@@ -83,6 +83,8 @@ export function describeState(state: EngineState, modelConfigured: boolean): Sta
       return { text: `$(sync~spin) Alembic`, tooltip: `working on ${where()}`, error: false };
     case 'ready': {
       const name = state.models.completion?.name ?? state.models.chat?.name ?? 'model';
+      // Ready with an error: a newly configured model was refused and the previous one still serves.
+      if (state.error) return { text: `$(warning) Alembic: ${where()}`, tooltip: `${name} ready on ${where()}, but ${state.error}`, error: false };
       return { text: `$(check) Alembic: ${where()}`, tooltip: `${name} ready on ${where()}`, error: false };
     }
     default:

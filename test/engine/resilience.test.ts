@@ -178,3 +178,23 @@ describe('engine client re-entrancy', () => {
     }
   });
 });
+
+describe('a refused model and the way back', () => {
+  test('the refusal is reported while the previous model serves, and cleared when the previous model is configured again', async () => {
+    const { client } = startEngine();
+    try {
+      await client.load();
+      const good = client.configuration;
+      client.configure({ ...good, completionModel: cacheFile('refused.gguf', 'not a model at all, just text') });
+      await assert.rejects(client.load());
+      assert.equal(client.state.phase, 'ready');
+      assert.match(client.state.error ?? '', /refused\.gguf/);
+      client.configure(good);
+      assert.equal(client.state.error, undefined);
+      await client.load();
+      assert.equal(client.state.models.completion?.path, good.completionModel);
+    } finally {
+      await client.dispose();
+    }
+  });
+});

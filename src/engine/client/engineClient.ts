@@ -90,6 +90,10 @@ export class EngineClient {
   /** Sets the models to serve; they are (re)loaded on the next request or by load(). */
   configure(params: LoadParams): void {
     this.desired = { ...params };
+    // Back to the configuration that is serving (after a refused model): the refusal is history.
+    if (JSON.stringify(this.desired) === this.loadedKey && this.current.error && (this.current.phase === 'ready' || this.current.phase === 'busy')) {
+      this.setState({ error: undefined });
+    }
   }
 
   get configuration(): LoadParams {

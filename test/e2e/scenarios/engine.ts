@@ -59,8 +59,15 @@ async function withBadModelInSettings(ctx: ScenarioContext, checks: (error: Noti
     if (!labels.length) labels = await recording.stop().catch(() => []);
     ctx.log(`status labels: ${labels.join(' → ')}`);
     await ctx.wb.clearNotifications().catch(() => undefined);
-    await ctx.editSetting('alembic.completion.model', ctx.modelPath);
+    // The engine keeps serving the previous model either way, so the status bar cannot tell whether
+    // the restore was saved: check the file, or a later window reload would start on bad.gguf.
+    for (let attempt = 1; ctx.savedSetting('alembic.completion.model') !== ctx.modelPath; attempt++) {
+      if (attempt > 3) throw new Error('could not put the test model back into settings.json');
+      await ctx.editSetting('alembic.completion.model', ctx.modelPath).catch((e: unknown) => ctx.log(`restoring the setting failed: ${e}`));
+    }
   }
+  // Once the test model is configured again the engine drops the refusal it reported.
+  await waitFor('the status bar to stop reporting bad.gguf', async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('bad.gguf'), 30_000);
   await waitForReady(ctx, 30_000);
 }
 
