@@ -17,6 +17,12 @@ describe('action prompts', () => {
     assert.match(p.messages[1]!.content, /For context only/);
   });
 
+  test('titles name a file outside the workspace by its name, the prompt by its full path', () => {
+    const p = explainPrompt({ ...sel, path: '/tmp/scratch/notes.js' });
+    assert.equal(p.title, 'Explain notes.js lines 10-12');
+    assert.match(p.messages[1]!.content, /from \/tmp\/scratch\/notes\.js lines 10-12/);
+  });
+
   test('edit carries the instruction and asks for one fenced block only', () => {
     const p = editPrompt(sel, 'sum the prices');
     assert.match(p.messages[0]!.content, /exactly one fenced code block/);

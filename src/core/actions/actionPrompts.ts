@@ -37,12 +37,15 @@ const SYSTEM = 'You are Alembic, a careful coding assistant running locally in t
 const EDIT_RULES = 'Answer with exactly one fenced code block containing the complete replacement code and nothing after it. Keep the original indentation style, names and behaviour that the instruction does not ask to change. Do not add explanations outside the code block.';
 
 const fence = (s: CodeSelection) => `\`\`\`${s.languageId}\n${s.code}\n\`\`\``;
-const where = (s: CodeSelection) => (s.startLine === s.endLine ? `${s.path} line ${s.startLine}` : `${s.path} lines ${s.startLine}-${s.endLine}`);
+const lines = (s: CodeSelection) => (s.startLine === s.endLine ? `line ${s.startLine}` : `lines ${s.startLine}-${s.endLine}`);
+const where = (s: CodeSelection) => `${s.path} ${lines(s)}`;
+/** For titles: the workspace-relative path, or only the file name of a file outside the workspace. */
+const shortWhere = (s: CodeSelection) => `${/^([a-zA-Z]:)?[\\/]/.test(s.path) ? s.path.split(/[\\/]/).pop() : s.path} ${lines(s)}`;
 const context = (s: CodeSelection) => (s.surrounding ? `\n\nFor context only (do not change it), the code around it:\n\`\`\`${s.languageId}\n${s.surrounding}\n\`\`\`` : '');
 
 export function explainPrompt(s: CodeSelection): ActionPrompt {
   return {
-    title: `Explain ${where(s)}`,
+    title: `Explain ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: SYSTEM },
       { role: 'user', content: `Explain what this ${s.languageId} code from ${where(s)} does, how it works, and anything surprising or risky in it.\n\n${fence(s)}${context(s)}` },
@@ -52,7 +55,7 @@ export function explainPrompt(s: CodeSelection): ActionPrompt {
 
 export function editPrompt(s: CodeSelection, instruction: string): ActionPrompt {
   return {
-    title: `Edit ${where(s)}: ${instruction}`,
+    title: `Edit ${shortWhere(s)}: ${instruction}`,
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       { role: 'user', content: `Rewrite the selected ${s.languageId} code from ${where(s)} following this instruction: ${instruction}\n\nThe selected code:\n${fence(s)}${context(s)}` },
@@ -65,7 +68,7 @@ export function docsPrompt(s: CodeSelection): ActionPrompt {
   const example = convention.example ? `\n\nThe style looks like this:\n\`\`\`${s.languageId}\n${convention.example}\n\`\`\`` : '';
   const placement = convention.placement === 'above' ? 'directly above each declaration' : 'as the first statement inside each function or class';
   return {
-    title: `Document ${where(s)}`,
+    title: `Document ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
@@ -78,7 +81,7 @@ export function docsPrompt(s: CodeSelection): ActionPrompt {
 
 export function testsPrompt(s: CodeSelection, conventions: TestConventions): ActionPrompt {
   return {
-    title: `Tests for ${where(s)}`,
+    title: `Tests for ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: `${SYSTEM} Answer with exactly one fenced code block containing the complete test file.` },
       {
@@ -98,7 +101,7 @@ export function fixPrompt(s: CodeSelection, diagnostics: DiagnosticInfo[]): Acti
     })
     .join('\n');
   return {
-    title: `Fix ${diagnostics[0]?.message ?? 'problem'} in ${where(s)}`,
+    title: `Fix ${diagnostics[0]?.message ?? 'problem'} in ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       { role: 'user', content: `Fix these problems reported in ${s.path}:\n${problems}\n\nThe code (${where(s)}) to return fixed:\n${fence(s)}${context(s)}` },

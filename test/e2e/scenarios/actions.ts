@@ -30,6 +30,8 @@ export const actionScenarios = [
     await ctx.wb.runCommand('Alembic: Edit Selection…');
     await ctx.wb.pick('use addition', 'use addition');
     await waitForReview(ctx);
+    await waitFor('the diff to show the proposal', () => ctx.page.locator('.part.editor .monaco-diff-editor .modified .view-line', { hasText: 'function add' }).first().isVisible(), 15_000);
+    await waitFor('the progress notification to close', async () => !(await ctx.wb.notifications()).some((n) => n.message.includes('Edit edit-target.js')), 10_000).catch(() => undefined);
     await ctx.screenshot('edit-review-diff', { readme: true });
     await ctx.page.locator('.part.editor .editor-actions [aria-label="Accept Proposed Change"]').click();
     await waitFor('the diff to close', async () => (await ctx.wb.activeTabTitle()) === 'edit-target.js', 10_000);
