@@ -17,15 +17,8 @@ export interface BenchMeta {
   loadMs: number;
 }
 
-export interface BenchReport {
+export interface BenchReport extends Omit<BenchMeta, 'loadMs'> {
   strategy: StrategyName;
-  model: string;
-  modelPath: string;
-  backend: string;
-  contextSize: number;
-  seed: number;
-  chars: number;
-  fromLine: number;
   files: FileReplay[];
   keystrokes: number;
   /** Provider calls: one per keystroke, Tab included (every document change at the cursor). */
