@@ -81,7 +81,7 @@ export class GgufByteWindow {
   }
 
   /** Moves past n bytes without reading them (large numeric arrays, strings nobody needs). */
-  skip(n: number, what: string): void {
+  advance(n: number, what: string): void {
     this.checkRange(n, what);
     this.pos += n;
   }

@@ -205,7 +205,7 @@ class HeaderParser {
       );
     }
     if (itemType !== GgufValueType.STRING) {
-      w.skip(length * fixedValueSize(itemType)!, what);
+      w.advance(length * fixedValueSize(itemType)!, what);
     } else if (key === TOKENS_KEY) {
       await this.readTokens(length, what);
     } else {
@@ -213,7 +213,7 @@ class HeaderParser {
         i += w.skipStringsInMemory(length - i, GGUF_LIMITS.stringBytes);
         if (i === length) break;
         if (!w.has(8)) await w.load(8, what);
-        w.skip(this.takeStringLength(GGUF_LIMITS.stringBytes, what, i), what);
+        w.advance(this.takeStringLength(GGUF_LIMITS.stringBytes, what, i), what);
       }
     }
     return { type: GgufValueType.ARRAY, itemType, length };
@@ -232,12 +232,12 @@ class HeaderParser {
       if (!w.has(8)) await w.load(8, what);
       const n = this.takeStringLength(GGUF_LIMITS.stringBytes, what, id);
       if (n === 0 || n > this.wantedMaxBytes) {
-        w.skip(n, what);
+        w.advance(n, what);
         continue;
       }
       if (!w.has(n)) await w.load(n, what);
       if (!this.wantedFirstBytes.has(w.peek(0))) {
-        w.skip(n, what);
+        w.advance(n, what);
         continue;
       }
       const text = w.readUtf8(n);
