@@ -49,14 +49,8 @@ const builds = [
   },
 ];
 
-const present = (await Promise.all(builds.map(async (b) => {
-  const entries = Object.values(b.entryPoints);
-  const { existsSync } = await import('node:fs');
-  return entries.every((e) => existsSync(e)) ? b : null;
-}))).filter(Boolean);
-
 if (watch) {
-  for (const b of present) (await esbuild.context(b)).watch();
+  for (const b of builds) (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(present.map((b) => esbuild.build(b)));
+  await Promise.all(builds.map((b) => esbuild.build(b)));
 }
