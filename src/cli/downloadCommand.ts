@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DownloadError, downloadModel, formatProgress, type DownloadProgress } from '../core/download/downloader';
-import { findCatalogModel, MODEL_CATALOG } from '../core/models/catalog';
+import { findCatalogModel, MODEL_CATALOG, modelDownloadUrl } from '../core/models/catalog';
 import { CliExit, parseArgs, str, UsageError } from './args';
 
 export const DOWNLOAD_HELP = `usage: alembic download <model-id | https://…/file.gguf> [--dir <folder>] [--sha256 <hex>]
@@ -22,8 +22,7 @@ export async function downloadCommand(argv: string[]): Promise<number> {
   let url: string;
   let fileName: string;
   if (model) {
-    const mirror = process.env.ALEMBIC_MODEL_MIRROR?.replace(/\/+$/, '');
-    url = mirror ? model.downloadUrl.replace('https://huggingface.co', mirror) : model.downloadUrl;
+    url = modelDownloadUrl(model);
     fileName = model.fileName;
   } else if (/^https?:\/\//.test(what)) {
     url = what;

@@ -1,8 +1,7 @@
 // `alembic models [--json]`: the catalog of recommended models, with the pick for this machine.
-import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { MODEL_CATALOG } from '../core/models/catalog';
-import { recommendModels, type MachineResources } from '../core/models/recommend';
+import { machineResources, recommendModels, type MachineResources } from '../core/models/recommend';
 import { formatBytes } from '../core/util/format';
 import { EngineClient } from '../engine/client/engineClient';
 import { flag, parseArgs } from './args';
@@ -38,8 +37,7 @@ export async function modelsCommand(argv: string[]): Promise<number> {
 async function detectMachine(gpu: string): Promise<MachineResources> {
   const engine = new EngineClient({ enginePath: join(__dirname, 'engine.js'), gpu: gpu as 'auto' });
   try {
-    const status = await engine.status();
-    return { backend: status.gpu.backend, vramFreeBytes: status.gpu.vramFreeBytes, vramTotalBytes: status.gpu.vramTotalBytes, ramTotalBytes: totalmem(), ramFreeBytes: freemem() };
+    return machineResources((await engine.status()).gpu);
   } finally {
     await engine.dispose();
   }

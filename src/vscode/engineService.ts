@@ -36,6 +36,17 @@ export class EngineService extends DisposableStore {
     return Boolean(role === 'completion' ? params.completionModel : params.chatModel);
   }
 
+  /** True when a model is configured for the role; otherwise says what is needed, with the ways
+   * to get one, and returns false. For commands that cannot work without a model. */
+  requireModel(role: ModelRole, purpose: string): boolean {
+    if (this.hasModelFor(role)) return true;
+    void vscode.window.showInformationMessage(`Alembic needs a model ${purpose}: select a GGUF file you have, or download the recommended one.`, 'Select Model…', 'Download Model…').then((choice) => {
+      if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
+      else if (choice) void vscode.commands.executeCommand('alembic.downloadModel');
+    });
+    return false;
+  }
+
   /** Loads the configured models now; failures are shown to the user and logged. */
   async reload(): Promise<void> {
     this.client.configure(engineLoadParams());

@@ -36,10 +36,9 @@ export class EngineStatusDocument extends DisposableStore implements vscode.Text
   }
 }
 
-export function renderStatus(state: EngineState, status: EngineStatus | undefined, failure?: string): string {
+export function renderStatus(state: EngineState, status: EngineStatus | undefined): string {
   const lines = ['# Alembic engine', '', '| | |', '|---|---|', `| State | ${state.phase} |`];
-  if (failure) lines.push(`| Problem | ${failure} |`);
-  else if (state.error) lines.push(`| Last problem | ${escape(state.error)} |`);
+  if (state.error) lines.push(`| Last problem | ${escape(state.error)} |`);
   if (status) {
     const gpu = status.gpu;
     const cpuWhy = getSetting('engine.gpu') === 'off' ? 'GPU use is off in the settings' : 'no supported GPU found';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createRandom } from '../../src/core/bench/random';
-import { percentile, ratio, summarize } from '../../src/core/bench/statistics';
+import { percentile, ratio, summarize } from '../../src/core/util/statistics';
 
 describe('benchmark statistics', () => {
   test('percentiles are nearest-rank: the smallest sample with at least p% of them at or below it', () => {

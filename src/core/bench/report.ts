@@ -1,7 +1,7 @@
 // The benchmark's report: what a replay measured, as JSON fields and as a table for people.
 import type { EngineTotals } from './meteredEngine';
 import type { FileReplay, ReplayResult } from './replay';
-import { ratio, summarize } from './statistics';
+import { ratio, summarize } from '../util/statistics';
 import type { BenchStrategy, StrategyName } from './strategies';
 
 export interface BenchMeta {

@@ -3,6 +3,7 @@
 // in-flight reuse, debounce), and the pipeline's own overhead per request (time spent outside the
 // engine and outside waits, measured with the high-resolution timer, not the injectable clock).
 import type { TokenAccounting } from '../engine/protocol';
+import { percentileOfSorted } from '../util/statistics';
 
 export interface CompletionStatsSnapshot {
   requests: number;
@@ -63,10 +64,9 @@ export class CompletionStats {
 
   snapshot(): CompletionStatsSnapshot {
     const sorted = [...this.samples].sort((a, b) => a - b);
-    const pick = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
     return {
       ...this.counters,
-      overheadMs: { last: this.samples[this.samples.length - 1] ?? 0, max: sorted[sorted.length - 1] ?? 0, p50: pick(0.5), p99: pick(0.99) },
+      overheadMs: { last: this.samples[this.samples.length - 1] ?? 0, max: sorted[sorted.length - 1] ?? 0, p50: percentileOfSorted(sorted, 50), p99: percentileOfSorted(sorted, 99) },
     };
   }
 

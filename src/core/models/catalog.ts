@@ -190,6 +190,14 @@ export function catalogModelForFile(fileName: string): CatalogModel | undefined 
   return MODEL_CATALOG.find((m) => m.fileName === fileName);
 }
 
+/** Where to download a catalog model from. ALEMBIC_MODEL_MIRROR (an https or loopback base URL)
+ * replaces https://huggingface.co, for mirrors and offline tests; the extension and the CLI both
+ * read it here. */
+export function modelDownloadUrl(model: CatalogModel, mirror = process.env.ALEMBIC_MODEL_MIRROR): string {
+  const base = mirror?.replace(/\/+$/, '');
+  return base ? model.downloadUrl.replace('https://huggingface.co', base) : model.downloadUrl;
+}
+
 export function catalogModelsFor(purpose: ModelPurpose): CatalogModel[] {
   return MODEL_CATALOG.filter((m) => m.purpose.includes(purpose));
 }

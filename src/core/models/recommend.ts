@@ -2,7 +2,8 @@
 // engine reports, so it is testable at any machine size. Only Qwen2.5-Coder is recommended: at
 // every size it is the strongest family here for both FIM completion and chat; the others stay
 // in the catalog as choices.
-import type { Backend } from '../engine/protocol';
+import { freemem, totalmem } from 'node:os';
+import type { Backend, GpuInfo } from '../engine/protocol';
 import { formatBytes } from '../util/format';
 import { MODEL_CATALOG, type CatalogModel, type ModelPurpose } from './catalog';
 
@@ -12,6 +13,17 @@ export interface MachineResources {
   vramTotalBytes: number;
   ramTotalBytes: number;
   ramFreeBytes: number;
+}
+
+/** The machine as the recommendation sees it: the GPU the engine detected, and this process's RAM. */
+export function machineResources(gpu: Pick<GpuInfo, 'backend' | 'vramFreeBytes' | 'vramTotalBytes'> | undefined): MachineResources {
+  return {
+    backend: gpu?.backend ?? 'cpu',
+    vramFreeBytes: gpu?.vramFreeBytes ?? 0,
+    vramTotalBytes: gpu?.vramTotalBytes ?? 0,
+    ramTotalBytes: totalmem(),
+    ramFreeBytes: freemem(),
+  };
 }
 
 export type Placement = 'gpu' | 'cpu';

@@ -24,7 +24,7 @@ export async function codeTarget(editor: vscode.TextEditor, around?: vscode.Rang
   return { editor, range, selection: toSelection(document, range) };
 }
 
-export function toSelection(document: vscode.TextDocument, range: vscode.Range): CodeSelection {
+function toSelection(document: vscode.TextDocument, range: vscode.Range): CodeSelection {
   const before = Math.max(0, range.start.line - CONTEXT_LINES);
   const after = Math.min(document.lineCount - 1, range.end.line + CONTEXT_LINES);
   const surroundingRange = new vscode.Range(before, 0, after, document.lineAt(after).text.length);

@@ -42,10 +42,7 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
     void vscode.window.showInformationMessage('Alembic: open a folder that is a Git repository to generate a commit message.');
     return;
   }
-  if (!engine.hasModelFor('chat')) {
-    void vscode.window.showInformationMessage('Alembic needs a model to write commit messages: select or download one.', 'Select Model…').then((c) => c && vscode.commands.executeCommand('alembic.selectModel'));
-    return;
-  }
+  if (!engine.requireModel('chat', 'to write commit messages')) return;
   let diff = await repository.diff(true);
   let note: string | undefined;
   if (!diff.trim()) {

@@ -54,13 +54,14 @@ export class EditorActions extends DisposableStore {
     const at = range instanceof vscode.Range ? range : editor.selection;
     const diagnostics = (Array.isArray(given) && given.length ? given : problemsAt(editor.document, at)).slice(0, 8);
     if (diagnostics.length === 0) return this.explainNeed('There is no error or warning at the cursor to fix.');
-    if (!this.hasModel()) return;
+    if (!this.engine.requireModel('chat', 'to fix problems')) return;
     const spanning = diagnostics.reduce((r, d) => r.union(d.range), diagnostics[0]!.range);
-    const target = await codeTarget(editor, new vscode.Range(spanning.start.line, 0, spanning.end.line, 0));
-    // The enclosing function when there is one: the fix often needs more than the marked line.
-    const wider = await codeTarget(editor, new vscode.Range(spanning.start, spanning.start)).catch(() => target);
-    const chosen = wider.range.contains(target.range) && wider.range.end.line - wider.range.start.line < 120 ? wider : target;
-    await this.proposeReplacement(chosen, fixPrompt(chosen.selection, diagnostics.map(diagnosticInfo)));
+    // The enclosing function when there is one (a fix often needs more than the marked line),
+    // else just the marked lines.
+    const around = await codeTarget(editor, new vscode.Range(spanning.start, spanning.start));
+    const fits = around.range.contains(spanning) && around.range.end.line - around.range.start.line < 120;
+    const target = fits ? around : await codeTarget(editor, new vscode.Range(spanning.start.line, 0, spanning.end.line + 1, 0));
+    await this.proposeReplacement(target, fixPrompt(target.selection, diagnostics.map(diagnosticInfo)));
   }
 
   private async generateTests(): Promise<void> {
@@ -128,17 +129,8 @@ export class EditorActions extends DisposableStore {
       this.explainNeed('Open a file and put the cursor in the code (or select it) first.');
       return undefined;
     }
-    if (!this.hasModel()) return undefined;
+    if (!this.engine.requireModel('chat', 'for this')) return undefined;
     return codeTarget(editor);
-  }
-
-  private hasModel(): boolean {
-    if (this.engine.hasModelFor('chat')) return true;
-    void vscode.window.showInformationMessage('Alembic needs a model for this: select a GGUF file you have, or download the recommended one.', 'Select Model…', 'Download Model…').then((choice) => {
-      if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
-      else if (choice) void vscode.commands.executeCommand('alembic.downloadModel');
-    });
-    return false;
   }
 
   private explainNeed(message: string): void {

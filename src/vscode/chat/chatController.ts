@@ -182,7 +182,7 @@ export class ChatController extends DisposableStore {
       return request.display;
     });
     await this.save(conversation);
-    let savedWithText = false;
+    this.lastSavedAt = 0; // the first words are saved at once (a reload right after the start keeps them)
     const history = conversation.turns.slice(0, -1);
     await stream.run(
       (contextSize) => {
@@ -194,11 +194,7 @@ export class ChatController extends DisposableStore {
       },
       (chunk) => {
         chunks.push(chunk);
-        // The first words are saved at once (a reload right after an answer starts keeps them),
-        // then at most twice a second.
-        if (!savedWithText) void this.save(conversation);
-        else this.saveSoon(conversation);
-        savedWithText = true;
+        this.saveSoon(conversation);
       },
     );
     chunks.flush();

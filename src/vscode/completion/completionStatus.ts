@@ -2,6 +2,7 @@
 // requests were answered without the model (cache, typed-ahead, in-flight reuse).
 import * as vscode from 'vscode';
 import type { CompletionPipeline } from '../../core/completion/completionPipeline';
+import type { CompletionStatsSnapshot } from '../../core/completion/completionStats';
 import { DisposableStore } from '../disposable';
 import type { StatusContribution } from '../statusBar';
 
@@ -11,6 +12,7 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private pending?: NodeJS.Timeout;
+  private stats?: CompletionStatsSnapshot;
 
   constructor(private readonly pipeline: CompletionPipeline, private readonly offReason: () => string | undefined) {
     super();
@@ -22,7 +24,12 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
   refresh(): void {
     clearTimeout(this.pending);
     this.pending = undefined;
+    this.stats = undefined;
     this.changed.fire();
+  }
+
+  private snapshot(): CompletionStatsSnapshot {
+    return (this.stats ??= this.pipeline.stats.snapshot());
   }
 
   private scheduleRefresh(): void {
@@ -31,14 +38,14 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
 
   text(): string {
     if (this.offReason()) return '$(circle-slash)';
-    const s = this.pipeline.stats.snapshot();
+    const s = this.snapshot();
     return s.lastLatencyMs > 0 ? `· ${Math.round(s.lastLatencyMs)} ms` : '';
   }
 
   tooltip(): string {
     const off = this.offReason();
     if (off) return `Inline completions: ${off}.`;
-    const s = this.pipeline.stats.snapshot();
+    const s = this.snapshot();
     if (s.requests === 0) return 'Inline completions: on. Start typing.';
     const answeredWithoutModel = s.cacheHits + s.typedAheadHits + s.inFlightReuses;
     const hitRate = Math.round((100 * answeredWithoutModel) / Math.max(1, s.requests));

@@ -3,7 +3,21 @@
 import * as vscode from 'vscode';
 import type { CompletionDocument } from '../../core/completion/documentWindow';
 
+const adapters = new WeakMap<vscode.TextDocument, CompletionDocument>();
+
+/** The adapter for a document: made once and kept while VS Code keeps the document (the provider
+ * and the editor-event feeds ask for it on every keystroke). */
 export function asCompletionDocument(document: vscode.TextDocument): CompletionDocument {
+  let adapter = adapters.get(document);
+  if (!adapter) {
+    adapter = createAdapter(document);
+    adapters.set(document, adapter);
+  }
+  return adapter;
+}
+
+function createAdapter(document: vscode.TextDocument): CompletionDocument {
+  let relativePath: string | undefined;
   return {
     uri: document.uri.toString(),
     get languageId() {
@@ -16,7 +30,9 @@ export function asCompletionDocument(document: vscode.TextDocument): CompletionD
       return document.lineCount;
     },
     lineAt: (i: number) => document.lineAt(i).text,
-    relativePath: vscode.workspace.asRelativePath(document.uri, false),
+    get relativePath() {
+      return (relativePath ??= vscode.workspace.asRelativePath(document.uri, false));
+    },
   };
 }
 

@@ -5,7 +5,6 @@ import * as vscode from 'vscode';
 import { CompletionPipeline, type CompletionEngine } from '../../core/completion/completionPipeline';
 import { NoFimSupportError } from '../../core/completion/fimTemplates';
 import type { LoadedModelInfo } from '../../core/engine/protocol';
-import { EngineClientError } from '../../engine/client/engineClient';
 import { engineLoadParams, getSetting, setSetting } from '../config';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
@@ -27,8 +26,8 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   constructor(private readonly engine: EngineService, statusBar: EngineStatusBar, private readonly log: Logger) {
     super();
     const client: CompletionEngine = {
-      complete: (params, signal) => engine.engine.complete(params, signal).catch(rethrowAbort),
-      prefill: (params, signal) => engine.engine.prefill(params, signal).catch(rethrowAbort),
+      complete: (params, signal) => engine.engine.complete(params, signal),
+      prefill: (params, signal) => engine.engine.prefill(params, signal),
     };
     this.pipeline = new CompletionPipeline({
       engine: client,
@@ -179,9 +178,3 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   }
 }
 
-/** The client reports a request cancelled before it started as an error with code "aborted"; the
- * pipeline expects an AbortError for that. */
-function rethrowAbort(e: unknown): never {
-  if (e instanceof EngineClientError && e.code === 'aborted') throw new DOMException('The completion was cancelled.', 'AbortError');
-  throw e;
-}

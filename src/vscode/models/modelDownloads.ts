@@ -2,11 +2,10 @@
 // notification. The transfer itself (resume, hash check, lock, never a partial file under the final
 // name) is the core downloader's; this file is the VS Code face of it.
 import * as vscode from 'vscode';
-import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DownloadError, downloadModel, formatProgress } from '../../core/download/downloader';
-import type { CatalogModel } from '../../core/models/catalog';
-import { recommendModels, type MachineResources, type Recommendation } from '../../core/models/recommend';
+import { modelDownloadUrl, type CatalogModel } from '../../core/models/catalog';
+import { machineResources, recommendModels, type Recommendation } from '../../core/models/recommend';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
 
@@ -15,17 +14,10 @@ export function modelsFolder(context: vscode.ExtensionContext): string {
   return join(context.globalStorageUri.fsPath, 'models');
 }
 
-/** The download address of a catalog model. ALEMBIC_MODEL_MIRROR (an https or loopback base URL)
- * replaces https://huggingface.co for mirrors and offline tests. */
-export function downloadUrl(model: CatalogModel): string {
-  const mirror = process.env.ALEMBIC_MODEL_MIRROR?.replace(/\/+$/, '');
-  return mirror ? model.downloadUrl.replace('https://huggingface.co', mirror) : model.downloadUrl;
-}
-
 /** Downloads one model; resolves to its path, or undefined when the user cancelled or it failed (already reported). */
 export async function downloadWithProgress(context: vscode.ExtensionContext, model: CatalogModel, log: Logger): Promise<string | undefined> {
   const dir = modelsFolder(context);
-  log.info(`downloading ${model.id} from ${downloadUrl(model)} into ${dir}`);
+  log.info(`downloading ${model.id} from ${modelDownloadUrl(model)} into ${dir}`);
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Alembic: downloading ${model.displayName}`, cancellable: true },
@@ -34,7 +26,7 @@ export async function downloadWithProgress(context: vscode.ExtensionContext, mod
         token.onCancellationRequested(() => controller.abort());
         let reported = 0;
         return downloadModel({
-          url: downloadUrl(model),
+          url: modelDownloadUrl(model),
           destinationDir: dir,
           fileName: model.fileName,
           sha256: model.sha256,
@@ -63,18 +55,8 @@ export async function downloadWithProgress(context: vscode.ExtensionContext, mod
   }
 }
 
-/** This machine's memory as the recommendation needs it (the GPU figures come from the engine). */
-export async function machineResources(engine: EngineService): Promise<MachineResources> {
-  const status = await engine.engine.status().catch(() => undefined);
-  return {
-    backend: status?.gpu.backend ?? 'cpu',
-    vramFreeBytes: status?.gpu.vramFreeBytes ?? 0,
-    vramTotalBytes: status?.gpu.vramTotalBytes ?? 0,
-    ramTotalBytes: totalmem(),
-    ramFreeBytes: freemem(),
-  };
-}
-
+/** The recommendation for this machine (the GPU figures come from the engine). */
 export async function recommendationForThisMachine(engine: EngineService): Promise<Recommendation> {
-  return recommendModels(await machineResources(engine));
+  const status = await engine.engine.status().catch(() => undefined);
+  return recommendModels(machineResources(status?.gpu));
 }

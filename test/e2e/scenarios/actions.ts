@@ -17,19 +17,25 @@ async function waitForReview(ctx: ScenarioContext): Promise<void> {
   await waitFor('the review diff', async () => (await ctx.wb.activeTabTitle()).includes('(review)'), 60_000);
 }
 
+/** Opens a scratch file, puts the cursor in its function and asks Edit Selection for `instruction`;
+ * resolves when the review diff is open. */
+async function proposeEdit(ctx: ScenarioContext, file: string, instruction: string): Promise<void> {
+  await waitForReady(ctx);
+  await ctx.wb.runCommand('View: Close All Editors');
+  await openScratchFile(ctx, file, ORIGINAL);
+  await goToLineEnd(ctx, 4);
+  await ctx.wb.runCommand('Alembic: Edit Selection…');
+  await ctx.wb.pick(instruction, instruction);
+  await waitForReview(ctx);
+}
+
 async function closeChatAndEditors(ctx: ScenarioContext): Promise<void> {
   await ctx.wb.runCommand('View: Close All Editors');
 }
 
 export const actionScenarios = [
   scenario('"Edit Selection…" proposes the new code in a diff; Accept changes the file once and one undo restores it', async (ctx) => {
-    await waitForReady(ctx);
-    await ctx.wb.runCommand('View: Close All Editors');
-    await openScratchFile(ctx, 'edit-target.js', ORIGINAL);
-    await goToLineEnd(ctx, 4);
-    await ctx.wb.runCommand('Alembic: Edit Selection…');
-    await ctx.wb.pick('use addition', 'use addition');
-    await waitForReview(ctx);
+    await proposeEdit(ctx, 'edit-target.js', 'use addition');
     await waitFor('the diff to show the proposal', () => ctx.page.locator('.part.editor .monaco-diff-editor .modified .view-line', { hasText: 'function add' }).first().isVisible(), 15_000);
     await waitFor('the progress notification to close', async () => !(await ctx.wb.notifications()).some((n) => n.message.includes('Edit edit-target.js')), 10_000).catch(() => undefined);
     await ctx.screenshot('edit-review-diff', { readme: true });
@@ -45,13 +51,7 @@ export const actionScenarios = [
   }, { timeoutMs: 120_000 }),
 
   scenario('"Edit Selection…" then Reject leaves the file unchanged', async (ctx) => {
-    await waitForReady(ctx);
-    await ctx.wb.runCommand('View: Close All Editors');
-    await openScratchFile(ctx, 'reject-target.js', ORIGINAL);
-    await goToLineEnd(ctx, 4);
-    await ctx.wb.runCommand('Alembic: Edit Selection…');
-    await ctx.wb.pick('rename it', 'rename it');
-    await waitForReview(ctx);
+    await proposeEdit(ctx, 'reject-target.js', 'rename it');
     await ctx.wb.runCommand('Alembic: Reject Proposed Change');
     await waitFor('the diff to close', async () => !(await ctx.wb.activeTabTitle()).includes('(review)'), 10_000);
     const text = await ctx.wb.activeEditorText();

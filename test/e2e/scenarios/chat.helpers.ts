@@ -41,6 +41,17 @@ export async function newChat(ctx: ScenarioContext, frame: FrameLocator): Promis
 
 export const answers = (frame: FrameLocator) => frame.locator('.turn.assistant');
 
+/** In a new chat, sends a message that makes the test model answer forever, and waits until the
+ * answer is streaming; returns the view and the answer. */
+export async function startNeverEndingAnswer(ctx: ScenarioContext, message: string) {
+  const frame = await openChat(ctx);
+  await newChat(ctx, frame);
+  await send(frame, `${message} FOREVER`);
+  const answer = answers(frame).last();
+  await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
+  return { frame, answer };
+}
+
 /** Waits for the last answer to end (its footer shows the model and speed) and returns its text. */
 export async function lastAnswerDone(frame: FrameLocator, timeoutMs = 30_000): Promise<string> {
   const last = answers(frame).last();

@@ -4,7 +4,7 @@
 import type { Request } from 'playwright-core';
 import { check, scenario } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
-import { answers, checkInert, countLogged, functionBlock, lastAnswerDone, loggedAt, MODEL, newChat, openChat, openFile, send } from './chat.helpers';
+import { answers, checkInert, countLogged, functionBlock, lastAnswerDone, loggedAt, MODEL, newChat, openChat, openFile, send, startNeverEndingAnswer } from './chat.helpers';
 import { waitForReady } from './engine';
 
 export const chatScenarios = [
@@ -232,11 +232,7 @@ export const chatScenarios = [
   }, { timeoutMs: 150_000 }),
 
   scenario('the chat Stop button ends a never-ending answer at once and keeps what was written', async (ctx) => {
-    const frame = await openChat(ctx);
-    await newChat(ctx, frame);
-    await send(frame, 'Count to infinity FOREVER');
-    const answer = answers(frame).last();
-    await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
+    const { frame, answer } = await startNeverEndingAnswer(ctx, 'Count to infinity');
     const stop = frame.locator('button.stop-button');
     check(await stop.isVisible(), 'the Stop button should show while the answer streams');
     // The moment the click reaches the page, on the machine's clock (shared with the extension host's log).
@@ -336,11 +332,7 @@ export const chatScenarios = [
   }, { timeoutMs: 90_000 }),
 
   scenario('a chat answer cut by an engine crash is kept and marked interrupted, and the next message restarts the engine', async (ctx) => {
-    const frame = await openChat(ctx);
-    await newChat(ctx, frame);
-    await send(frame, 'Ramble on FOREVER');
-    const answer = answers(frame).last();
-    await waitFor('the answer to stream', async () => (await answer.locator('.answer').innerText()).length > 40, 20_000);
+    const { frame, answer } = await startNeverEndingAnswer(ctx, 'Ramble on');
     const pids = ctx.enginePids();
     check(pids.length === 1, `one engine process should run: ${pids.join(', ')}`);
     process.kill(pids[0]!, 'SIGKILL');
