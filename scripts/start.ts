@@ -10,10 +10,25 @@
 // Alembic" walkthrough offer the recommended download. ALEMBIC_MODEL=<file.gguf> sets it.
 // ALEMBIC_PORT=<port> picks the port; `npm start -- --no-build` skips the build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { ensureCodeServerInstalled, startCodeServer } from '../test/e2e/harness/codeServer';
-import { CODE_SERVER_INSTALLED_MARKER, CODE_SERVER_VERSION, E2E_DIR, REPO_ROOT, SAMPLE_WORKSPACE } from '../test/e2e/harness/paths';
+import {
+  CODE_SERVER_INSTALLED_MARKER,
+  CODE_SERVER_VERSION,
+  E2E_DIR,
+  REPO_ROOT,
+  SAMPLE_WORKSPACE,
+} from '../test/e2e/harness/paths';
 import { QUIET_SETTINGS, readSettings, settingsPath, writeSettings } from '../test/e2e/harness/userSettings';
 
 const tag = process.stdout.isTTY ? '\x1b[1m[alembic]\x1b[0m' : '[alembic]';
@@ -51,11 +66,16 @@ function startDesktop(model: string | undefined): void {
     const dataDir = join(E2E_DIR, 'desktop', 'data');
     const file = settingsPath(dataDir, 'user');
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify({ ...QUIET_SETTINGS, ...readSettings(dataDir, 'user'), 'alembic.completion.model': model }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...QUIET_SETTINGS, ...readSettings(dataDir, 'user'), 'alembic.completion.model': model }, null, 2)}\n`,
+    );
     args.push(`--user-data-dir=${dataDir}`, `--extensions-dir=${join(E2E_DIR, 'desktop', 'extensions')}`);
     say(`Using the model ${model} (in a separate VS Code profile under .e2e/desktop/).`);
   } else {
-    say('Using the model in your VS Code settings (alembic.completion.model); with none, run "Alembic: Select Model…".');
+    say(
+      'Using the model in your VS Code settings (alembic.completion.model); with none, run "Alembic: Select Model…".',
+    );
   }
   say('Opening VS Code with Alembic loaded from this folder (the window title says [Extension Development Host])…');
   const result = spawnSync('code', [...args, SAMPLE_WORKSPACE], { stdio: 'inherit' });
@@ -65,11 +85,16 @@ function startDesktop(model: string | undefined): void {
 
 /** Links this folder into code-server's extensions folder (replacing older links), so it loads without the test payload. */
 function linkExtension(extensionsDir: string): void {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
   const id = `${pkg.publisher}.${pkg.name}`;
   mkdirSync(extensionsDir, { recursive: true });
   for (const entry of readdirSync(extensionsDir)) {
-    if (entry.startsWith(`${id}-`) && lstatSync(join(extensionsDir, entry)).isSymbolicLink()) rmSync(join(extensionsDir, entry));
+    if (entry.startsWith(`${id}-`) && lstatSync(join(extensionsDir, entry)).isSymbolicLink())
+      rmSync(join(extensionsDir, entry));
   }
   // VS Code's own list of installed extensions; without it, it scans the folder and finds the link.
   rmSync(join(extensionsDir, 'extensions.json'), { force: true });
@@ -78,7 +103,9 @@ function linkExtension(extensionsDir: string): void {
 
 async function startCodeServerSession(model: string | undefined): Promise<void> {
   if (!existsSync(CODE_SERVER_INSTALLED_MARKER)) {
-    say(`First run: installing code-server ${CODE_SERVER_VERSION} (VS Code in the browser) into .e2e/code-server/. This takes about 2 minutes.`);
+    say(
+      `First run: installing code-server ${CODE_SERVER_VERSION} (VS Code in the browser) into .e2e/code-server/. This takes about 2 minutes.`,
+    );
   }
   ensureCodeServerInstalled();
 
@@ -92,10 +119,17 @@ async function startCodeServerSession(model: string | undefined): Promise<void> 
   const user = readSettings(dataDir, 'user');
   const remote = readSettings(dataDir, 'remote');
   if (user === undefined || remote === undefined) {
-    if (model) fail(`${settingsPath(dataDir, user === undefined ? 'user' : 'remote')} has comments; set alembic.completion.model there by hand, or remove the file.`);
+    if (model)
+      fail(
+        `${settingsPath(dataDir, user === undefined ? 'user' : 'remote')} has comments; set alembic.completion.model there by hand, or remove the file.`,
+      );
   } else {
     const firstRun = !existsSync(settingsPath(dataDir, 'user'));
-    const settings: Record<string, unknown> = { ...(firstRun ? { ...QUIET_SETTINGS, 'workbench.startupEditor': 'none' } : {}), ...user, ...remote };
+    const settings: Record<string, unknown> = {
+      ...(firstRun ? { ...QUIET_SETTINGS, 'workbench.startupEditor': 'none' } : {}),
+      ...user,
+      ...remote,
+    };
     if (model) settings['alembic.completion.model'] = model;
     writeSettings(dataDir, settings);
   }
@@ -103,8 +137,12 @@ async function startCodeServerSession(model: string | undefined): Promise<void> 
   if (model) say(`Using the model ${model}.`);
   else if (configured) say(`Using the model in the settings: ${configured}.`);
   else {
-    say('No model is set yet. In VS Code, click "Alembic: no model" in the status bar, or run "Welcome: Open Walkthrough…" >');
-    say('"Get started with Alembic": it downloads the model recommended for this machine. Or start with ALEMBIC_MODEL=<file.gguf>.');
+    say(
+      'No model is set yet. In VS Code, click "Alembic: no model" in the status bar, or run "Welcome: Open Walkthrough…" >',
+    );
+    say(
+      '"Get started with Alembic": it downloads the model recommended for this machine. Or start with ALEMBIC_MODEL=<file.gguf>.',
+    );
   }
 
   say('Starting code-server…');

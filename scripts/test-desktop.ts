@@ -19,17 +19,23 @@ async function main(): Promise<number> {
   mkdirSync(E2E_DIR, { recursive: true });
   const userDataDir = mkdtempSync(join(E2E_DIR, 'desktop-tests-'));
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...TEST_SETTINGS, ...testModelSettings(testModelPath()) }, null, 2));
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({ ...TEST_SETTINGS, ...testModelSettings(testModelPath()) }, null, 2),
+  );
   const version = process.env.VSCODE_VERSION ?? require('../package.json').engines.vscode.replace(/^\^/, '');
   return runTests({
     version,
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: testsEntry,
     launchArgs: [SAMPLE_WORKSPACE, '--user-data-dir', userDataDir, '--disable-extensions', '--disable-workspace-trust'],
-  }).then(() => 0, (e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    return 1;
-  });
+  }).then(
+    () => 0,
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      return 1;
+    },
+  );
 }
 
 main().then((code) => process.exit(code));

@@ -6,7 +6,10 @@ export class UsageError extends Error {}
 
 /** A failure with a specific exit code and a message for the user (no stack). */
 export class CliExit extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -35,7 +35,10 @@ ${ENGINE_HELP}`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
-  if (kind !== 'replay') throw new UsageError(kind ? `unknown benchmark "${kind}"; the one there is: replay` : 'which benchmark? the one there is: replay');
+  if (kind !== 'replay')
+    throw new UsageError(
+      kind ? `unknown benchmark "${kind}"; the one there is: replay` : 'which benchmark? the one there is: replay',
+    );
   const args = parseArgs(rest, {
     ...ENGINE_OPTIONS,
     file: { type: 'string', multiple: true },
@@ -58,10 +61,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const reports: BenchReport[] = [];
   for (const name of strategies) {
     const report = await runStrategy(name, args, files, { fromLine, chars, seed });
-    process.stderr.write(`${name}: ${report.keystrokes} keystrokes, ${report.modelCalls} model calls, replayed in ${(report.wallMs / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `${name}: ${report.keystrokes} keystrokes, ${report.modelCalls} model calls, replayed in ${(report.wallMs / 1000).toFixed(1)} s\n`,
+    );
     reports.push(report);
   }
-  if (flag(args, 'json')) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
+  if (flag(args, 'json'))
+    process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
   else process.stdout.write(`${formatReports(reports)}\n`);
   return reports.some((r) => r.errors > 0 || !r.intact) ? 1 : 0;
 }
@@ -86,19 +92,42 @@ function readFiles(args: ParsedArgs, fromLine: number): TypistFile[] {
     const lineCount = splitLines(text).length;
     if (fromLine > lineCount) throw new CliExit(2, `--from-line ${fromLine} is outside ${path} (lines 1–${lineCount})`);
     const absolute = resolve(path);
-    return { uri: pathToFileURL(absolute).href, languageId: languageIdFor(path), relativePath: relative(process.cwd(), absolute), text };
+    return {
+      uri: pathToFileURL(absolute).href,
+      languageId: languageIdFor(path),
+      relativePath: relative(process.cwd(), absolute),
+      text,
+    };
   });
 }
 
-async function runStrategy(name: StrategyName, args: ParsedArgs, files: TypistFile[], o: { fromLine: number; chars: number; seed: number }): Promise<BenchReport> {
+async function runStrategy(
+  name: StrategyName,
+  args: ParsedArgs,
+  files: TypistFile[],
+  o: { fromLine: number; chars: number; seed: number },
+): Promise<BenchReport> {
   const started = performance.now();
   const { engine, info } = await startCompletionEngine(args);
   const loadMs = Math.round(performance.now() - started);
   const clock = new VirtualClock();
   const metered = new MeteredEngine(engine, { clock });
-  const strategy = createStrategy(name, { engine: metered, model: completionModel(info), clock, bustToken: info.endTokens[0] });
+  const strategy = createStrategy(name, {
+    engine: metered,
+    model: completionModel(info),
+    clock,
+    bustToken: info.endTokens[0],
+  });
   try {
-    const run = await replay({ files, fromLine: o.fromLine - 1, chars: o.chars, seed: o.seed, strategy, engine: metered, clock });
+    const run = await replay({
+      files,
+      fromLine: o.fromLine - 1,
+      chars: o.chars,
+      seed: o.seed,
+      strategy,
+      engine: metered,
+      clock,
+    });
     return buildReport(strategy, run, metered.totals, {
       model: info.name,
       modelPath: info.path,

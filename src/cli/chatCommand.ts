@@ -37,7 +37,12 @@ export async function chatCommand(argv: string[]): Promise<number> {
   let inThought = false;
   try {
     const result = await engine.chat(
-      { messages, maxTokens: num(args, 'max-tokens') ?? 1024, timeoutMs: num(args, 'timeout') ?? 120_000, temperature: num(args, 'temperature') ?? 0.7 },
+      {
+        messages,
+        maxTokens: num(args, 'max-tokens') ?? 1024,
+        timeoutMs: num(args, 'timeout') ?? 120_000,
+        temperature: num(args, 'temperature') ?? 0.7,
+      },
       {
         signal: controller.signal,
         onChunk: (chunk) => {
@@ -58,7 +63,11 @@ export async function chatCommand(argv: string[]): Promise<number> {
     else {
       process.stdout.write('\n');
       const a = result.accounting;
-      process.stderr.write(dim(`[${result.stopReason}: ${a.generatedTokens} tokens, ${a.tokensPerSecond} tok/s, first token after ${a.timeToFirstTokenMs} ms]\n`));
+      process.stderr.write(
+        dim(
+          `[${result.stopReason}: ${a.generatedTokens} tokens, ${a.tokensPerSecond} tok/s, first token after ${a.timeToFirstTokenMs} ms]\n`,
+        ),
+      );
     }
     return 0;
   } finally {

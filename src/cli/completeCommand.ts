@@ -46,11 +46,13 @@ export async function completeCommand(argv: string[]): Promise<number> {
   const line = requireNum(args, 'line');
   const column = requireNum(args, 'column');
   const multiline = str(args, 'multiline') ?? 'auto';
-  if (!MULTILINE.includes(multiline as (typeof MULTILINE)[number])) throw new UsageError(`--multiline must be one of ${MULTILINE.join(', ')}`);
+  if (!MULTILINE.includes(multiline as (typeof MULTILINE)[number]))
+    throw new UsageError(`--multiline must be one of ${MULTILINE.join(', ')}`);
   const text = readInput(path);
   const lines = splitLines(text);
   // Checked before the engine starts, so a wrong position fails at once.
-  if (!Number.isInteger(line) || line < 1 || line > lines.length) throw new CliExit(2, `--line ${line} is outside ${path} (lines 1–${lines.length})`);
+  if (!Number.isInteger(line) || line < 1 || line > lines.length)
+    throw new CliExit(2, `--line ${line} is outside ${path} (lines 1–${lines.length})`);
   const lineLength = lines[line - 1]!.length;
   if (!Number.isInteger(column) || column < 1 || column > lineLength + 1) {
     throw new CliExit(2, `--column ${column} is outside line ${line} of ${path} (columns 1–${lineLength + 1})`);
@@ -68,30 +70,46 @@ export async function completeCommand(argv: string[]): Promise<number> {
   try {
     pipeline.setModel(completionModel(info));
     const absolute = resolve(path);
-    const doc = new LinesDocument(pathToFileURL(absolute).href, languageIdFor(path), lines, 1, relative(process.cwd(), absolute));
-    const suggestion = await pipeline.provide({ doc, position: { line: line - 1, character: column - 1 }, triggerKind: 'invoke' });
+    const doc = new LinesDocument(
+      pathToFileURL(absolute).href,
+      languageIdFor(path),
+      lines,
+      1,
+      relative(process.cwd(), absolute),
+    );
+    const suggestion = await pipeline.provide({
+      doc,
+      position: { line: line - 1, character: column - 1 },
+      triggerKind: 'invoke',
+    });
     const last = metered.lastResult;
     if (flag(args, 'json')) {
       const a = last?.accounting;
-      process.stdout.write(`${JSON.stringify({
-        text: suggestion?.insertText ?? '',
-        source: suggestion?.source ?? null,
-        multiline: suggestion?.multiline ?? false,
-        stopReason: last?.stopReason ?? null,
-        rawText: last?.text ?? null,
-        replayed: last?.replayed ?? false,
-        promptTokens: a?.promptTokens ?? 0,
-        evaluatedTokens: a?.evaluatedTokens ?? 0,
-        reusedTokens: a?.reusedTokens ?? 0,
-        generatedTokens: a?.generatedTokens ?? 0,
-        timeToFirstTokenMs: a?.timeToFirstTokenMs ?? 0,
-        tokensPerSecond: a?.tokensPerSecond ?? 0,
-        totalMs: a?.totalMs ?? 0,
-        model: info.name,
-        file: path,
-        line,
-        column,
-      }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            text: suggestion?.insertText ?? '',
+            source: suggestion?.source ?? null,
+            multiline: suggestion?.multiline ?? false,
+            stopReason: last?.stopReason ?? null,
+            rawText: last?.text ?? null,
+            replayed: last?.replayed ?? false,
+            promptTokens: a?.promptTokens ?? 0,
+            evaluatedTokens: a?.evaluatedTokens ?? 0,
+            reusedTokens: a?.reusedTokens ?? 0,
+            generatedTokens: a?.generatedTokens ?? 0,
+            timeToFirstTokenMs: a?.timeToFirstTokenMs ?? 0,
+            tokensPerSecond: a?.tokensPerSecond ?? 0,
+            totalMs: a?.totalMs ?? 0,
+            model: info.name,
+            file: path,
+            line,
+            column,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       process.stdout.write(suggestion?.insertText ?? '');
       if (!suggestion && process.stderr.isTTY) process.stderr.write('(no suggestion here)\n');
@@ -107,13 +125,18 @@ export function readInput(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliExit(2, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}`);
+    throw new CliExit(
+      2,
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}`,
+    );
   }
 }
 
 /** Checks the model file (bounded read, no engine) and that it can fill in the middle, then starts
  * the engine with it for completions and loads it. Exit 2 for a file that is not a usable model. */
-export async function startCompletionEngine(args: ParsedArgs): Promise<{ engine: EngineClient; info: LoadedModelInfo }> {
+export async function startCompletionEngine(
+  args: ParsedArgs,
+): Promise<{ engine: EngineClient; info: LoadedModelInfo }> {
   const model = str(args, 'model');
   if (!model) throw new UsageError('--model <file.gguf> is required');
   try {
@@ -140,7 +163,13 @@ export async function startCompletionEngine(args: ParsedArgs): Promise<{ engine:
 
 /** The loaded model as the completion pipeline binds to it. */
 export function completionModel(info: LoadedModelInfo): CompletionModel {
-  return { id: `${info.path}#${info.contextSize}`, name: info.name, architecture: info.architecture, fim: info.fim, contextSize: info.contextSize };
+  return {
+    id: `${info.path}#${info.contextSize}`,
+    name: info.name,
+    architecture: info.architecture,
+    fim: info.fim,
+    contextSize: info.contextSize,
+  };
 }
 
 function logTo(args: ParsedArgs): ((level: string, message: string) => void) | undefined {

@@ -11,7 +11,9 @@ export const DOWNLOAD_HELP = `usage: alembic download <model-id | https://…/fi
   downloads resume. See \`alembic models\` for the ids.`;
 
 export function defaultModelsDir(): string {
-  return process.env.ALEMBIC_MODELS_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alembic', 'models');
+  return (
+    process.env.ALEMBIC_MODELS_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alembic', 'models')
+  );
 }
 
 export async function downloadCommand(argv: string[]): Promise<number> {

@@ -15,10 +15,15 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   const machine = await detectMachine(String(args.options.gpu ?? 'auto'));
   const rec = recommendModels(machine);
   if (flag(args, 'json')) {
-    process.stdout.write(`${JSON.stringify({ machine, recommendation: { completion: rec.completion.id, chat: rec.chat.id, reason: rec.reason }, catalog: MODEL_CATALOG }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ machine, recommendation: { completion: rec.completion.id, chat: rec.chat.id, reason: rec.reason }, catalog: MODEL_CATALOG }, null, 2)}\n`,
+    );
     return 0;
   }
-  const gpu = machine.backend === 'cpu' ? 'no supported GPU (CPU)' : `${machine.backend}, ${formatBytes(machine.vramFreeBytes)} free of ${formatBytes(machine.vramTotalBytes)}`;
+  const gpu =
+    machine.backend === 'cpu'
+      ? 'no supported GPU (CPU)'
+      : `${machine.backend}, ${formatBytes(machine.vramFreeBytes)} free of ${formatBytes(machine.vramTotalBytes)}`;
   process.stdout.write(`This machine: ${gpu}; ${formatBytes(machine.ramTotalBytes)} RAM.\n${rec.reason}\n\n`);
   const rows = MODEL_CATALOG.map((m) => [
     (m === rec.completion || m === rec.chat ? '* ' : '  ') + m.id,
@@ -29,7 +34,13 @@ export async function modelsCommand(argv: string[]): Promise<number> {
   ]);
   const header = ['  id', 'for', 'file', 'memory', 'name'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  for (const row of [header, ...rows])
+    process.stdout.write(
+      `${row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
   process.stdout.write('\n* recommended here. Download one with: alembic download <id>\n');
   return 0;
 }

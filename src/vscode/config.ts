@@ -2,7 +2,14 @@
 // (with a log line) instead of reaching the engine.
 import * as vscode from 'vscode';
 import type { LoadParams } from '../core/engine/protocol';
-import { AUTO_CONTEXT_LIMIT, ENGINE_RELOAD_KEYS, ENGINE_RESTART_KEYS, SETTING_DEFAULTS, type SettingKey, type Settings } from '../core/settings';
+import {
+  AUTO_CONTEXT_LIMIT,
+  ENGINE_RELOAD_KEYS,
+  ENGINE_RESTART_KEYS,
+  SETTING_DEFAULTS,
+  type SettingKey,
+  type Settings,
+} from '../core/settings';
 
 export const SECTION = 'alembic';
 

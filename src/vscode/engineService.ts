@@ -15,7 +15,10 @@ export class EngineService extends DisposableStore {
   readonly onDidChangeState = this.stateEmitter.event;
   private lastShownError?: string;
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: Logger) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly log: Logger,
+  ) {
     super();
     this.client = this.createClient();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
@@ -40,10 +43,16 @@ export class EngineService extends DisposableStore {
    * to get one, and returns false. For commands that cannot work without a model. */
   requireModel(role: ModelRole, purpose: string): boolean {
     if (this.hasModelFor(role)) return true;
-    void vscode.window.showInformationMessage(`Alembic needs a model ${purpose}: select a GGUF file you have, or download the recommended one.`, 'Select Model…', 'Download Model…').then((choice) => {
-      if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
-      else if (choice) void vscode.commands.executeCommand('alembic.downloadModel');
-    });
+    void vscode.window
+      .showInformationMessage(
+        `Alembic needs a model ${purpose}: select a GGUF file you have, or download the recommended one.`,
+        'Select Model…',
+        'Download Model…',
+      )
+      .then((choice) => {
+        if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
+        else if (choice) void vscode.commands.executeCommand('alembic.downloadModel');
+      });
     return false;
   }
 
@@ -64,13 +73,16 @@ export class EngineService extends DisposableStore {
   async restart(): Promise<void> {
     this.client.configure(engineLoadParams());
     this.lastShownError = undefined;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: restarting the engine…' }, async () => {
-      try {
-        await this.client.restart();
-      } catch (e) {
-        this.showFailure(e);
-      }
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Alembic: restarting the engine…' },
+      async () => {
+        try {
+          await this.client.restart();
+        } catch (e) {
+          this.showFailure(e);
+        }
+      },
+    );
   }
 
   async unload(): Promise<void> {
@@ -85,7 +97,10 @@ export class EngineService extends DisposableStore {
     this.log.error('engine request failed', e);
     if (message === this.lastShownError && !always) return;
     this.lastShownError = message;
-    const actions = e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed') ? ['Restart Engine', 'Show Log'] : ['Select Model…', 'Show Log'];
+    const actions =
+      e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed')
+        ? ['Restart Engine', 'Show Log']
+        : ['Select Model…', 'Show Log'];
     void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {
       if (choice === 'Restart Engine') void vscode.commands.executeCommand('alembic.restartEngine');
       else if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');

@@ -42,9 +42,14 @@ export function renderStatus(state: EngineState, status: EngineStatus | undefine
   if (status) {
     const gpu = status.gpu;
     const cpuWhy = getSetting('engine.gpu') === 'off' ? 'GPU use is off in the settings' : 'no supported GPU found';
-    lines.push(`| Backend | ${gpu.backend === 'cpu' ? `CPU (${cpuWhy})` : `${gpu.backend.toUpperCase()}: ${gpu.deviceNames.join(', ') || 'GPU'}`} |`);
-    if (gpu.backend !== 'cpu') lines.push(`| GPU memory | ${formatBytes(gpu.vramFreeBytes)} free of ${formatBytes(gpu.vramTotalBytes)} |`);
-    lines.push(`| Engine process | pid ${status.pid}, ${formatBytes(status.rssBytes)} RAM, up ${Math.round(status.uptimeMs / 1000)} s |`);
+    lines.push(
+      `| Backend | ${gpu.backend === 'cpu' ? `CPU (${cpuWhy})` : `${gpu.backend.toUpperCase()}: ${gpu.deviceNames.join(', ') || 'GPU'}`} |`,
+    );
+    if (gpu.backend !== 'cpu')
+      lines.push(`| GPU memory | ${formatBytes(gpu.vramFreeBytes)} free of ${formatBytes(gpu.vramTotalBytes)} |`);
+    lines.push(
+      `| Engine process | pid ${status.pid}, ${formatBytes(status.rssBytes)} RAM, up ${Math.round(status.uptimeMs / 1000)} s |`,
+    );
     lines.push(`| Requests running | ${status.running.length} |`);
   }
   const models = status?.models ?? state.models;
@@ -59,7 +64,8 @@ export function renderStatus(state: EngineState, status: EngineStatus | undefine
 }
 
 function renderModel(model: LoadedModelInfo | undefined): string[] {
-  if (!model) return ['Not loaded. Pick one with **Alembic: Select Model**; a configured model loads on the first request.'];
+  if (!model)
+    return ['Not loaded. Pick one with **Alembic: Select Model**; a configured model loads on the first request.'];
   return [
     '| | |',
     '|---|---|',

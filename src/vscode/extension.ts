@@ -21,17 +21,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const channel = vscode.window.createOutputChannel('Alembic', { log: true });
   context.subscriptions.push(channel);
   const log = createLogger(channel);
-  log.info(`Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`);
+  log.info(
+    `Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`,
+  );
 
   const engine = new EngineService(context, log);
   context.subscriptions.push(engine);
   const statusBar = start(log, 'status bar', () => new EngineStatusBar(engine), context);
 
   start(log, 'engine status', () => new EngineStatusDocument(engine), context);
-  if (statusBar) start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
+  if (statusBar)
+    start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
   start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
   const chat = start(log, 'chat', () => new ChatFeature(context, engine, log.child('chat')), context);
-  if (chat) start(log, 'editor actions', () => new ActionsFeature(context, engine, chat, log.child('actions')), context);
+  if (chat)
+    start(log, 'editor actions', () => new ActionsFeature(context, engine, chat, log.child('actions')), context);
   context.subscriptions.push(
     vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
     vscode.commands.registerCommand('alembic.unloadModel', async () => {
@@ -52,16 +56,26 @@ export function deactivate(): void {
   // Everything, the engine process included, is in context.subscriptions and disposed by VS Code.
 }
 
-function start<T extends vscode.Disposable>(log: Logger, name: string, create: () => T, context: vscode.ExtensionContext): T | undefined {
+function start<T extends vscode.Disposable>(
+  log: Logger,
+  name: string,
+  create: () => T,
+  context: vscode.ExtensionContext,
+): T | undefined {
   try {
     const feature = create();
     context.subscriptions.push(feature);
     return feature;
   } catch (e) {
     log.error(`could not start the ${name}`, e);
-    void vscode.window.showErrorMessage(`Alembic: the ${name} failed to start: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((c) => {
-      if (c) void vscode.commands.executeCommand('alembic.showLog');
-    });
+    void vscode.window
+      .showErrorMessage(
+        `Alembic: the ${name} failed to start: ${e instanceof Error ? e.message : String(e)}`,
+        'Show Log',
+      )
+      .then((c) => {
+        if (c) void vscode.commands.executeCommand('alembic.showLog');
+      });
     return undefined;
   }
 }
@@ -72,7 +86,11 @@ function offerWalkthroughOnFirstRun(context: vscode.ExtensionContext, engine: En
   const key = 'alembic.walkthroughOffered';
   if (context.globalState.get<boolean>(key) || engine.hasModelFor('completion') || engine.hasModelFor('chat')) return;
   void context.globalState.update(key, true);
-  void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#alembic.gettingStarted`, false);
+  void vscode.commands.executeCommand(
+    'workbench.action.openWalkthrough',
+    `${context.extension.id}#alembic.gettingStarted`,
+    false,
+  );
 }
 
 async function showStatusMenu(engine: EngineService): Promise<void> {
@@ -84,10 +102,16 @@ async function showStatusMenu(engine: EngineService): Promise<void> {
     { label: '$(eject) Unload Model', command: 'alembic.unloadModel' },
     { label: '$(sparkle) Toggle Inline Completions', command: 'alembic.toggleInlineCompletions' },
     { label: '$(bell-slash) Snooze Inline Completions for 5 Minutes', command: 'alembic.snoozeInlineCompletions' },
-    { label: '$(symbol-misc) Toggle Inline Completions for This Language', command: 'alembic.toggleInlineCompletionsForLanguage' },
+    {
+      label: '$(symbol-misc) Toggle Inline Completions for This Language',
+      command: 'alembic.toggleInlineCompletionsForLanguage',
+    },
     { label: '$(clear-all) Clear Completion Cache', command: 'alembic.clearCompletionCache' },
     { label: '$(output) Show Log', command: 'alembic.showLog' },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: `Alembic — engine ${engine.state.phase}`, placeHolder: 'Choose an action' });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Alembic — engine ${engine.state.phase}`,
+    placeHolder: 'Choose an action',
+  });
   if (pick) await vscode.commands.executeCommand(pick.command);
 }

@@ -12,7 +12,9 @@ export interface StatusContribution {
 }
 
 export class EngineStatusBar extends DisposableStore {
-  private readonly item = this.register(vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Right, 100));
+  private readonly item = this.register(
+    vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Right, 100),
+  );
   private readonly contributions: StatusContribution[] = [];
 
   constructor(private readonly engine: EngineService) {
@@ -36,7 +38,10 @@ export class EngineStatusBar extends DisposableStore {
   }
 
   render(): void {
-    const view = describeState(this.engine.state, this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat'));
+    const view = describeState(
+      this.engine.state,
+      this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat'),
+    );
     const extra = this.contributions.map((c) => c.text()).filter(Boolean);
     this.item.text = [view.text, ...extra].join(' ');
     const tooltip = new vscode.MarkdownString(undefined, true);
@@ -65,7 +70,8 @@ export function describeState(state: EngineState, modelConfigured: boolean): Sta
   const where = (): string => {
     const model = state.models.completion ?? state.models.chat;
     if (!model) return '';
-    if (state.gpu?.backend !== 'cpu' && model.gpuLayers > 0) return state.gpu?.deviceNames[0] ?? state.gpu?.backend.toUpperCase() ?? 'GPU';
+    if (state.gpu?.backend !== 'cpu' && model.gpuLayers > 0)
+      return state.gpu?.deviceNames[0] ?? state.gpu?.backend.toUpperCase() ?? 'GPU';
     return 'CPU';
   };
   switch (state.phase) {
@@ -84,12 +90,26 @@ export function describeState(state: EngineState, modelConfigured: boolean): Sta
     case 'ready': {
       const name = state.models.completion?.name ?? state.models.chat?.name ?? 'model';
       // Ready with an error: a newly configured model was refused and the previous one still serves.
-      if (state.error) return { text: `$(warning) Alembic: ${where()}`, tooltip: `${name} ready on ${where()}, but ${state.error}`, error: false };
+      if (state.error)
+        return {
+          text: `$(warning) Alembic: ${where()}`,
+          tooltip: `${name} ready on ${where()}, but ${state.error}`,
+          error: false,
+        };
       return { text: `$(check) Alembic: ${where()}`, tooltip: `${name} ready on ${where()}`, error: false };
     }
     default:
-      if (!modelConfigured) return { text: '$(circle-slash) Alembic: no model', tooltip: 'no model selected. Click to pick or download one.', error: false };
+      if (!modelConfigured)
+        return {
+          text: '$(circle-slash) Alembic: no model',
+          tooltip: 'no model selected. Click to pick or download one.',
+          error: false,
+        };
       if (state.error) return { text: '$(error) Alembic', tooltip: state.error, error: true };
-      return { text: '$(circle-outline) Alembic', tooltip: 'model not loaded (it loads on the next request)', error: false };
+      return {
+        text: '$(circle-outline) Alembic',
+        tooltip: 'model not loaded (it loads on the next request)',
+        error: false,
+      };
   }
 }

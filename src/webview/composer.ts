@@ -37,12 +37,18 @@ export class Composer {
     this.stop.addEventListener('click', () => this.onStop());
     this.input.addEventListener('keydown', (e) => this.onKeyDown(e));
     this.input.addEventListener('input', (e) => this.onInput(e as InputEvent));
-    this.element = h('footer', { class: 'composer' },
+    this.element = h(
+      'footer',
+      { class: 'composer' },
       this.chips,
       h('div', { class: 'input-row' }, this.input),
-      h('div', { class: 'composer-actions' },
+      h(
+        'div',
+        { class: 'composer-actions' },
         h('div', { class: 'attach-actions' }, attachCurrent, attachFile, attachProblems),
-        h('div', { class: 'send-actions' }, this.send, this.stop)));
+        h('div', { class: 'send-actions' }, this.send, this.stop),
+      ),
+    );
     this.setStreaming(false);
     queueMicrotask(() => this.autosize());
   }
@@ -79,8 +85,14 @@ export class Composer {
       post({ type: 'removeAttachment', id: a.id });
       this.input.focus();
     });
-    return h('span', { class: `chip${a.auto ? ' auto' : ''}`, role: 'listitem', title: a.detail },
-      icon(ATTACHMENT_ICONS[a.kind]), h('span', { class: 'chip-label' }, a.label), a.auto ? h('span', { class: 'chip-note' }, 'current') : null, remove);
+    return h(
+      'span',
+      { class: `chip${a.auto ? ' auto' : ''}`, role: 'listitem', title: a.detail },
+      icon(ATTACHMENT_ICONS[a.kind]),
+      h('span', { class: 'chip-label' }, a.label),
+      a.auto ? h('span', { class: 'chip-note' }, 'current') : null,
+      remove,
+    );
   }
 
   private onKeyDown(e: KeyboardEvent): void {

@@ -27,5 +27,9 @@ export function icon(name: string, extra = ''): HTMLSpanElement {
 
 /** A button with an icon and an accessible name. */
 export function iconButton(name: string, label: string, className = ''): HTMLButtonElement {
-  return h('button', { type: 'button', class: `icon-button ${className}`.trim(), title: label, 'aria-label': label }, icon(name));
+  return h(
+    'button',
+    { type: 'button', class: `icon-button ${className}`.trim(), title: label, 'aria-label': label },
+    icon(name),
+  );
 }

@@ -23,17 +23,28 @@ export class Header {
   private readonly banner = h('div', { class: 'banner', role: 'status' });
 
   constructor() {
-    const modelButton = h('button', { type: 'button', class: 'model-button', title: 'Select the chat model', 'aria-label': 'Select the chat model' },
-      icon('chip'), this.modelName, icon('chevron-down'));
+    const modelButton = h(
+      'button',
+      { type: 'button', class: 'model-button', title: 'Select the chat model', 'aria-label': 'Select the chat model' },
+      icon('chip'),
+      this.modelName,
+      icon('chevron-down'),
+    );
     modelButton.addEventListener('click', () => post({ type: 'command', command: 'selectModel' }));
-    this.element = h('div', { class: 'header-area' },
+    this.element = h(
+      'div',
+      { class: 'header-area' },
       h('header', { class: 'header' }, modelButton, this.phase),
-      this.banner);
+      this.banner,
+    );
   }
 
   update(engine: EngineView): void {
     this.modelName.textContent = engine.model ?? 'No chat model';
-    this.phase.textContent = engine.phase === 'loading' && engine.progress !== undefined ? `loading ${Math.round(engine.progress * 100)}%` : PHASE_TEXT[engine.phase];
+    this.phase.textContent =
+      engine.phase === 'loading' && engine.progress !== undefined
+        ? `loading ${Math.round(engine.progress * 100)}%`
+        : PHASE_TEXT[engine.phase];
     this.phase.className = `engine-phase ${engine.phase}`;
     this.phase.title = engine.phase === 'stopped' ? 'The model loads when you send a message.' : (engine.error ?? '');
     this.element.dataset.phase = engine.phase;
@@ -57,19 +68,35 @@ function bannerFor(engine: EngineView): { kind: string; content: Node[] } | unde
         kind: 'info',
         content: [
           h('p', {}, icon('info'), ' No chat model is selected. Pick a GGUF model on this machine or download one.'),
-          h('div', { class: 'banner-actions' }, action('Select Model…', 'selectModel', true), action('Download a Model…', 'downloadModel')),
+          h(
+            'div',
+            { class: 'banner-actions' },
+            action('Select Model…', 'selectModel', true),
+            action('Download a Model…', 'downloadModel'),
+          ),
         ],
       };
     case 'loading': {
       const progress = h('progress', { class: 'load-progress', max: '1', 'aria-label': 'Loading the model' });
       if (engine.progress !== undefined) progress.value = engine.progress;
-      return { kind: 'info', content: [h('p', {}, icon('loading', 'codicon-modifier-spin'), ` Loading ${engine.model ?? 'the model'}…`), progress] };
+      return {
+        kind: 'info',
+        content: [
+          h('p', {}, icon('loading', 'codicon-modifier-spin'), ` Loading ${engine.model ?? 'the model'}…`),
+          progress,
+        ],
+      };
     }
     case 'crashed':
       return {
         kind: 'warning',
         content: [
-          h('p', {}, icon('warning'), ' The engine stopped unexpectedly and restarts with your next message. A partial answer was kept.'),
+          h(
+            'p',
+            {},
+            icon('warning'),
+            ' The engine stopped unexpectedly and restarts with your next message. A partial answer was kept.',
+          ),
           h('div', { class: 'banner-actions' }, action('Show Log', 'showLog')),
         ],
       };
@@ -78,7 +105,12 @@ function bannerFor(engine: EngineView): { kind: string; content: Node[] } | unde
         kind: 'error',
         content: [
           h('p', {}, icon('error'), ` ${engine.error ?? 'The engine stopped after repeated crashes.'}`),
-          h('div', { class: 'banner-actions' }, action('Restart Engine', 'restartEngine', true), action('Show Log', 'showLog')),
+          h(
+            'div',
+            { class: 'banner-actions' },
+            action('Restart Engine', 'restartEngine', true),
+            action('Show Log', 'showLog'),
+          ),
         ],
       };
     default:

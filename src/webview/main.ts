@@ -20,7 +20,9 @@ const stop = () => {
 };
 const composer = new Composer(stop);
 
-document.getElementById('app')!.append(h('div', { class: 'layout' }, header.element, transcript.element, composer.element));
+document
+  .getElementById('app')!
+  .append(h('div', { class: 'layout' }, header.element, transcript.element, composer.element));
 
 // Escape stops the answer from anywhere in the view, not only from the input.
 document.addEventListener('keydown', (e) => {

@@ -20,10 +20,21 @@ interface Entry {
   thoughtSeenAt?: number;
 }
 
-export const ATTACHMENT_ICONS: Record<AttachmentKind, string> = { selection: 'selection', file: 'file', diagnostics: 'warning', text: 'note' };
+export const ATTACHMENT_ICONS: Record<AttachmentKind, string> = {
+  selection: 'selection',
+  file: 'file',
+  diagnostics: 'warning',
+  text: 'note',
+};
 
 export class Transcript {
-  readonly element = h('main', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Conversation', tabindex: '0' });
+  readonly element = h('main', {
+    class: 'transcript',
+    role: 'log',
+    'aria-live': 'polite',
+    'aria-label': 'Conversation',
+    tabindex: '0',
+  });
   private readonly entries = new Map<string, Entry>();
   private streaming?: { requestId: string; turnId: string };
   private readonly dirty = new Set<Entry>();
@@ -50,7 +61,8 @@ export class Transcript {
     this.streaming = undefined;
     for (const turn of conversation.turns) this.upsert(turn);
     const last = conversation.turns[conversation.turns.length - 1];
-    if (conversation.streamingRequestId && last?.role === 'assistant') this.streaming = { requestId: conversation.streamingRequestId, turnId: last.id };
+    if (conversation.streamingRequestId && last?.role === 'assistant')
+      this.streaming = { requestId: conversation.streamingRequestId, turnId: last.id };
     if (conversation.turns.length === 0) this.element.append(emptyState());
     this.flush();
     this.scrollToEnd();
@@ -81,7 +93,8 @@ export class Transcript {
       entry.thoughtSeenAt ??= Date.now();
       entry.turn = { ...entry.turn, thought: (entry.turn.thought ?? '') + text };
     } else {
-      if (entry.thoughtSeenAt !== undefined && entry.turn.thoughtMs === undefined) entry.turn = { ...entry.turn, thoughtMs: Date.now() - entry.thoughtSeenAt };
+      if (entry.thoughtSeenAt !== undefined && entry.turn.thoughtMs === undefined)
+        entry.turn = { ...entry.turn, thoughtMs: Date.now() - entry.thoughtSeenAt };
       entry.turn = { ...entry.turn, text: entry.turn.text + text };
     }
     this.markDirty(entry);
@@ -116,10 +129,11 @@ export class Transcript {
     this.dirty.add(entry);
     if (this.frame !== undefined || this.timer !== undefined) return;
     const wait = this.lastFlushAt + Math.max(33, this.lastRenderMs * 4) - performance.now();
-    if (wait > 0) this.timer = window.setTimeout(() => {
-      this.timer = undefined;
-      this.frame = requestAnimationFrame(() => this.flush());
-    }, wait);
+    if (wait > 0)
+      this.timer = window.setTimeout(() => {
+        this.timer = undefined;
+        this.frame = requestAnimationFrame(() => this.flush());
+      }, wait);
     else this.frame = requestAnimationFrame(() => this.flush());
   }
 
@@ -142,7 +156,10 @@ export class Transcript {
   private updateTicker(): void {
     const thinking = [...this.entries.values()].some(isThinking);
     if (thinking && this.ticker === undefined) {
-      this.ticker = window.setInterval(() => [...this.entries.values()].filter(isThinking).forEach(renderThinking), 500);
+      this.ticker = window.setInterval(
+        () => [...this.entries.values()].filter(isThinking).forEach(renderThinking),
+        500,
+      );
     } else if (!thinking && this.ticker !== undefined) {
       clearInterval(this.ticker);
       this.ticker = undefined;
@@ -180,10 +197,17 @@ function isThinking(entry: Entry): boolean {
 }
 
 function emptyState(): HTMLElement {
-  return h('div', { class: 'empty-state' },
+  return h(
+    'div',
+    { class: 'empty-state' },
     icon('comment-discussion', 'empty-icon'),
     h('p', {}, 'Ask about your code. The model runs on this machine; nothing leaves it.'),
-    h('p', { class: 'hint' }, 'The active file or selection is attached; remove its chip to leave it out. Type @ to attach another file.'));
+    h(
+      'p',
+      { class: 'hint' },
+      'The active file or selection is attached; remove its chip to leave it out. Type @ to attach another file.',
+    ),
+  );
 }
 
 function userEntry(turn: TurnView): Entry {
@@ -197,15 +221,31 @@ function assistantEntry(turn: TurnView): Entry {
   const thinking = h('details', { class: 'thinking' }, h('summary', {}, icon('lightbulb'), thinkingLabel), thoughtBody);
   const answer = h('div', { class: 'answer markdown' });
   const footer = h('div', { class: 'turn-footer' });
-  const root = h('article', { class: 'turn assistant', 'data-turn-id': turn.id, 'aria-label': 'Alembic' }, thinking, answer, footer);
+  const root = h(
+    'article',
+    { class: 'turn assistant', 'data-turn-id': turn.id, 'aria-label': 'Alembic' },
+    thinking,
+    answer,
+    footer,
+  );
   return { turn, root, thinking, thinkingLabel, thoughtBody, answer, footer };
 }
 
 function renderEntry(entry: Entry): void {
   const { turn } = entry;
   if (turn.role === 'user') {
-    const chips = (turn.attachments ?? []).map((a) => h('span', { class: 'chip static', title: a.label }, icon(ATTACHMENT_ICONS[a.kind]), h('span', { class: 'chip-label' }, a.label)));
-    entry.root.replaceChildren(...(chips.length ? [h('div', { class: 'chips' }, ...chips)] : []), h('div', { class: 'user-text' }, turn.text));
+    const chips = (turn.attachments ?? []).map((a) =>
+      h(
+        'span',
+        { class: 'chip static', title: a.label },
+        icon(ATTACHMENT_ICONS[a.kind]),
+        h('span', { class: 'chip-label' }, a.label),
+      ),
+    );
+    entry.root.replaceChildren(
+      ...(chips.length ? [h('div', { class: 'chips' }, ...chips)] : []),
+      h('div', { class: 'user-text' }, turn.text),
+    );
     return;
   }
   entry.root.classList.toggle('streaming', turn.status === 'streaming');
@@ -230,7 +270,8 @@ function renderThinking(entry: Entry): void {
     const seconds = entry.thoughtSeenAt ? Math.floor((Date.now() - entry.thoughtSeenAt) / 1000) : 0;
     thinkingLabel.textContent = `Thinking… ${seconds} s`;
   } else {
-    thinkingLabel.textContent = turn.thoughtMs !== undefined ? `Thought for ${(turn.thoughtMs / 1000).toFixed(1)} s` : 'Thought';
+    thinkingLabel.textContent =
+      turn.thoughtMs !== undefined ? `Thought for ${(turn.thoughtMs / 1000).toFixed(1)} s` : 'Thought';
   }
 }
 

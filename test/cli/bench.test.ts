@@ -6,11 +6,46 @@ import { engineArgs, runCli } from './runCli';
 // A short replay of real code on the test model: the figures are checked for consistency, never
 // for speed (the benchmark prints speed; tests do not time it).
 const FILE = 'src/core/completion/promptAssembler.ts';
-const replayArgs = (strategy: string) => ['bench', 'replay', ...engineArgs(), '--file', FILE, '--from-line', '60', '--chars', '60', '--seed', '3', '--strategy', strategy, '--json'];
+const replayArgs = (strategy: string) => [
+  'bench',
+  'replay',
+  ...engineArgs(),
+  '--file',
+  FILE,
+  '--from-line',
+  '60',
+  '--chars',
+  '60',
+  '--seed',
+  '3',
+  '--strategy',
+  strategy,
+  '--json',
+];
 
 const FIELDS = [
-  'strategy', 'model', 'backend', 'files', 'keystrokes', 'requests', 'modelCalls', 'cacheHits', 'typedAheadHits', 'inFlightReuses', 'aborted',
-  'prefetches', 'acceptances', 'promptTokens', 'evaluatedTokens', 'generatedTokens', 'evaluatedRatio', 'modelCallRatio', 'overheadMs', 'latencyMs', 'wallMs', 'note',
+  'strategy',
+  'model',
+  'backend',
+  'files',
+  'keystrokes',
+  'requests',
+  'modelCalls',
+  'cacheHits',
+  'typedAheadHits',
+  'inFlightReuses',
+  'aborted',
+  'prefetches',
+  'acceptances',
+  'promptTokens',
+  'evaluatedTokens',
+  'generatedTokens',
+  'evaluatedRatio',
+  'modelCallRatio',
+  'overheadMs',
+  'latencyMs',
+  'wallMs',
+  'note',
 ];
 
 describe('alembic bench replay', () => {
@@ -49,14 +84,18 @@ describe('alembic bench replay', () => {
         assert.equal(r.evaluatedTokens, r.engineEvaluatedTokens);
         assert.ok(r.evaluatedTokens < r.promptTokens, 'the engine reused its KV cache');
       }
-      if (strategy === 'sliding') assert.equal(r.cacheHits + r.typedAheadHits + r.inFlightReuses + r.prefetches, 0, 'no client-side reuse');
+      if (strategy === 'sliding')
+        assert.equal(r.cacheHits + r.typedAheadHits + r.inFlightReuses + r.prefetches, 0, 'no client-side reuse');
       if (strategy === 'alembic') assert.ok(r.modelCalls < r.requests, 'debounce, cache and reuse spare model calls');
       assert.match(run.stderr, new RegExp(`^${strategy}: \\d+ keystrokes`, 'm'));
     });
   }
 
   test('prints a table for people without --json', async () => {
-    const run = await runCli(replayArgs('alembic').filter((a) => a !== '--json'), { timeoutMs: 300_000 });
+    const run = await runCli(
+      replayArgs('alembic').filter((a) => a !== '--json'),
+      { timeoutMs: 300_000 },
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /^strategy\s+keys\s+calls/m);
     assert.match(run.stdout, /^alembic\s+\d+\s+\d+\s+[\d.]+%/m);

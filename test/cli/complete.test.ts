@@ -14,13 +14,13 @@ writeFileSync(file, ['export function total(items: { price: number }[]): number 
 const at = ['--file', file, '--line', '2', '--column', '10'];
 
 describe('alembic complete', () => {
-  test('prints the model\'s suggestion and nothing else', async () => {
+  test("prints the model's suggestion and nothing else", async () => {
     const run = await runCli(['complete', ...engineArgs(), ...at]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, FIM_ANSWER);
   });
 
-  test('with --json, gives the suggestion with the engine\'s token accounting for it', async () => {
+  test("with --json, gives the suggestion with the engine's token accounting for it", async () => {
     const run = await runCli(['complete', ...engineArgs(), ...at, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const out = JSON.parse(run.stdout);
@@ -28,7 +28,15 @@ describe('alembic complete', () => {
     assert.equal(out.source, 'model');
     assert.equal(out.multiline, false);
     assert.equal(out.stopReason, 'eos');
-    for (const field of ['promptTokens', 'evaluatedTokens', 'reusedTokens', 'generatedTokens', 'timeToFirstTokenMs', 'tokensPerSecond', 'totalMs']) {
+    for (const field of [
+      'promptTokens',
+      'evaluatedTokens',
+      'reusedTokens',
+      'generatedTokens',
+      'timeToFirstTokenMs',
+      'tokensPerSecond',
+      'totalMs',
+    ]) {
       assert.equal(typeof out[field], 'number', field);
     }
     assert.ok(out.promptTokens > 50, `a prompt of ${out.promptTokens} tokens holds the file`);
@@ -36,21 +44,30 @@ describe('alembic complete', () => {
     assert.ok(out.generatedTokens > 0);
   });
 
-  test('a line outside the file exits 2 with the file\'s range, before any model is loaded', async () => {
+  test("a line outside the file exits 2 with the file's range, before any model is loaded", async () => {
     const run = await runCli(['complete', ...engineArgs(), '--file', file, '--line', '9', '--column', '1']);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /--line 9 is outside .*total\.ts \(lines 1–4\)/);
   });
 
-  test('a column past the end of the line exits 2 with the line\'s range', async () => {
+  test("a column past the end of the line exits 2 with the line's range", async () => {
     const run = await runCli(['complete', ...engineArgs(), '--file', file, '--line', '2', '--column', '11']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--column 11 is outside line 2 .*\(columns 1–10\)/);
   });
 
   test('a missing file or a missing position is a usage error (exit 2)', async () => {
-    const missing = await runCli(['complete', ...engineArgs(), '--file', join(dir, 'absent.ts'), '--line', '1', '--column', '1']);
+    const missing = await runCli([
+      'complete',
+      ...engineArgs(),
+      '--file',
+      join(dir, 'absent.ts'),
+      '--line',
+      '1',
+      '--column',
+      '1',
+    ]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*absent\.ts: ENOENT/);
     const noLine = await runCli(['complete', ...engineArgs(), '--file', file, '--column', '1']);

@@ -35,8 +35,24 @@ describe('alembic inspect', () => {
 
   // Bad files are refused from a bounded read of their start, without loading anything: at once.
   const badFiles: Array<[string, () => string, RegExp]> = [
-    ['a text file', () => { const p = join(dir, 'notes.gguf'); writeFileSync(p, 'hello world'); return p; }, /not a GGUF model file/],
-    ['a truncated model', () => { const p = join(dir, 'cut.gguf'); writeFileSync(p, readFileSync(testModelPath()).subarray(0, 200)); return p; }, /truncated or corrupt/],
+    [
+      'a text file',
+      () => {
+        const p = join(dir, 'notes.gguf');
+        writeFileSync(p, 'hello world');
+        return p;
+      },
+      /not a GGUF model file/,
+    ],
+    [
+      'a truncated model',
+      () => {
+        const p = join(dir, 'cut.gguf');
+        writeFileSync(p, readFileSync(testModelPath()).subarray(0, 200));
+        return p;
+      },
+      /truncated or corrupt/,
+    ],
     ['a missing file', () => join(dir, 'absent.gguf'), /No file at/],
   ];
   for (const [what, make, reason] of badFiles) {

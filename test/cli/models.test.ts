@@ -21,7 +21,10 @@ describe('alembic models', () => {
     const out = JSON.parse(run.stdout);
     assert.equal(out.machine.backend, 'cpu');
     const ids = out.catalog.map((m: { id: string }) => m.id);
-    assert.deepEqual(ids, MODEL_CATALOG.map((m) => m.id));
+    assert.deepEqual(
+      ids,
+      MODEL_CATALOG.map((m) => m.id),
+    );
     assert.ok(ids.includes(out.recommendation.completion));
     assert.ok(ids.includes(out.recommendation.chat));
     assert.equal(typeof out.recommendation.reason, 'string');

@@ -8,7 +8,8 @@ describe('alembic usage', () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /unknown command "frobnicate"/);
     assert.match(run.stderr, /usage: alembic <command>/);
-    for (const command of ['inspect', 'complete', 'chat', 'models', 'download', 'bench']) assert.match(run.stderr, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['inspect', 'complete', 'chat', 'models', 'download', 'bench'])
+      assert.match(run.stderr, new RegExp(`^  ${command} `, 'm'));
   });
 
   test('no command at all exits 2 with the usage; --help exits 0 with it', async () => {
@@ -20,14 +21,14 @@ describe('alembic usage', () => {
     assert.match(help.stdout, /usage: alembic <command>/);
   });
 
-  test('an unknown option exits 2 with the command\'s own help', async () => {
+  test("an unknown option exits 2 with the command's own help", async () => {
     const run = await runCli(['inspect', '--bogus', 'x']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /unknown option --bogus/);
     assert.match(run.stderr, /usage: alembic inspect/);
   });
 
-  test('a command\'s --help says what it takes and exits 0', async () => {
+  test("a command's --help says what it takes and exits 0", async () => {
     const complete = await runCli(['complete', '--help']);
     assert.equal(complete.code, 0);
     assert.match(complete.stdout, /--line <n> --column <n>/);
@@ -42,7 +43,16 @@ describe('alembic usage', () => {
     const none = await runCli(['bench']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /the one there is: replay/);
-    const wrong = await runCli(['bench', 'replay', '--model', 'm.gguf', '--file', 'package.json', '--strategy', 'fast']);
+    const wrong = await runCli([
+      'bench',
+      'replay',
+      '--model',
+      'm.gguf',
+      '--file',
+      'package.json',
+      '--strategy',
+      'fast',
+    ]);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /--strategy must be one of alembic, naive, sliding or all/);
   });

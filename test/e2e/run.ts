@@ -50,7 +50,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<number> {
   if (!existsSync(CHROMIUM)) {
-    console.error(`Chromium is missing at ${CHROMIUM}. On Debian: apt-get install -y chromium (or set CHROMIUM=<path>).`);
+    console.error(
+      `Chromium is missing at ${CHROMIUM}. On Debian: apt-get install -y chromium (or set CHROMIUM=<path>).`,
+    );
     return 1;
   }
   step('checking code-server (installed into .e2e/code-server/ on first use, about 2 minutes)');
@@ -63,7 +65,10 @@ async function main(): Promise<number> {
     step('using dist/ as it is (--no-build)');
   } else {
     step('building the extension (npm run build)');
-    const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const build = spawnSync('npm', ['run', '--silent', 'build'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
   const testsEntry = runVscode ? await buildExtensionTests() : undefined;
@@ -82,7 +87,11 @@ async function main(): Promise<number> {
     await enableDevelopmentPayload(browser.page);
     await wb.open(workbenchUrl(server.url, SAMPLE_WORKSPACE, REPO_ROOT));
     step('workbench loaded; running the scenarios');
-    results = await runScenarios(allScenarios, createContext(wb, { stateDir, userDataDir: server.userDataDir, modelPath, codeServerPid: server.pid }), grep);
+    results = await runScenarios(
+      allScenarios,
+      createContext(wb, { stateDir, userDataDir: server.userDataDir, modelPath, codeServerPid: server.pid }),
+      grep,
+    );
     await browser.close();
     browser = undefined;
     stopOrphanedExtensionHosts(server.pid);
@@ -104,12 +113,21 @@ async function main(): Promise<number> {
   const failed = results.filter((r) => !r.ok);
   console.log('');
   const skipped = results.filter((r) => r.skipped).length;
-  if (runUi) console.log(`scenarios: ${results.length - failed.length - skipped} passed, ${failed.length} failed${skipped ? `, ${skipped} skipped (known bugs)` : ''}`);
+  if (runUi)
+    console.log(
+      `scenarios: ${results.length - failed.length - skipped} passed, ${failed.length} failed${skipped ? `, ${skipped} skipped (known bugs)` : ''}`,
+    );
   for (const f of failed) console.log(`  ✘ ${f.name}: ${f.error?.split('\n')[0]}`);
-  if (runVscode) console.log(`extension-host tests: ${vscodeCode === 0 ? 'passed' : `failed (exit code ${vscodeCode})`}`);
-  if (runUi) console.log(`screenshots: ${relative(REPO_ROOT, SCREENSHOTS_DIR)}/${process.env.UPDATE_SCREENSHOTS === '1' ? ' (README copies in media/screenshots/)' : ''}`);
+  if (runVscode)
+    console.log(`extension-host tests: ${vscodeCode === 0 ? 'passed' : `failed (exit code ${vscodeCode})`}`);
+  if (runUi)
+    console.log(
+      `screenshots: ${relative(REPO_ROOT, SCREENSHOTS_DIR)}/${process.env.UPDATE_SCREENSHOTS === '1' ? ' (README copies in media/screenshots/)' : ''}`,
+    );
   console.log(`logs: ${relative(REPO_ROOT, stateDir)}/ (code-server.log, data/logs/)`);
-  console.log(`peak memory (RSS): code-server and its extension hosts and engines ${peak.codeServer} MiB, Chromium ${peak.browser} MiB, together ${peak.total} MiB`);
+  console.log(
+    `peak memory (RSS): code-server and its extension hosts and engines ${peak.codeServer} MiB, Chromium ${peak.browser} MiB, together ${peak.total} MiB`,
+  );
   console.log(`  largest processes at the peak: ${peak.largest.join('; ')}`);
   console.log(`total ${seconds()}`);
   return failed.length > 0 || vscodeCode !== 0 ? 1 : 0;
@@ -119,7 +137,9 @@ async function main(): Promise<number> {
  * recent enough to be another run still going on in this folder. */
 function freshStateDir(): string {
   mkdirSync(E2E_DIR, { recursive: true });
-  const runs = readdirSync(E2E_DIR).filter((d) => d.startsWith('run-')).sort();
+  const runs = readdirSync(E2E_DIR)
+    .filter((d) => d.startsWith('run-'))
+    .sort();
   for (const old of runs.slice(0, Math.max(0, runs.length - 2))) {
     const path = join(E2E_DIR, old);
     if (Date.now() - statSync(path).mtimeMs > 30 * 60_000) rmSync(path, { recursive: true, force: true });

@@ -10,11 +10,16 @@ import { FIM_ANSWER } from '../fixtures/makeTestModel';
 import { startEngine } from '../helpers/engineHarness';
 
 const source = [
-  ...Array.from({ length: 60 }, (_, i) => `export function helper${i}(value: number): number {\n  return value * ${i} + ${i % 7};\n}\n`),
+  ...Array.from(
+    { length: 60 },
+    (_, i) => `export function helper${i}(value: number): number {\n  return value * ${i} + ${i % 7};\n}\n`,
+  ),
   'export function total(items: { price: number }[]): number {',
   '  const sum = ',
   '}',
-].join('\n').split('\n');
+]
+  .join('\n')
+  .split('\n');
 
 describe('completion pipeline on the real engine', () => {
   let client: EngineClient;
@@ -35,7 +40,13 @@ describe('completion pipeline on the real engine', () => {
       },
       settings: { prefetch: false },
     });
-    pipeline.setModel({ id: model.path, name: model.name, architecture: model.architecture, fim: model.fim, contextSize: model.contextSize });
+    pipeline.setModel({
+      id: model.path,
+      name: model.name,
+      architecture: model.architecture,
+      fim: model.fim,
+      contextSize: model.contextSize,
+    });
   });
   after(async () => {
     pipeline.dispose();
@@ -61,7 +72,10 @@ describe('completion pipeline on the real engine', () => {
     assert.equal(results.length, before + 1, 'one model call');
     const a = results.at(-1)!.accounting;
     const tail = doc.lineAt(cursorLine).length + doc.lineAt(cursorLine + 1).length + 8; // current line, suffix, FIM tokens
-    assert.ok(a.evaluatedTokens <= tail, `evaluated ${a.evaluatedTokens} of ${a.promptTokens}, expected at most ${tail}`);
+    assert.ok(
+      a.evaluatedTokens <= tail,
+      `evaluated ${a.evaluatedTokens} of ${a.promptTokens}, expected at most ${tail}`,
+    );
     assert.ok(a.reusedTokens >= a.promptTokens - tail);
   });
 
@@ -78,7 +92,11 @@ describe('completion pipeline on the real engine', () => {
   test('repeating a request is answered from the cache without a model call', async () => {
     const before = results.length;
     const line = cursorLine + 1;
-    const again = await pipeline.provide({ doc, position: { line, character: doc.lineAt(line).length }, triggerKind: 'invoke' });
+    const again = await pipeline.provide({
+      doc,
+      position: { line, character: doc.lineAt(line).length },
+      triggerKind: 'invoke',
+    });
     assert.equal(results.length, before, 'no model call');
     assert.equal(again?.source, 'cache');
     assert.equal(pipeline.stats.snapshot().cacheHits, 1);

@@ -7,7 +7,11 @@ import { CHAT_TEXT, CHAT_THOUGHT, FIM_ANSWER, LOOP_TRIGGER } from '../fixtures/m
 import { startEngine } from '../helpers/engineHarness';
 
 const fim = (prefix: string, suffix: string): PromptSegment[] => [
-  { special: '<|fim_prefix|>' }, { text: prefix }, { special: '<|fim_suffix|>' }, { text: suffix }, { special: '<|fim_middle|>' },
+  { special: '<|fim_prefix|>' },
+  { text: prefix },
+  { special: '<|fim_suffix|>' },
+  { text: suffix },
+  { special: '<|fim_middle|>' },
 ];
 
 const longPrefix = Array.from({ length: 40 }, (_, i) => `const value${i} = compute(${i}, "item ${i}");`).join('\n');
@@ -27,14 +31,24 @@ describe('engine generation on the test model', () => {
     assert.equal(models.completion?.path, models.chat?.path, 'one file serves both roles');
     assert.equal(models.completion?.contextSize, 2048);
     assert.equal(models.completion?.totalLayers, 2); // one block + the output layer
-    assert.deepEqual(models.completion?.fim && [models.completion.fim.prefix, models.completion.fim.suffix, models.completion.fim.middle],
-      ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>']);
+    assert.deepEqual(
+      models.completion?.fim && [
+        models.completion.fim.prefix,
+        models.completion.fim.suffix,
+        models.completion.fim.middle,
+      ],
+      ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'],
+    );
     assert.equal(models.chat?.chatWrapper, 'ChatML');
     assert.equal(client.state.phase, 'ready');
   });
 
   test('a FIM completion returns the model text with token accounting', async () => {
-    const result = await client.complete({ segments: fim('function total(items) {\n  return ', '\n}\n'), maxTokens: 64, timeoutMs: 10_000 });
+    const result = await client.complete({
+      segments: fim('function total(items) {\n  return ', '\n}\n'),
+      maxTokens: 64,
+      timeoutMs: 10_000,
+    });
     assert.equal(result.text, FIM_ANSWER);
     assert.equal(result.stopReason, 'eos');
     const a = result.accounting;
@@ -46,8 +60,16 @@ describe('engine generation on the test model', () => {
   });
 
   test('a second completion sharing a long prefix evaluates only what differs', async () => {
-    const first = await client.complete({ segments: fim(`${longPrefix}\nconst a = `, ';\n'), maxTokens: 16, timeoutMs: 10_000 });
-    const second = await client.complete({ segments: fim(`${longPrefix}\nconst ab = `, ';\n'), maxTokens: 16, timeoutMs: 10_000 });
+    const first = await client.complete({
+      segments: fim(`${longPrefix}\nconst a = `, ';\n'),
+      maxTokens: 16,
+      timeoutMs: 10_000,
+    });
+    const second = await client.complete({
+      segments: fim(`${longPrefix}\nconst ab = `, ';\n'),
+      maxTokens: 16,
+      timeoutMs: 10_000,
+    });
     assert.ok(first.accounting.promptTokens > 1000);
     assert.ok(second.accounting.reusedTokens > 1000, `reused ${second.accounting.reusedTokens}`);
     assert.ok(second.accounting.evaluatedTokens < 20, `evaluated ${second.accounting.evaluatedTokens}`);
@@ -65,27 +87,43 @@ describe('engine generation on the test model', () => {
   });
 
   test('the token cap ends a runaway completion', async () => {
-    const result = await client.complete({ segments: fim(`// ${LOOP_TRIGGER}\nlet x = `, ''), maxTokens: 12, timeoutMs: 10_000 });
+    const result = await client.complete({
+      segments: fim(`// ${LOOP_TRIGGER}\nlet x = `, ''),
+      maxTokens: 12,
+      timeoutMs: 10_000,
+    });
     assert.equal(result.stopReason, 'maxTokens');
     assert.equal(result.accounting.generatedTokens, 12);
     assert.equal(result.text, ' and on'.repeat(12));
   });
 
   test('the wall-clock cap ends a runaway completion', async () => {
-    const result = await client.complete({ segments: fim(`// ${LOOP_TRIGGER} 1\n`, ''), maxTokens: 100_000, timeoutMs: 300 });
+    const result = await client.complete({
+      segments: fim(`// ${LOOP_TRIGGER} 1\n`, ''),
+      maxTokens: 100_000,
+      timeoutMs: 300,
+    });
     assert.equal(result.stopReason, 'timeout');
     assert.ok(result.accounting.totalMs < 2000, `took ${result.accounting.totalMs} ms`);
   });
 
   test('stop strings end a completion before the stop text', async () => {
-    const result = await client.complete({ segments: fim('x = ', ''), maxTokens: 64, timeoutMs: 10_000, stop: ['item'] });
+    const result = await client.complete({
+      segments: fim('x = ', ''),
+      maxTokens: 64,
+      timeoutMs: 10_000,
+      stop: ['item'],
+    });
     assert.equal(result.stopReason, 'stop');
     assert.equal(result.text, FIM_ANSWER.slice(0, FIM_ANSWER.indexOf('item')));
   });
 
   test('abort ends a running completion early with stop reason abort', async () => {
     const controller = new AbortController();
-    const pending = client.complete({ segments: fim(`/* ${LOOP_TRIGGER} 2 */\n`, ''), maxTokens: 100_000, timeoutMs: 60_000 }, controller.signal);
+    const pending = client.complete(
+      { segments: fim(`/* ${LOOP_TRIGGER} 2 */\n`, ''), maxTokens: 100_000, timeoutMs: 60_000 },
+      controller.signal,
+    );
     setTimeout(() => controller.abort(), 150);
     const result = await pending;
     assert.equal(result.stopReason, 'abort');
@@ -103,7 +141,14 @@ describe('engine generation on the test model', () => {
     assert.equal(result.stopReason, 'eos');
     assert.ok(chunks.length >= 3, `only ${chunks.length} chunks`);
     assert.equal(chunks[0]!.segment, 'thought');
-    assert.equal(chunks.filter((c) => c.segment === 'text').map((c) => c.text).join('').trim(), CHAT_TEXT);
+    assert.equal(
+      chunks
+        .filter((c) => c.segment === 'text')
+        .map((c) => c.text)
+        .join('')
+        .trim(),
+      CHAT_TEXT,
+    );
     assert.ok(result.accounting.generatedTokens > 5 && result.accounting.promptTokens > 10);
   });
 
@@ -117,7 +162,10 @@ describe('engine generation on the test model', () => {
     });
     // The first turn's prompt is reused; its answer is re-evaluated because only the answer, not
     // the reasoning the model generated, goes back into the context.
-    assert.ok(second.accounting.reusedTokens >= answer.accounting.promptTokens, `reused ${second.accounting.reusedTokens}`);
+    assert.ok(
+      second.accounting.reusedTokens >= answer.accounting.promptTokens,
+      `reused ${second.accounting.reusedTokens}`,
+    );
     assert.equal(second.accounting.reusedTokens + second.accounting.evaluatedTokens, second.accounting.promptTokens);
   });
 
@@ -126,7 +174,12 @@ describe('engine generation on the test model', () => {
     let chunks = 0;
     const result = await client.chat(
       { messages: [{ role: 'user', content: `Count ${LOOP_TRIGGER}` }], maxTokens: 100_000, timeoutMs: 60_000 },
-      { signal: controller.signal, onChunk: () => { if (++chunks === 3) controller.abort(); } },
+      {
+        signal: controller.signal,
+        onChunk: () => {
+          if (++chunks === 3) controller.abort();
+        },
+      },
     );
     assert.equal(result.stopReason, 'abort');
     assert.ok(result.accounting.generatedTokens < 1000, `generated ${result.accounting.generatedTokens}`);
@@ -136,7 +189,10 @@ describe('engine generation on the test model', () => {
     const chatController = new AbortController();
     let chatDone = false;
     const chat = client
-      .chat({ messages: [{ role: 'user', content: `Go on ${LOOP_TRIGGER}` }], maxTokens: 100_000, timeoutMs: 30_000 }, { signal: chatController.signal })
+      .chat(
+        { messages: [{ role: 'user', content: `Go on ${LOOP_TRIGGER}` }], maxTokens: 100_000, timeoutMs: 30_000 },
+        { signal: chatController.signal },
+      )
       .finally(() => (chatDone = true));
     await new Promise((r) => setTimeout(r, 100));
     const completion = await client.complete({ segments: fim('const y = ', ';\n'), maxTokens: 16, timeoutMs: 10_000 });

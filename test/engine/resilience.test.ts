@@ -10,7 +10,12 @@ import { FIM_ANSWER, LOOP_TRIGGER } from '../fixtures/makeTestModel';
 import { startEngine, TEST_LOAD } from '../helpers/engineHarness';
 import { cacheFile, REPO_ROOT, testModelPath } from '../helpers/testModel';
 
-const fim = (prefix: string): PromptSegment[] => [{ special: '<|fim_prefix|>' }, { text: prefix }, { special: '<|fim_suffix|>' }, { special: '<|fim_middle|>' }];
+const fim = (prefix: string): PromptSegment[] => [
+  { special: '<|fim_prefix|>' },
+  { text: prefix },
+  { special: '<|fim_suffix|>' },
+  { special: '<|fim_middle|>' },
+];
 const quick = { segments: fim('let total = '), maxTokens: 16, timeoutMs: 10_000 };
 const runaway = { segments: fim(`// ${LOOP_TRIGGER}\n`), maxTokens: 1_000_000, timeoutMs: 60_000 };
 
@@ -47,7 +52,10 @@ describe('engine resilience', () => {
       await new Promise((r) => setTimeout(r, 200));
       const firstPid = client.pid;
       process.kill(firstPid!, 'SIGKILL');
-      await assert.rejects(inFlight, (e: EngineClientError) => e.code === 'crashed' && /stopped unexpectedly \(killed by SIGKILL\)/.test(e.message));
+      await assert.rejects(
+        inFlight,
+        (e: EngineClientError) => e.code === 'crashed' && /stopped unexpectedly \(killed by SIGKILL\)/.test(e.message),
+      );
       assert.equal(client.state.phase, 'crashed');
       const next = await client.complete(quick);
       assert.equal(next.text, FIM_ANSWER);
@@ -66,7 +74,10 @@ describe('engine resilience', () => {
       }
       assert.equal(client.state.phase, 'halted');
       assert.match(client.state.error ?? '', /crashed 3 times/);
-      await assert.rejects(client.complete(quick), (e: EngineClientError) => e.code === 'stopped' && /Restart Engine/.test(e.message));
+      await assert.rejects(
+        client.complete(quick),
+        (e: EngineClientError) => e.code === 'stopped' && /Restart Engine/.test(e.message),
+      );
       await client.restart();
       assert.equal(client.state.phase, 'ready');
       assert.equal((await client.complete(quick)).text, FIM_ANSWER);
@@ -82,7 +93,10 @@ describe('engine resilience', () => {
       const good = client.configuration;
       const bad = cacheFile('not-a-model.gguf', '<html>Not found</html>');
       client.configure({ ...good, completionModel: bad });
-      await assert.rejects(client.load(), (e: EngineClientError) => e.code === 'precheckFailed' && /not a GGUF|magic/i.test(e.message));
+      await assert.rejects(
+        client.load(),
+        (e: EngineClientError) => e.code === 'precheckFailed' && /not a GGUF|magic/i.test(e.message),
+      );
       assert.equal(client.state.phase, 'ready');
       assert.equal(client.state.models.completion?.path, good.completionModel);
       assert.equal((await client.complete(quick)).text, FIM_ANSWER);
@@ -94,7 +108,10 @@ describe('engine resilience', () => {
   test('a chat-only model explains that it cannot complete code', async () => {
     const { client } = startEngine({}, { completionModel: testModelPath('chatOnly') });
     try {
-      await assert.rejects(client.complete(quick), (e: EngineClientError) => e.code === 'noFim' && /no fill-in-the-middle tokens/.test(e.message));
+      await assert.rejects(
+        client.complete(quick),
+        (e: EngineClientError) => e.code === 'noFim' && /no fill-in-the-middle tokens/.test(e.message),
+      );
     } finally {
       await client.dispose();
     }
@@ -117,10 +134,25 @@ describe('engine resilience', () => {
     const { client } = startEngine();
     try {
       const context = Array.from({ length: 30 }, (_, i) => `// note ${i}: keep the cache warm`).join('\n');
-      const prefill = await client.prefill({ segments: [{ special: '<|fim_prefix|>' }, { text: context }], timeoutMs: 10_000 });
+      const prefill = await client.prefill({
+        segments: [{ special: '<|fim_prefix|>' }, { text: context }],
+        timeoutMs: 10_000,
+      });
       assert.equal(prefill.accounting.evaluatedTokens, prefill.accounting.promptTokens);
-      const result = await client.complete({ segments: [...fim(context).slice(0, 2), { text: '\nlet z = ' }, { special: '<|fim_suffix|>' }, { special: '<|fim_middle|>' }], maxTokens: 8, timeoutMs: 10_000 });
-      assert.ok(result.accounting.reusedTokens >= prefill.accounting.promptTokens, `reused ${result.accounting.reusedTokens}`);
+      const result = await client.complete({
+        segments: [
+          ...fim(context).slice(0, 2),
+          { text: '\nlet z = ' },
+          { special: '<|fim_suffix|>' },
+          { special: '<|fim_middle|>' },
+        ],
+        maxTokens: 8,
+        timeoutMs: 10_000,
+      });
+      assert.ok(
+        result.accounting.reusedTokens >= prefill.accounting.promptTokens,
+        `reused ${result.accounting.reusedTokens}`,
+      );
     } finally {
       await client.dispose();
     }
@@ -132,7 +164,10 @@ describe('engine resilience', () => {
       const c = new EngineClient({ enginePath: ${JSON.stringify(`${REPO_ROOT}/dist/engine.js`)}, gpu: 'off' });
       c.configure({ completionModel: ${JSON.stringify(testModelPath())}, ...${JSON.stringify(TEST_LOAD)} });
       c.load().then(() => console.log('PID ' + c.pid));`;
-    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => /PID \d+/.test(out), 30_000);
@@ -144,12 +179,16 @@ describe('engine resilience', () => {
 });
 
 describe('models llama.cpp refuses', () => {
-  test('a refusal after the pre-check reports llama.cpp\'s own reason, not a generic failure', async () => {
+  test("a refusal after the pre-check reports llama.cpp's own reason, not a generic failure", async () => {
     const { buildTestModel } = await import('../fixtures/makeTestModel');
     const path = cacheFile('unknown-arch.gguf', buildTestModel({ architecture: 'frobnicator' }));
     const { client } = startEngine({}, { completionModel: path, chatModel: path });
     try {
-      await assert.rejects(client.load(), (e: EngineClientError) => e.code === 'loadFailed' && /unknown model architecture/i.test(e.message) && /frobnicator/.test(e.message));
+      await assert.rejects(
+        client.load(),
+        (e: EngineClientError) =>
+          e.code === 'loadFailed' && /unknown model architecture/i.test(e.message) && /frobnicator/.test(e.message),
+      );
     } finally {
       await client.dispose();
     }
@@ -157,26 +196,35 @@ describe('models llama.cpp refuses', () => {
 });
 
 describe('engine client re-entrancy', () => {
-  test('a state listener that sends requests while the engine starts does not start a second process', { timeout: 30_000 }, async () => {
-    const { client } = startEngine();
-    const pids = new Set<number>();
-    const sub = client.onDidChangeState(() => {
-      void client.status().then((s) => pids.add(s.pid)).catch(() => undefined);
-    });
-    try {
-      await client.load();
-      await client.restart();
-      await new Promise((r) => setTimeout(r, 300));
-      const { execFileSync } = await import('node:child_process');
-      const engines = execFileSync('ps', ['-eo', 'pid,ppid,args']).toString().split('\n')
-        .filter((l) => l.includes('dist/engine.js') && Number(l.trim().split(/\s+/)[1]) === process.pid);
-      assert.equal(engines.length, 1, `engine processes: ${engines.join(' | ')}`);
-      assert.ok(pids.size <= 2, `statuses came from ${pids.size} processes`);
-    } finally {
-      sub.dispose();
-      await client.dispose();
-    }
-  });
+  test(
+    'a state listener that sends requests while the engine starts does not start a second process',
+    { timeout: 30_000 },
+    async () => {
+      const { client } = startEngine();
+      const pids = new Set<number>();
+      const sub = client.onDidChangeState(() => {
+        void client
+          .status()
+          .then((s) => pids.add(s.pid))
+          .catch(() => undefined);
+      });
+      try {
+        await client.load();
+        await client.restart();
+        await new Promise((r) => setTimeout(r, 300));
+        const { execFileSync } = await import('node:child_process');
+        const engines = execFileSync('ps', ['-eo', 'pid,ppid,args'])
+          .toString()
+          .split('\n')
+          .filter((l) => l.includes('dist/engine.js') && Number(l.trim().split(/\s+/)[1]) === process.pid);
+        assert.equal(engines.length, 1, `engine processes: ${engines.join(' | ')}`);
+        assert.ok(pids.size <= 2, `statuses came from ${pids.size} processes`);
+      } finally {
+        sub.dispose();
+        await client.dispose();
+      }
+    },
+  );
 });
 
 describe('a refused model and the way back', () => {

@@ -11,10 +11,24 @@ export const QWEN_MODEL: CompletionModel = {
   name: 'Qwen2.5 Coder 1.5B',
   architecture: 'qwen2',
   contextSize: 4096,
-  fim: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>', repoName: '<|repo_name|>', fileSeparator: '<|file_sep|>' },
+  fim: {
+    prefix: '<|fim_prefix|>',
+    suffix: '<|fim_suffix|>',
+    middle: '<|fim_middle|>',
+    repoName: '<|repo_name|>',
+    fileSeparator: '<|file_sep|>',
+  },
 };
 
-export const GEO = ['import math', '', 'def circle_area(r):', '    return ', '', 'def square_area(a):', '    return a * a'];
+export const GEO = [
+  'import math',
+  '',
+  'def circle_area(r):',
+  '    return ',
+  '',
+  'def square_area(a):',
+  '    return a * a',
+];
 
 /** A pipeline on a manual clock with a scripted engine; prefetch off unless asked for. */
 export function setup(settings: Partial<CompletionSettings> = {}) {
@@ -29,5 +43,8 @@ export function setup(settings: Partial<CompletionSettings> = {}) {
 export function typed(text: string, version = text.length + 1): { doc: LinesDocument; position: Position } {
   const lines = [...GEO];
   lines[3] = `    return ${text}`;
-  return { doc: new LinesDocument('file:///geo.py', 'python', lines, version), position: { line: 3, character: lines[3]!.length } };
+  return {
+    doc: new LinesDocument('file:///geo.py', 'python', lines, version),
+    position: { line: 3, character: lines[3]!.length },
+  };
 }

@@ -4,9 +4,16 @@ import { EngineClient, type EngineClientOptions } from '../../src/engine/client/
 import type { LoadParams } from '../../src/core/engine/protocol';
 import { requireBuiltEngine, testModelPath } from './testModel';
 
-export const TEST_LOAD: Omit<LoadParams, 'completionModel' | 'chatModel'> = { contextSize: 2048, threads: 1, gpuLayers: 0 };
+export const TEST_LOAD: Omit<LoadParams, 'completionModel' | 'chatModel'> = {
+  contextSize: 2048,
+  threads: 1,
+  gpuLayers: 0,
+};
 
-export function startEngine(options: Partial<EngineClientOptions> = {}, load: Partial<LoadParams> = {}): { client: EngineClient; logs: string[] } {
+export function startEngine(
+  options: Partial<EngineClientOptions> = {},
+  load: Partial<LoadParams> = {},
+): { client: EngineClient; logs: string[] } {
   const logs: string[] = [];
   const client = new EngineClient({
     enginePath: requireBuiltEngine(),

@@ -1,6 +1,13 @@
 // A scripted completion engine for the completion pipeline's tests: it records every call with
 // its prompt and AbortSignal, and answers when the test says so (or at once, with `reply`).
-import type { CompleteParams, CompleteResult, PrefillParams, PrefillResult, PromptSegment, StopReason } from '../../src/core/engine/protocol';
+import type {
+  CompleteParams,
+  CompleteResult,
+  PrefillParams,
+  PrefillResult,
+  PromptSegment,
+  StopReason,
+} from '../../src/core/engine/protocol';
 import type { CompletionEngine } from '../../src/core/completion/engineContract';
 
 export interface FakeCall {
@@ -62,7 +69,9 @@ export class FakeCompletionEngine implements CompletionEngine {
   prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     this.prefills.push(params);
     if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    return Promise.resolve({ accounting: result('', 'eos', tokensOf(promptText(params.segments)), this.kvEvaluate(params.segments)).accounting });
+    return Promise.resolve({
+      accounting: result('', 'eos', tokensOf(promptText(params.segments)), this.kvEvaluate(params.segments)).accounting,
+    });
   }
 
   get last(): FakeCall {

@@ -65,7 +65,8 @@ export function fakeGguf(size: number, seed = 0x9e3779b9): Buffer {
   return buf;
 }
 
-const HTML_PAGE = '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Access to this model is restricted.</body></html>';
+const HTML_PAGE =
+  '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Access to this model is restricted.</body></html>';
 const CHUNK = 64 * 1024;
 
 function parseRange(header: string | undefined, size: number): number | undefined {
@@ -101,7 +102,10 @@ async function sendBody(res: ServerResponse, body: Buffer, options: RangeServerO
   res.end();
 }
 
-export async function startRangeServer(payload: Buffer, initial: Partial<RangeServerOptions> = {}): Promise<RangeServer> {
+export async function startRangeServer(
+  payload: Buffer,
+  initial: Partial<RangeServerOptions> = {},
+): Promise<RangeServer> {
   const state = { options: { honourRange: true, ...initial } as RangeServerOptions };
   const requests: RecordedRequest[] = [];
   const server = createServer((req, res) => {
@@ -113,7 +117,9 @@ export async function startRangeServer(payload: Buffer, initial: Partial<RangeSe
       // Unref'd: a client that gave up must not keep the test process alive until the delay ends.
       if (options.headerDelayMs) await new Promise((r) => setTimeout(r, options.headerDelayMs).unref());
       if (res.destroyed) return;
-      const linked = options.linkedEtag ? { 'x-linked-etag': `"${options.linkedEtag}"`, 'x-linked-size': String(payload.length) } : {};
+      const linked = options.linkedEtag
+        ? { 'x-linked-etag': `"${options.linkedEtag}"`, 'x-linked-size': String(payload.length) }
+        : {};
       if (path === '/redirect') {
         res.writeHead(302, { location: options.redirectTo ?? '/model.gguf', ...linked }).end();
         return;
@@ -123,7 +129,10 @@ export async function startRangeServer(payload: Buffer, initial: Partial<RangeSe
         return;
       }
       if (options.html) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(HTML_PAGE) });
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-length': Buffer.byteLength(HTML_PAGE),
+        });
         res.end(HTML_PAGE);
         return;
       }
@@ -133,7 +142,10 @@ export async function startRangeServer(payload: Buffer, initial: Partial<RangeSe
         return;
       }
       if (start !== undefined && start > 0 && options.misplacedRange) {
-        res.writeHead(206, { 'content-length': payload.length, 'content-range': `bytes 0-${payload.length - 1}/${payload.length}` });
+        res.writeHead(206, {
+          'content-length': payload.length,
+          'content-range': `bytes 0-${payload.length - 1}/${payload.length}`,
+        });
         await sendBody(res, payload, options);
         return;
       }
@@ -146,7 +158,11 @@ export async function startRangeServer(payload: Buffer, initial: Partial<RangeSe
         await sendBody(res, payload.subarray(start), options);
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': payload.length, 'accept-ranges': 'bytes' });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': payload.length,
+        'accept-ranges': 'bytes',
+      });
       await sendBody(res, payload, options);
     })().catch(() => res.destroy());
   });

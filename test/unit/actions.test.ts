@@ -1,12 +1,27 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { commitMessagePrompt, docsPrompt, editPrompt, explainPrompt, fixPrompt, testsPrompt, type CodeSelection } from '../../src/core/actions/actionPrompts';
+import {
+  commitMessagePrompt,
+  docsPrompt,
+  editPrompt,
+  explainPrompt,
+  fixPrompt,
+  testsPrompt,
+  type CodeSelection,
+} from '../../src/core/actions/actionPrompts';
 import { extractCode, fencedBlocks, reindent, replacementFor } from '../../src/core/actions/answerParsing';
 import { parseCommitMessage, trimDiff } from '../../src/core/actions/commitMessage';
 import { docConvention } from '../../src/core/actions/docConventions';
 import { detectTestFramework, testPathFor } from '../../src/core/actions/testFramework';
 
-const sel: CodeSelection = { path: 'src/cart.ts', languageId: 'typescript', code: 'function total(items) {\n  return 0;\n}', startLine: 10, endLine: 12, surrounding: 'export class Cart {}' };
+const sel: CodeSelection = {
+  path: 'src/cart.ts',
+  languageId: 'typescript',
+  code: 'function total(items) {\n  return 0;\n}',
+  startLine: 10,
+  endLine: 12,
+  surrounding: 'export class Cart {}',
+};
 
 describe('action prompts', () => {
   test('explain names the file, the lines and the code, and asks for an explanation', () => {
@@ -31,19 +46,38 @@ describe('action prompts', () => {
 
   test('docs follow the language convention: JSDoc for TypeScript, docstrings for Python, GoDoc for Go', () => {
     assert.match(docsPrompt(sel).messages[1]!.content, /JSDoc/);
-    assert.match(docsPrompt({ ...sel, languageId: 'python' }).messages[1]!.content, /docstring[\s\S]*first statement inside/);
-    assert.match(docsPrompt({ ...sel, languageId: 'go' }).messages[1]!.content, /GoDoc comment starting with the identifier/);
+    assert.match(
+      docsPrompt({ ...sel, languageId: 'python' }).messages[1]!.content,
+      /docstring[\s\S]*first statement inside/,
+    );
+    assert.match(
+      docsPrompt({ ...sel, languageId: 'go' }).messages[1]!.content,
+      /GoDoc comment starting with the identifier/,
+    );
     assert.equal(docConvention('cobol').placement, 'above');
   });
 
   test('tests name the framework and where the file goes', () => {
-    const p = testsPrompt(sel, { framework: 'Vitest', hint: "import { it } from 'vitest';", testPath: 'test/cart.test.ts' });
+    const p = testsPrompt(sel, {
+      framework: 'Vitest',
+      hint: "import { it } from 'vitest';",
+      testPath: 'test/cart.test.ts',
+    });
     assert.match(p.messages[1]!.content, /with Vitest/);
     assert.match(p.messages[1]!.content, /saved as test\/cart\.test\.ts/);
   });
 
   test('fix lists each diagnostic with its source, code and related information', () => {
-    const p = fixPrompt(sel, [{ severity: 'error', message: "Cannot find name 'itemz'.", source: 'ts', code: '2304', line: 11, related: [{ path: 'src/a.ts', line: 3, message: 'declared here' }] }]);
+    const p = fixPrompt(sel, [
+      {
+        severity: 'error',
+        message: "Cannot find name 'itemz'.",
+        source: 'ts',
+        code: '2304',
+        line: 11,
+        related: [{ path: 'src/a.ts', line: 3, message: 'declared here' }],
+      },
+    ]);
     assert.match(p.messages[1]!.content, /- line 11, error \(ts 2304\): Cannot find name 'itemz'\./);
     assert.match(p.messages[1]!.content, /related: src\/a\.ts:3: declared here/);
   });
@@ -84,7 +118,10 @@ describe('answer parsing', () => {
     assert.equal(reindent('def f():\n    return 1', '    '), '    def f():\n        return 1');
     const original = '    total(items) {\n      return 0;\n    }\n';
     const answer = '```ts\ntotal(items) {\n  return items.length;\n}\n```';
-    assert.equal(replacementFor(answer, original, 'typescript'), '    total(items) {\n      return items.length;\n    }\n');
+    assert.equal(
+      replacementFor(answer, original, 'typescript'),
+      '    total(items) {\n      return items.length;\n    }\n',
+    );
   });
 
   test('returns nothing for an answer without code', () => {
@@ -95,7 +132,10 @@ describe('answer parsing', () => {
 
 describe('test conventions', () => {
   test('detects the JavaScript framework from package.json, config files, or falls back to node:test', () => {
-    assert.equal(detectTestFramework('typescript', [], JSON.stringify({ devDependencies: { vitest: '1' } })).framework, 'Vitest');
+    assert.equal(
+      detectTestFramework('typescript', [], JSON.stringify({ devDependencies: { vitest: '1' } })).framework,
+      'Vitest',
+    );
     assert.equal(detectTestFramework('javascript', ['jest.config.js'], '{}').framework, 'Jest');
     assert.equal(detectTestFramework('typescript', [], '{not json').framework, "Node's test runner");
     assert.equal(detectTestFramework('python', ['conftest.py']).framework, 'pytest');
@@ -112,11 +152,16 @@ describe('test conventions', () => {
 
 describe('commit messages', () => {
   test('keeps small diffs whole', () => {
-    assert.deepEqual(trimDiff('diff --git a/a b/a\n+x\n', 1000), { text: 'diff --git a/a b/a\n+x\n', omittedFiles: [], truncated: false });
+    assert.deepEqual(trimDiff('diff --git a/a b/a\n+x\n', 1000), {
+      text: 'diff --git a/a b/a\n+x\n',
+      omittedFiles: [],
+      truncated: false,
+    });
   });
 
   test('trims large diffs fairly per file, summarises lock files and says what was left out', () => {
-    const big = (name: string, n: number) => `diff --git a/${name} b/${name}\nindex 1..2\n--- a/${name}\n+++ b/${name}\n${'+line\n'.repeat(n)}`;
+    const big = (name: string, n: number) =>
+      `diff --git a/${name} b/${name}\nindex 1..2\n--- a/${name}\n+++ b/${name}\n${'+line\n'.repeat(n)}`;
     const diff = big('src/a.ts', 400) + big('package-lock.json', 2000) + big('src/b.ts', 10);
     const trimmed = trimDiff(diff, 2000);
     assert.ok(trimmed.truncated);
@@ -127,12 +172,21 @@ describe('commit messages', () => {
   });
 
   test('extracts a conventional message from fenced, quoted or labelled answers', () => {
-    assert.equal(parseCommitMessage('```\nfeat(cart): add totals\n\nSums prices.\n```'), 'feat(cart): add totals\n\nSums prices.');
+    assert.equal(
+      parseCommitMessage('```\nfeat(cart): add totals\n\nSums prices.\n```'),
+      'feat(cart): add totals\n\nSums prices.',
+    );
     assert.equal(parseCommitMessage('Commit message: "fix: handle empty cart"'), 'fix: handle empty cart');
-    assert.equal(parseCommitMessage('<think>look at diff</think>Sure! Here it is:\nrefactor: split module\n\nSmaller files.'), 'refactor: split module\n\nSmaller files.');
+    assert.equal(
+      parseCommitMessage('<think>look at diff</think>Sure! Here it is:\nrefactor: split module\n\nSmaller files.'),
+      'refactor: split module\n\nSmaller files.',
+    );
   });
 
   test('does not take a code block in a programming language for the message', () => {
-    assert.equal(parseCommitMessage('Added a helper.\n\n```js\nfunction add() {}\n```\n\nIt sums.'), 'Added a helper.\n\nIt sums.');
+    assert.equal(
+      parseCommitMessage('Added a helper.\n\n```js\nfunction add() {}\n```\n\nIt sums.'),
+      'Added a helper.\n\nIt sums.',
+    );
   });
 });

@@ -10,8 +10,19 @@ import { QWEN_MODEL } from '../helpers/completionFixtures';
 import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
 
 /** 300 lines of small functions, then a block typed in the middle of it. */
-const LINES = Array.from({ length: 60 }, (_, i) => [`export function scale${i}(value: number): number {`, `  const factor = ${i % 9} + 1;`, `  return value * factor;`, '}', '']).flat();
-const FILE: TypistFile = { uri: 'file:///repo/src/scale.ts', languageId: 'typescript', relativePath: 'src/scale.ts', text: LINES.join('\n') };
+const LINES = Array.from({ length: 60 }, (_, i) => [
+  `export function scale${i}(value: number): number {`,
+  `  const factor = ${i % 9} + 1;`,
+  `  return value * factor;`,
+  '}',
+  '',
+]).flat();
+const FILE: TypistFile = {
+  uri: 'file:///repo/src/scale.ts',
+  languageId: 'typescript',
+  relativePath: 'src/scale.ts',
+  text: LINES.join('\n'),
+};
 
 /** Answers the rest of the current line of the original file: every suggestion is right. */
 function oracle(prompt: string): string {
@@ -23,7 +34,12 @@ function oracle(prompt: string): string {
   return line ? line.slice(linePrefix.length) : '';
 }
 
-async function run(name: StrategyName, answer: (prompt: string) => string, engineMs = 40, seed = 5): Promise<{ run: ReplayResult; report: BenchReport }> {
+async function run(
+  name: StrategyName,
+  answer: (prompt: string) => string,
+  engineMs = 40,
+  seed = 5,
+): Promise<{ run: ReplayResult; report: BenchReport }> {
   const fake = new FakeCompletionEngine();
   fake.reply = answer;
   const clock = new VirtualClock();
@@ -32,7 +48,16 @@ async function run(name: StrategyName, answer: (prompt: string) => string, engin
   const strategy = createStrategy(name, { engine, model: QWEN_MODEL, clock, bustToken: '<|endoftext|>' });
   try {
     const result = await replay({ files: [FILE], fromLine: 100, chars: 400, seed, strategy, engine, clock });
-    const meta = { model: 'fake', modelPath: '/fake.gguf', backend: 'cpu', contextSize: QWEN_MODEL.contextSize, seed, chars: 400, fromLine: 101, loadMs: 0 };
+    const meta = {
+      model: 'fake',
+      modelPath: '/fake.gguf',
+      backend: 'cpu',
+      contextSize: QWEN_MODEL.contextSize,
+      seed,
+      chars: 400,
+      fromLine: 101,
+      loadMs: 0,
+    };
     return { run: result, report: buildReport(strategy, result, engine.totals, meta) };
   } finally {
     strategy.dispose();
@@ -54,7 +79,16 @@ describe('the replay benchmark', () => {
   test('the same seed replays the same session: same keystrokes, calls and tokens', async () => {
     const a = (await run('alembic', oracle)).report;
     const b = (await run('alembic', oracle)).report;
-    const pick = (x: BenchReport) => [x.keystrokes, x.modelCalls, x.promptTokens, x.evaluatedTokens, x.acceptances, x.cacheHits, x.typedAheadHits, x.latencyMs.p50];
+    const pick = (x: BenchReport) => [
+      x.keystrokes,
+      x.modelCalls,
+      x.promptTokens,
+      x.evaluatedTokens,
+      x.acceptances,
+      x.cacheHits,
+      x.typedAheadHits,
+      x.latencyMs.p50,
+    ];
     assert.deepEqual(pick(a), pick(b));
     const c = (await run('alembic', oracle, 40, 6)).report;
     assert.notDeepEqual(pick(c), pick(a), 'another seed, another session');
@@ -65,7 +99,10 @@ describe('the replay benchmark', () => {
     const { run: typing } = await run('alembic', () => 'unrelated(42);');
     assert.ok(taking.acceptances > 0);
     assert.ok(taking.acceptedChars > 0);
-    assert.ok(taking.keystrokes < typing.keystrokes, `${taking.keystrokes} keys with Tab, ${typing.keystrokes} without`);
+    assert.ok(
+      taking.keystrokes < typing.keystrokes,
+      `${taking.keystrokes} keys with Tab, ${typing.keystrokes} without`,
+    );
     assert.equal(taking.intact, true);
   });
 
@@ -75,7 +112,10 @@ describe('the replay benchmark', () => {
     assert.equal(naive.evaluatedTokens, naive.promptTokens);
     assert.equal(naive.evaluatedRatio, 1);
     assert.equal(naive.modelCalls, naive.requests);
-    assert.ok(alembic.modelCalls <= alembic.keystrokes * 0.25, `${alembic.modelCalls} calls for ${alembic.keystrokes} keys`);
+    assert.ok(
+      alembic.modelCalls <= alembic.keystrokes * 0.25,
+      `${alembic.modelCalls} calls for ${alembic.keystrokes} keys`,
+    );
     assert.ok(alembic.evaluatedTokens < alembic.promptTokens);
     assert.ok(alembic.overheadMs.p99 >= alembic.overheadMs.p50);
   });

@@ -43,7 +43,10 @@ describe('benchmark statistics', () => {
     const a = createRandom(9);
     const b = createRandom(9);
     const xs = Array.from({ length: 1000 }, () => a.next());
-    assert.deepEqual(Array.from({ length: 1000 }, () => b.next()), xs);
+    assert.deepEqual(
+      Array.from({ length: 1000 }, () => b.next()),
+      xs,
+    );
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);

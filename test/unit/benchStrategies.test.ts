@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cursorWindow, LLAMA_VSCODE, naiveLimits, slidingLimits, windowPrompt } from '../../src/core/bench/baselinePrompts';
+import {
+  cursorWindow,
+  LLAMA_VSCODE,
+  naiveLimits,
+  slidingLimits,
+  windowPrompt,
+} from '../../src/core/bench/baselinePrompts';
 import { createStrategy } from '../../src/core/bench/strategies';
 import { ManualClock } from '../../src/core/completion/clock';
 import { DEFAULT_COMPLETION_SETTINGS } from '../../src/core/completion/completionSettings';
@@ -33,7 +39,11 @@ describe('the benchmark baselines', () => {
 
   test('the sliding window is 256 lines above and the rest of the line and 64 lines below when they fit', () => {
     const estimator = new TokenEstimator();
-    const doc = new LinesDocument('file:///x.ts', 'typescript', Array.from({ length: 1000 }, () => 'x;'));
+    const doc = new LinesDocument(
+      'file:///x.ts',
+      'typescript',
+      Array.from({ length: 1000 }, () => 'x;'),
+    );
     const w = cursorWindow(doc, { line: 500, character: 1 }, slidingLimits(8192, 128), estimator);
     assert.equal(500 - w.firstLine, LLAMA_VSCODE.prefixLines);
     assert.equal(w.below.length, LLAMA_VSCODE.suffixLines);
@@ -41,14 +51,19 @@ describe('the benchmark baselines', () => {
     assert.equal(w.lineSuffix, ';');
   });
 
-  test('the sliding budgets are llama-server\'s batch split, shrunk to fit a small context', () => {
-    assert.deepEqual(slidingLimits(8192, 128), { maxPrefixLines: 256, maxSuffixLines: 64, prefixTokens: 1536, suffixTokens: 512 });
+  test("the sliding budgets are llama-server's batch split, shrunk to fit a small context", () => {
+    assert.deepEqual(slidingLimits(8192, 128), {
+      maxPrefixLines: 256,
+      maxSuffixLines: 64,
+      prefixTokens: 1536,
+      suffixTokens: 512,
+    });
     const small = slidingLimits(2048, 128);
     assert.ok(small.prefixTokens + small.suffixTokens + 128 + TEMPLATE_OVERHEAD_TOKENS <= 2048);
     assert.ok(small.suffixTokens <= small.prefixTokens / 3);
   });
 
-  test('the naive window uses Alembic\'s budgets and ends at the cursor', () => {
+  test("the naive window uses Alembic's budgets and ends at the cursor", () => {
     const budgets = fitBudgets(DEFAULT_COMPLETION_SETTINGS, 4096);
     const limits = naiveLimits(budgets, DEFAULT_COMPLETION_SETTINGS);
     assert.equal(limits.prefixTokens, budgets.prefixTokens);
@@ -67,16 +82,25 @@ describe('the benchmark baselines', () => {
     const w = cursorWindow(doc, { line: 50, character: 9 }, slidingLimits(8192, 128), new TokenEstimator());
     const prompt = promptText(windowPrompt(qwen, w, doc));
     const line = doc.lineAt(50);
-    assert.ok(prompt.includes(`${doc.lineAt(49)}\n${line.slice(0, 9)}<|fim_suffix|>${line.slice(9)}\n${doc.lineAt(51)}`), prompt.slice(-400));
+    assert.ok(
+      prompt.includes(`${doc.lineAt(49)}\n${line.slice(0, 9)}<|fim_suffix|>${line.slice(9)}\n${doc.lineAt(51)}`),
+      prompt.slice(-400),
+    );
     assert.ok(prompt.endsWith('<|fim_middle|>'));
   });
 
   test('naive starts every other prompt with an extra token, so no call can reuse the one before it', async () => {
     const engine = new FakeCompletionEngine();
     engine.reply = () => 'next();';
-    const naive = createStrategy('naive', { engine, model: QWEN_MODEL, clock: new ManualClock(), bustToken: '<|endoftext|>' });
+    const naive = createStrategy('naive', {
+      engine,
+      model: QWEN_MODEL,
+      clock: new ManualClock(),
+      bustToken: '<|endoftext|>',
+    });
     const doc = docOf(200);
-    for (const character of [3, 4, 5]) await naive.request({ doc, position: { line: 100, character }, signal: new AbortController().signal });
+    for (const character of [3, 4, 5])
+      await naive.request({ doc, position: { line: 100, character }, signal: new AbortController().signal });
     const [a, b, c] = engine.calls.map((call) => call.params.segments);
     assert.deepEqual(b![0], { special: '<|endoftext|>' });
     assert.notDeepEqual(a![0], b![0]);
@@ -92,7 +116,12 @@ describe('the benchmark baselines', () => {
     for (const name of ['naive', 'sliding', 'alembic'] as const) {
       const engine = new FakeCompletionEngine();
       engine.reply = () => 'next();';
-      const strategy = createStrategy(name, { engine, model: QWEN_MODEL, clock: new ManualClock(), settings: { prefetch: false, debounceMinMs: 0, debounceMaxMs: 0 } });
+      const strategy = createStrategy(name, {
+        engine,
+        model: QWEN_MODEL,
+        clock: new ManualClock(),
+        settings: { prefetch: false, debounceMinMs: 0, debounceMaxMs: 0 },
+      });
       const first = await strategy.request({ doc, position, signal: new AbortController().signal });
       const second = await strategy.request({ doc, position, signal: new AbortController().signal });
       assert.equal(first?.insertText, 'next();', name);

@@ -63,7 +63,10 @@ describe('the benchmark typist', () => {
   });
 
   test('ends with the document equal to the original file, here and on a real source file', () => {
-    for (const [text, from] of [[SOURCE, 0], [readFileSync(join(REPO_ROOT, 'src/core/completion/completionPipeline.ts'), 'utf8'), 100]] as const) {
+    for (const [text, from] of [
+      [SOURCE, 0],
+      [readFileSync(join(REPO_ROOT, 'src/core/completion/completionPipeline.ts'), 'utf8'), 100],
+    ] as const) {
       const typist = new Typist(fileOf(text), from, 2000, 7);
       const keys = typeAll(typist);
       assert.equal(textOf(typist), text);
@@ -77,11 +80,19 @@ describe('the benchmark typist', () => {
     const b = typeAll(new Typist(fileOf(SOURCE), 0, 500, 42));
     const c = typeAll(new Typist(fileOf(SOURCE), 0, 500, 43));
     assert.deepEqual(a, b);
-    assert.deepEqual(c.map((k) => k.line), a.map((k) => k.line), 'another seed types the same text');
-    assert.notDeepEqual(c.map((k) => k.delay), a.map((k) => k.delay), 'at another rhythm');
+    assert.deepEqual(
+      c.map((k) => k.line),
+      a.map((k) => k.line),
+      'another seed types the same text',
+    );
+    assert.notDeepEqual(
+      c.map((k) => k.delay),
+      a.map((k) => k.delay),
+      'at another rhythm',
+    );
   });
 
-  test('presses Enter once for the line break and the next line\'s indentation', () => {
+  test("presses Enter once for the line break and the next line's indentation", () => {
     const typist = new Typist(fileOf(SOURCE), 4, 40, 1); // '  if (items.length === 0) {' then '    return 0;'
     while (typist.upcoming[0] !== '\n') typist.press();
     assert.equal(typist.press(), 'enter');
@@ -130,12 +141,22 @@ describe('the benchmark typist', () => {
   });
 
   test('types at 80–200 ms a character, slower after a line break, with a few long pauses', () => {
-    const typist = new Typist(fileOf(readFileSync(join(REPO_ROOT, 'src/core/completion/completionPipeline.ts'), 'utf8')), 0, 3000, 11);
+    const typist = new Typist(
+      fileOf(readFileSync(join(REPO_ROOT, 'src/core/completion/completionPipeline.ts'), 'utf8')),
+      0,
+      3000,
+      11,
+    );
     const keys = typeAll(typist);
     const afterEnter = keys.filter((_, i) => i > 0 && keys[i - 1]!.kind === 'enter').map((k) => k.delay);
-    const midWord = keys.filter((k, i) => i > 0 && /\w/.test(k.char) && /\w/.test(keys[i - 1]!.char)).map((k) => k.delay);
+    const midWord = keys
+      .filter((k, i) => i > 0 && /\w/.test(k.char) && /\w/.test(keys[i - 1]!.char))
+      .map((k) => k.delay);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    assert.ok(keys.every((k) => k.delay >= 80 && k.delay <= 200 + 1200 + 6000), 'every delay within the rhythm\'s bounds');
+    assert.ok(
+      keys.every((k) => k.delay >= 80 && k.delay <= 200 + 1200 + 6000),
+      "every delay within the rhythm's bounds",
+    );
     assert.ok(mean(afterEnter) > mean(midWord) + 300, `after Enter ${mean(afterEnter)} ms, typing ${mean(midWord)} ms`);
     const long = keys.filter((k) => k.delay >= 2000).length;
     assert.ok(long > 0 && long < keys.length * 0.05, `${long} long pauses in ${keys.length} keys`);

@@ -35,7 +35,10 @@ describe('model catalog', () => {
       if (m.purpose.includes('completion')) assert.ok((FIM_FAMILIES as readonly string[]).includes(m.family), m.id);
       if (m.reasoning) assert.deepEqual([...m.purpose], ['chat'], m.id);
     }
-    assert.ok(MODEL_CATALOG.some((m) => m.reasoning), 'the R1 distills are marked as reasoning models');
+    assert.ok(
+      MODEL_CATALOG.some((m) => m.reasoning),
+      'the R1 distills are marked as reasoning models',
+    );
   });
 
   test('has positive sizes, memory above the file size, and only well-formed hashes', () => {
@@ -56,7 +59,12 @@ describe('model catalog', () => {
   });
 });
 
-function machine(backend: MachineResources['backend'], vramGiB: number, ramGiB: number, freeShare = 0.9): MachineResources {
+function machine(
+  backend: MachineResources['backend'],
+  vramGiB: number,
+  ramGiB: number,
+  freeShare = 0.9,
+): MachineResources {
   return {
     backend,
     vramTotalBytes: vramGiB * GIB,
@@ -117,7 +125,9 @@ describe('recommendModels', () => {
     let previous = 0;
     for (let vram = 2; vram <= 48; vram += 0.5) {
       const r = recommendModels(machine('cuda', vram, 32));
-      const onGpu = (r.completionPlacement === 'gpu' ? r.completion.memoryBytes : 0) + (r.chatPlacement === 'gpu' ? r.chat.memoryBytes : 0);
+      const onGpu =
+        (r.completionPlacement === 'gpu' ? r.completion.memoryBytes : 0) +
+        (r.chatPlacement === 'gpu' ? r.chat.memoryBytes : 0);
       assert.ok(onGpu <= r.budgetBytes, `${vram} GiB: ${onGpu} > ${r.budgetBytes}`);
       assert.ok(r.completion.parameterCount >= previous, `${vram} GiB`);
       previous = r.completion.parameterCount;
@@ -136,8 +146,14 @@ describe('models folder', () => {
       writeFileSync(join(dir, 'bad name.gguf'), 'GGUF');
       mkdirSync(join(dir, 'folder.gguf'));
       const contents = await listModelFolder(dir);
-      assert.deepEqual(contents.models.map((m) => [m.fileName, m.sizeBytes, m.catalogModel?.id]), [[known.fileName, 8, known.id]]);
-      assert.deepEqual(contents.partials.map((p) => [p.fileName, p.receivedBytes]), [['mine.gguf', 4]]);
+      assert.deepEqual(
+        contents.models.map((m) => [m.fileName, m.sizeBytes, m.catalogModel?.id]),
+        [[known.fileName, 8, known.id]],
+      );
+      assert.deepEqual(
+        contents.partials.map((p) => [p.fileName, p.receivedBytes]),
+        [['mine.gguf', 4]],
+      );
       assert.deepEqual(await listModelFolder(join(dir, 'missing')), { models: [], partials: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { planApply, textForInsert } from '../../src/core/chat/applyPlan';
 
 const apply = (text: string, code: string, selection?: [number, number]) => {
-  const plan = planApply({ text, selectionStart: selection?.[0] ?? 0, selectionEnd: selection?.[1] ?? selection?.[0] ?? 0 }, code);
+  const plan = planApply(
+    { text, selectionStart: selection?.[0] ?? 0, selectionEnd: selection?.[1] ?? selection?.[0] ?? 0 },
+    code,
+  );
   return { plan, result: text.slice(0, plan.start) + plan.newText + text.slice(plan.end) };
 };
 
@@ -18,11 +21,15 @@ describe('apply plan', () => {
   });
 
   test('replaces the function the code block redefines', () => {
-    const text = "const x = 1;\n\nfunction add(a, b) {\n  return a - b;\n}\n\nfunction sub(a, b) {\n  return a - b;\n}\n";
+    const text =
+      'const x = 1;\n\nfunction add(a, b) {\n  return a - b;\n}\n\nfunction sub(a, b) {\n  return a - b;\n}\n';
     const { plan, result } = apply(text, 'function add(a, b) {\n  return a + b;\n}');
     assert.equal(plan.kind, 'declaration');
     assert.equal(plan.description, 'function add');
-    assert.equal(result, "const x = 1;\n\nfunction add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n  return a - b;\n}\n");
+    assert.equal(
+      result,
+      'const x = 1;\n\nfunction add(a, b) {\n  return a + b;\n}\n\nfunction sub(a, b) {\n  return a - b;\n}\n',
+    );
   });
 
   test('keeps the export of the function it replaces, and braces inside strings do not confuse it', () => {
@@ -32,10 +39,14 @@ describe('apply plan', () => {
   });
 
   test('replaces a Python function by its indented block', () => {
-    const text = 'import os\n\nclass Cart:\n    def total(self):\n        return 0\n\n    def count(self):\n        return 1\n';
+    const text =
+      'import os\n\nclass Cart:\n    def total(self):\n        return 0\n\n    def count(self):\n        return 1\n';
     const { plan, result } = apply(text, 'def total(self):\n    return sum(self.items)');
     assert.equal(plan.kind, 'declaration');
-    assert.equal(result, 'import os\n\nclass Cart:\n    def total(self):\n        return sum(self.items)\n\n    def count(self):\n        return 1\n');
+    assert.equal(
+      result,
+      'import os\n\nclass Cart:\n    def total(self):\n        return sum(self.items)\n\n    def count(self):\n        return 1\n',
+    );
   });
 
   test('replaces the whole file when the block is about as long as the file', () => {

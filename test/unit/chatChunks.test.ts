@@ -34,7 +34,10 @@ describe('chunk batcher', () => {
     batcher.push({ segment: 'thought', text: 'ok' });
     batcher.push({ segment: 'text', text: 'Answer' });
     batcher.flush();
-    assert.deepEqual(out, [{ segment: 'thought', text: 'hmm ok' }, { segment: 'text', text: 'Answer' }]);
+    assert.deepEqual(out, [
+      { segment: 'thought', text: 'hmm ok' },
+      { segment: 'text', text: 'Answer' },
+    ]);
     assert.equal(timers.pending, 0, 'a flush cancels the timer');
   });
 

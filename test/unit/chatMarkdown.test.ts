@@ -17,11 +17,22 @@ function tags(html: string): { name: string; attributes: Record<string, string> 
 function assertInert(html: string): void {
   assert.equal(findDisallowedHtml(html), undefined);
   for (const tag of tags(html)) {
-    assert.ok(!['img', 'svg', 'meta', 'style', 'script', 'iframe', 'link', 'object', 'embed', 'form', 'base'].includes(tag.name), `no <${tag.name}> may appear`);
+    assert.ok(
+      !['img', 'svg', 'meta', 'style', 'script', 'iframe', 'link', 'object', 'embed', 'form', 'base'].includes(
+        tag.name,
+      ),
+      `no <${tag.name}> may appear`,
+    );
     for (const [name, value] of Object.entries(tag.attributes)) {
       assert.ok(!/^on/i.test(name), `no event handler attribute (${name} on <${tag.name}>)`);
-      assert.ok(!['href', 'src', 'srcset', 'style', 'action', 'formaction', 'background', 'poster', 'xlink:href'].includes(name), `no ${name} attribute`);
-      if (name !== 'title') assert.ok(!/javascript:|command:|url\(/i.test(value), `no active value in ${name}="${value}"`);
+      assert.ok(
+        !['href', 'src', 'srcset', 'style', 'action', 'formaction', 'background', 'poster', 'xlink:href'].includes(
+          name,
+        ),
+        `no ${name} attribute`,
+      );
+      if (name !== 'title')
+        assert.ok(!/javascript:|command:|url\(/i.test(value), `no active value in ${name}="${value}"`);
       if (name === 'data-href') assert.match(value, /^https?:\/\//);
     }
   }
@@ -51,7 +62,13 @@ describe('markdown sanitizer', () => {
   });
 
   test('escapes raw HTML with event handlers, including SVG onload', () => {
-    for (const source of ['<img src=x onerror="alert(1)">', '<svg onload="alert(2)"><circle/></svg>', '<div onclick="x()">hi</div>', '<script>alert(1)</script>', '<iframe src="https://x"></iframe>']) {
+    for (const source of [
+      '<img src=x onerror="alert(1)">',
+      '<svg onload="alert(2)"><circle/></svg>',
+      '<div onclick="x()">hi</div>',
+      '<script>alert(1)</script>',
+      '<iframe src="https://x"></iframe>',
+    ]) {
       const { html } = renderMarkdown(source);
       assertInert(html);
       assert.ok(html.includes('&lt;'), `${source} is shown as text`);
@@ -59,7 +76,16 @@ describe('markdown sanitizer', () => {
   });
 
   test('makes javascript: and command: links inert, inline and reference-style', () => {
-    for (const source of ['[docs](javascript:alert(3))', '[quit](command:workbench.action.quit)', '[x][r]\n\n[r]: javascript:alert(5)', '[x][q]\n\n[q]: command:workbench.action.quit', '[m](JAVASCRIPT:alert(1))', '[d](data:text/html,hi)', '[f](file:///etc/passwd)', '<javascript:alert(1)>']) {
+    for (const source of [
+      '[docs](javascript:alert(3))',
+      '[quit](command:workbench.action.quit)',
+      '[x][r]\n\n[r]: javascript:alert(5)',
+      '[x][q]\n\n[q]: command:workbench.action.quit',
+      '[m](JAVASCRIPT:alert(1))',
+      '[d](data:text/html,hi)',
+      '[f](file:///etc/passwd)',
+      '<javascript:alert(1)>',
+    ]) {
       const { html } = renderMarkdown(source);
       assertInert(html);
       assert.ok(!html.includes('<a '), `${source} is not a live link`);
@@ -67,7 +93,9 @@ describe('markdown sanitizer', () => {
   });
 
   test('keeps a CSS url() and a meta refresh as visible text', () => {
-    const { html } = renderMarkdown(`<span style="background:url(${HOSTILE_URL})">s</span> <meta http-equiv="refresh" content="0;url=${HOSTILE_URL}">`);
+    const { html } = renderMarkdown(
+      `<span style="background:url(${HOSTILE_URL})">s</span> <meta http-equiv="refresh" content="0;url=${HOSTILE_URL}">`,
+    );
     assertInert(html);
     assert.ok(html.includes('style=&quot;background:url('));
   });
@@ -75,7 +103,10 @@ describe('markdown sanitizer', () => {
   test('turns a web link into a data-href link that the extension opens after asking', () => {
     const { html } = renderMarkdown('[docs](https://nodejs.org/api/fs.html "Node") and www.example.com');
     assertInert(html);
-    assert.match(html, /<a class="md-link" data-href="https:\/\/nodejs\.org\/api\/fs\.html" title="https:\/\/nodejs\.org\/api\/fs\.html" tabindex="0" role="link">docs<\/a>/);
+    assert.match(
+      html,
+      /<a class="md-link" data-href="https:\/\/nodejs\.org\/api\/fs\.html" title="https:\/\/nodejs\.org\/api\/fs\.html" tabindex="0" role="link">docs<\/a>/,
+    );
     assert.ok(html.includes('data-href="http://www.example.com"'));
   });
 
@@ -83,15 +114,22 @@ describe('markdown sanitizer', () => {
     const { html, codeBlocks } = renderMarkdown(stripThoughts(CHAT_ANSWER) + '\n\n```python\nprint(1)\n```\n');
     assertInert(html);
     assert.ok(html.includes('<span class="hljs-keyword">function</span>'));
-    assert.deepEqual(codeBlocks.map((b) => b.language), ['js', 'python']);
+    assert.deepEqual(
+      codeBlocks.map((b) => b.language),
+      ['js', 'python'],
+    );
     assert.equal(codeBlocks[0]!.code, 'function add(a, b) {\n  return a + b;\n}');
-    for (const action of ['copy', 'insert', 'apply']) assert.ok(html.includes(`data-action="${action}" data-block="1"`));
+    for (const action of ['copy', 'insert', 'apply'])
+      assert.ok(html.includes(`data-action="${action}" data-block="1"`));
   });
 
   test('lists code blocks with the same numbering as the rendered buttons, an unclosed fence included', () => {
     const source = 'a\n\n```ts\nlet x = 1;\n```\n\n    indented()\n\n```js\nunfinished(';
     assert.deepEqual(codeBlocksOf(source), renderMarkdown(source).codeBlocks);
-    assert.deepEqual(codeBlocksOf(source).map((b) => b.code), ['let x = 1;', 'indented()', 'unfinished(']);
+    assert.deepEqual(
+      codeBlocksOf(source).map((b) => b.code),
+      ['let x = 1;', 'indented()', 'unfinished('],
+    );
   });
 
   test('keeps a hostile fence language word out of the class attribute', () => {
@@ -108,7 +146,8 @@ describe('markdown sanitizer', () => {
 
   test('renders partial markdown while it streams without breaking the allow-list', () => {
     const full = stripThoughts(CHAT_ANSWER);
-    for (let n = 0; n <= full.length; n += 3) assert.ok(renderMarkdown(full.slice(0, n)).clean, `prefix of ${n} characters`);
+    for (let n = 0; n <= full.length; n += 3)
+      assert.ok(renderMarkdown(full.slice(0, n)).clean, `prefix of ${n} characters`);
   });
 
   test('the allow-list rejects tags and attributes the renderer never writes', () => {

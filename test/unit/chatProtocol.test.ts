@@ -53,7 +53,10 @@ describe('webview message validation', () => {
 
   test('drops a message with a field its type does not have', () => {
     rejected({ type: 'ready', path: '../../etc/passwd' }, /unexpected field "path"/);
-    rejected({ type: 'codeAction', action: 'insert', turnId: 't1', block: 0, code: 'rm -rf /' }, /unexpected field "code"/);
+    rejected(
+      { type: 'codeAction', action: 'insert', turnId: 't1', block: 0, code: 'rm -rf /' },
+      /unexpected field "code"/,
+    );
     rejected({ type: 'stop', requestId: 'r1', __proto__x: 1 }, /unexpected field/);
   });
 
@@ -66,14 +69,24 @@ describe('webview message validation', () => {
   });
 
   test('drops too many attachments and over-long or path-like ids', () => {
-    rejected({ type: 'send', requestId: 'r1', text: 'x', attachmentIds: Array.from({ length: 17 }, (_, i) => `a${i}`) }, /more than 16/);
+    rejected(
+      { type: 'send', requestId: 'r1', text: 'x', attachmentIds: Array.from({ length: 17 }, (_, i) => `a${i}`) },
+      /more than 16/,
+    );
     rejected({ type: 'removeAttachment', id: '../../secret' }, /not a plain id/);
     rejected({ type: 'removeAttachment', id: 'a'.repeat(65) }, /not a plain id/);
     rejected({ type: 'stop', requestId: '' }, /not a plain id/);
   });
 
   test('accepts only http and https links to open', () => {
-    for (const url of ['javascript:alert(1)', 'command:workbench.action.quit', 'file:///etc/passwd', 'vscode://x', 'data:text/html,x', 'not a url']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'command:workbench.action.quit',
+      'file:///etc/passwd',
+      'vscode://x',
+      'data:text/html,x',
+      'not a url',
+    ]) {
       rejected({ type: 'openLink', url });
     }
     rejected({ type: 'openLink', url: `https://x/${'a'.repeat(3000)}` }, /longer than/);

@@ -18,7 +18,13 @@ function conversation(title: string, updatedAt: number): Conversation {
   const c = createConversation(updatedAt);
   c.title = title;
   c.updatedAt = updatedAt;
-  c.turns.push({ id: `u${updatedAt}`, role: 'user', text: title, content: `content of ${title}`, createdAt: updatedAt });
+  c.turns.push({
+    id: `u${updatedAt}`,
+    role: 'user',
+    text: title,
+    content: `content of ${title}`,
+    createdAt: updatedAt,
+  });
   return c;
 }
 
@@ -27,13 +33,25 @@ describe('conversation store', () => {
     const store = new ConversationStore(new MemoryStore());
     await store.save(conversation('old', 1));
     await store.save(conversation('new', 2));
-    assert.deepEqual(store.list().map((s) => s.title), ['new', 'old']);
+    assert.deepEqual(
+      store.list().map((s) => s.title),
+      ['new', 'old'],
+    );
   });
 
   test('reads back what it saved, the model content of user turns included', async () => {
     const store = new ConversationStore(new MemoryStore());
     const c = conversation('q', 5);
-    c.turns.push({ id: 'a1', role: 'assistant', text: 'answer', thought: 'hmm', thoughtMs: 1200, createdAt: 6, status: 'done', stats: { model: 'Tiny', tokensPerSecond: 42.5, generatedTokens: 10, totalMs: 300 } });
+    c.turns.push({
+      id: 'a1',
+      role: 'assistant',
+      text: 'answer',
+      thought: 'hmm',
+      thoughtMs: 1200,
+      createdAt: 6,
+      status: 'done',
+      stats: { model: 'Tiny', tokensPerSecond: 42.5, generatedTokens: 10, totalMs: 300 },
+    });
     await store.save(c);
     assert.deepEqual(store.load(c.id), c);
   });
@@ -59,7 +77,10 @@ describe('conversation store', () => {
     const store = new ConversationStore(memory, 3);
     const all = [1, 2, 3, 4, 5].map((i) => conversation(`c${i}`, i));
     for (const c of all) await store.save(c);
-    assert.deepEqual(store.list().map((s) => s.title), ['c5', 'c4', 'c3']);
+    assert.deepEqual(
+      store.list().map((s) => s.title),
+      ['c5', 'c4', 'c3'],
+    );
     assert.equal(store.load(all[0]!.id), undefined);
     assert.equal([...memory.data.keys()].filter((k) => k.startsWith('alembic.chat.conversation.')).length, 3);
   });
@@ -79,15 +100,29 @@ describe('conversation store', () => {
     assert.equal(parseConversation(null), undefined);
     assert.equal(parseConversation({ id: '../x', turns: [] }), undefined);
     const c = parseConversation({
-      id: 'abc', title: 7, turns: [
-        { id: 't1', role: 'user', text: 'ok', createdAt: 1, attachments: [{ kind: 'file', label: 'a.ts' }, { kind: 'evil', label: 'x' }] },
+      id: 'abc',
+      title: 7,
+      turns: [
+        {
+          id: 't1',
+          role: 'user',
+          text: 'ok',
+          createdAt: 1,
+          attachments: [
+            { kind: 'file', label: 'a.ts' },
+            { kind: 'evil', label: 'x' },
+          ],
+        },
         { id: 't2', role: 'system', text: 'injected' },
         { id: 't3', role: 'assistant', text: 42 },
         { id: 't4', role: 'assistant', text: 'fine', status: 'pwned', stats: { model: 'M', tokensPerSecond: 'fast' } },
       ],
     })!;
     assert.equal(c.title, 'Chat');
-    assert.deepEqual(c.turns.map((t) => t.id), ['t1', 't4']);
+    assert.deepEqual(
+      c.turns.map((t) => t.id),
+      ['t1', 't4'],
+    );
     assert.deepEqual(c.turns[0]!.attachments, [{ kind: 'file', label: 'a.ts' }]);
     assert.equal(c.turns[1]!.status, undefined);
     assert.deepEqual(c.turns[1]!.stats, { model: 'M', tokensPerSecond: 0, generatedTokens: 0, totalMs: 0 });
@@ -108,6 +143,9 @@ describe('conversation store', () => {
   });
 
   test('formats answer stats as one line with the model name and the speed', () => {
-    assert.equal(formatStats({ model: 'Tiny', tokensPerSecond: 41.26, generatedTokens: 30, totalMs: 900 }), 'Tiny · 41.3 tokens/s · 30 tokens · 0.9 s');
+    assert.equal(
+      formatStats({ model: 'Tiny', tokensPerSecond: 41.26, generatedTokens: 30, totalMs: 900 }),
+      'Tiny · 41.3 tokens/s · 30 tokens · 0.9 s',
+    );
   });
 });

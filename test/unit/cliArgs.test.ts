@@ -2,7 +2,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseArgs, UsageError } from '../../src/cli/args';
 
-const spec = { model: { type: 'string' as const }, line: { type: 'number' as const }, json: { type: 'boolean' as const }, file: { type: 'string' as const, multiple: true } };
+const spec = {
+  model: { type: 'string' as const },
+  line: { type: 'number' as const },
+  json: { type: 'boolean' as const },
+  file: { type: 'string' as const, multiple: true },
+};
 
 describe('CLI argument parsing', () => {
   test('reads options with separate or inline values, flags and positionals', () => {
@@ -20,7 +25,10 @@ describe('CLI argument parsing', () => {
   });
 
   test('rejects an unknown option instead of ignoring a typo', () => {
-    assert.throws(() => parseArgs(['--modle', 'x'], spec), (e: Error) => e instanceof UsageError && /unknown option --modle/.test(e.message));
+    assert.throws(
+      () => parseArgs(['--modle', 'x'], spec),
+      (e: Error) => e instanceof UsageError && /unknown option --modle/.test(e.message),
+    );
   });
 
   test('rejects a missing or non-numeric value', () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { autoClosedBy, CompletionCache, entryKey, identify, typedSince } from '../../src/core/completion/completionCache';
+import {
+  autoClosedBy,
+  CompletionCache,
+  entryKey,
+  identify,
+  typedSince,
+} from '../../src/core/completion/completionCache';
 import { LinesDocument, type Position } from '../../src/core/completion/documentWindow';
 import { buildCompletionContext, type LayoutBudgets } from '../../src/core/completion/promptLayout';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
@@ -36,7 +42,10 @@ describe('completion cache', () => {
     cache.set(typing(''), { text: 'math.pi * r * r', multiline: false });
     assert.equal(cache.get(typing('math.')), undefined);
     const hit = cache.lookupTypedAhead(typing('math.'));
-    assert.deepEqual(hit && { remainder: hit.remainder, typed: hit.typed }, { remainder: 'pi * r * r', typed: 'math.' });
+    assert.deepEqual(hit && { remainder: hit.remainder, typed: hit.typed }, {
+      remainder: 'pi * r * r',
+      typed: 'math.',
+    });
   });
 
   test('typed-ahead misses when the typed characters diverge from the suggestion or complete it', () => {
@@ -50,8 +59,15 @@ describe('completion cache', () => {
     const cache = new CompletionCache();
     cache.set(typing(''), { text: 'round(math.pi * r * r, 2)', multiline: false });
     const hit = cache.lookupTypedAhead(typing('round(', ')'));
-    assert.deepEqual(hit && { remainder: hit.remainder, autoClosed: hit.autoClosed }, { remainder: 'math.pi * r * r, 2)', autoClosed: ')' });
-    assert.equal(cache.lookupTypedAhead(typing('round(', ']')), undefined, 'a different text after the cursor is a different context');
+    assert.deepEqual(hit && { remainder: hit.remainder, autoClosed: hit.autoClosed }, {
+      remainder: 'math.pi * r * r, 2)',
+      autoClosed: ')',
+    });
+    assert.equal(
+      cache.lookupTypedAhead(typing('round(', ']')),
+      undefined,
+      'a different text after the cursor is a different context',
+    );
     assert.equal(autoClosedBy('f("a'), '")');
     assert.equal(autoClosedBy('f(a)'), '');
   });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { displayPath, indentWidth, InsertedTextDocument, LinesDocument } from '../../src/core/completion/documentWindow';
+import {
+  displayPath,
+  indentWidth,
+  InsertedTextDocument,
+  LinesDocument,
+} from '../../src/core/completion/documentWindow';
 
 describe('completion documents', () => {
   const base = new LinesDocument('file:///repo/src/app/main.ts', 'typescript', ['function f() {', '  return ', '}'], 4);
@@ -8,7 +13,10 @@ describe('completion documents', () => {
   test('a document seen after inserting a multi-line suggestion has the right lines and cursor', () => {
     const doc = new InsertedTextDocument(base, { line: 1, character: 9 }, 'compute(\n    1,\n  );');
     assert.equal(doc.lineCount, 5);
-    assert.deepEqual(Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i)), ['function f() {', '  return compute(', '    1,', '  );', '}']);
+    assert.deepEqual(
+      Array.from({ length: doc.lineCount }, (_, i) => doc.lineAt(i)),
+      ['function f() {', '  return compute(', '    1,', '  );', '}'],
+    );
     assert.deepEqual(doc.end, { line: 3, character: 4 });
     assert.equal(doc.version, 5);
   });

@@ -4,7 +4,11 @@ import { LinesDocument } from '../../src/core/completion/documentWindow';
 import { ExtraContext, jaccard } from '../../src/core/completion/extraContext';
 
 function file(name: string, n: number, text = (i: number) => `export const ${name}${i} = ${i};`): LinesDocument {
-  return new LinesDocument(`file:///repo/src/${name}.ts`, 'typescript', Array.from({ length: n }, (_, i) => text(i)));
+  return new LinesDocument(
+    `file:///repo/src/${name}.ts`,
+    'typescript',
+    Array.from({ length: n }, (_, i) => text(i)),
+  );
 }
 
 describe('extra context', () => {
@@ -31,7 +35,10 @@ describe('extra context', () => {
   test('new snippets are appended and the oldest evicted, so earlier snippets keep their order', () => {
     const extra = new ExtraContext({ maxChunks: 3 });
     for (const name of ['a', 'b', 'c', 'd']) extra.add(file(name, 10), 0, 10);
-    assert.deepEqual(extra.snippets().map((s) => s.path), ['repo/src/b.ts', 'repo/src/c.ts', 'repo/src/d.ts']);
+    assert.deepEqual(
+      extra.snippets().map((s) => s.path),
+      ['repo/src/b.ts', 'repo/src/c.ts', 'repo/src/d.ts'],
+    );
   });
 
   test('the token budget evicts the oldest snippets and a snippet larger than the budget is refused', () => {
@@ -39,7 +46,10 @@ describe('extra context', () => {
     extra.add(file('a', 30), 0, 30);
     extra.add(file('b', 30), 0, 30);
     assert.ok(extra.snippets().reduce((t, s) => t + s.tokens, 0) <= 250);
-    assert.deepEqual(extra.snippets().map((s) => s.path), ['repo/src/b.ts']);
+    assert.deepEqual(
+      extra.snippets().map((s) => s.path),
+      ['repo/src/b.ts'],
+    );
     const wide = file('wide', 64, (i) => `export const w${i} = '${'x'.repeat(60)}';`);
     assert.equal(extra.add(wide, 0, 64), false);
   });
@@ -65,7 +75,10 @@ describe('extra context', () => {
     const extra = new ExtraContext({ tokenBudget: 10_000 });
     extra.onCursorMove(file('one', 50), 10);
     extra.onCursorMove(file('two', 50), 10);
-    assert.deepEqual(extra.snippets().map((s) => s.path), ['repo/src/one.ts']);
+    assert.deepEqual(
+      extra.snippets().map((s) => s.path),
+      ['repo/src/one.ts'],
+    );
   });
 
   test('listeners hear about changes and the version counts them', () => {

@@ -3,7 +3,15 @@ import { describe, test } from 'node:test';
 import { DEFAULT_COMPLETION_SETTINGS } from '../../src/core/completion/completionSettings';
 import { LinesDocument } from '../../src/core/completion/documentWindow';
 import { selectFimTemplate } from '../../src/core/completion/fimTemplates';
-import { buildCompletionContext, fitBudgets, prefixPieces, suffixText, TEMPLATE_OVERHEAD_TOKENS, type CompletionContext, type LayoutBudgets } from '../../src/core/completion/promptLayout';
+import {
+  buildCompletionContext,
+  fitBudgets,
+  prefixPieces,
+  suffixText,
+  TEMPLATE_OVERHEAD_TOKENS,
+  type CompletionContext,
+  type LayoutBudgets,
+} from '../../src/core/completion/promptLayout';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
 
 const BUDGETS: LayoutBudgets = { prefixTokens: 1024, suffixTokens: 128, extraContextTokens: 512, maxTokens: 128 };
@@ -13,7 +21,14 @@ function tsLines(n: number): string[] {
   const lines: string[] = [];
   for (let n7 = 0; lines.length < n; n7++) {
     const i = n7 % 7; // same text everywhere, so files of any length look alike around the cursor
-    lines.push(`export function handler${i}(input: number): number {`, `  const doubled = input * 2;`, `  if (doubled > ${i}) {`, `    return doubled - ${i};`, `  }`, `}`);
+    lines.push(
+      `export function handler${i}(input: number): number {`,
+      `  const doubled = input * 2;`,
+      `  if (doubled > ${i}) {`,
+      `    return doubled - ${i};`,
+      `  }`,
+      `}`,
+    );
   }
   return lines.slice(0, n);
 }
@@ -22,7 +37,16 @@ function docOf(lines: string[]): LinesDocument {
   return new LinesDocument('file:///repo/src/main.ts', 'typescript', lines);
 }
 
-const qwen = selectFimTemplate({ name: 'qwen2.5-coder', fim: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>', repoName: '<|repo_name|>', fileSeparator: '<|file_sep|>' } });
+const qwen = selectFimTemplate({
+  name: 'qwen2.5-coder',
+  fim: {
+    prefix: '<|fim_prefix|>',
+    suffix: '<|fim_suffix|>',
+    middle: '<|fim_middle|>',
+    repoName: '<|repo_name|>',
+    fileSeparator: '<|file_sep|>',
+  },
+});
 
 describe('prompt layout', () => {
   test('typing on the current line changes only the current-line segment of the prompt', () => {
@@ -38,12 +62,25 @@ describe('prompt layout', () => {
     assert.equal(after.stablePrefix, before.stablePrefix);
     assert.equal(after.recentPrefix, before.recentPrefix);
     assert.equal(suffixText(after), suffixText(before));
-    const render = (ctx: typeof before) => qwen.render({ prefix: prefixPieces(ctx), middleStart: ctx.linePrefix, suffix: suffixText(ctx), path: 'src/main.ts', languageId: 'typescript', repoName: 'r', snippets: [] });
+    const render = (ctx: typeof before) =>
+      qwen.render({
+        prefix: prefixPieces(ctx),
+        middleStart: ctx.linePrefix,
+        suffix: suffixText(ctx),
+        path: 'src/main.ts',
+        languageId: 'typescript',
+        repoName: 'r',
+        snippets: [],
+      });
     const a = render(before);
     const b = render(after);
     const volatile = a.findIndex((s) => 'text' in s && s.text === '  const total = ');
     assert.equal(volatile, a.length - 1, 'the current line is the last segment, after the middle token');
-    assert.deepEqual(b.slice(0, volatile), a.slice(0, volatile), 'every segment before the current line, the suffix included, is identical');
+    assert.deepEqual(
+      b.slice(0, volatile),
+      a.slice(0, volatile),
+      'every segment before the current line, the suffix included, is identical',
+    );
     assert.deepEqual(b[volatile], { text: '  const total = doubled + comp' });
   });
 
@@ -53,7 +90,11 @@ describe('prompt layout', () => {
     const start = 704; // a chunk boundary (22 * 32)
     const ctxs: CompletionContext[] = [];
     for (let k = 0; k < 40; k++) {
-      const doc = docOf([...lines.slice(0, start + 1), ...Array.from({ length: k }, (_, j) => `  step${j}();`), ...lines.slice(start + 1)]);
+      const doc = docOf([
+        ...lines.slice(0, start + 1),
+        ...Array.from({ length: k }, (_, j) => `  step${j}();`),
+        ...lines.slice(start + 1),
+      ]);
       ctxs.push(buildCompletionContext(doc, { line: start + 1 + k, character: 0 }, BUDGETS, estimator));
     }
     const windowStarts = new Set(ctxs.map((c) => c.windowStartLine));
@@ -74,10 +115,12 @@ describe('prompt layout', () => {
     const estimator = new TokenEstimator();
     const lines = tsLines(2000);
     const starts: number[] = [];
-    for (let line = 1000; line < 1200; line++) starts.push(buildCompletionContext(docOf(lines), { line, character: 0 }, BUDGETS, estimator).windowStartLine);
+    for (let line = 1000; line < 1200; line++)
+      starts.push(buildCompletionContext(docOf(lines), { line, character: 0 }, BUDGETS, estimator).windowStartLine);
     const moves = starts.filter((s, i) => i > 0 && s !== starts[i - 1]);
     assert.ok(moves.length <= 200 / 32 + 1, `${moves.length} moves`);
-    for (let i = 1; i < starts.length; i++) if (starts[i] !== starts[i - 1]) assert.equal(starts[i]! - starts[i - 1]!, 32);
+    for (let i = 1; i < starts.length; i++)
+      if (starts[i] !== starts[i - 1]) assert.equal(starts[i]! - starts[i - 1]!, 32);
   });
 
   test('a budget that holds fewer lines than a chunk still keeps at least half of them in the window', () => {
@@ -98,7 +141,10 @@ describe('prompt layout', () => {
     // The start still jumps by whole chunks of one size, and only a few times.
     const moves = starts.map((s, i) => s - (starts[i - 1] ?? s)).filter((d) => d !== 0);
     const chunk = moves[0]!;
-    assert.ok(moves.every((d) => d === chunk), `moves ${moves.join(',')}`);
+    assert.ok(
+      moves.every((d) => d === chunk),
+      `moves ${moves.join(',')}`,
+    );
     assert.ok(starts.every((s) => s % chunk === 0));
     assert.ok(moves.length <= 100 / chunk + 1, `${moves.length} moves of ${chunk} lines`);
   });
@@ -137,7 +183,11 @@ describe('prompt layout', () => {
     assert.ok(doc.lineReads <= 4, `${doc.lineReads} lines read`);
     assert.ok(ms < 50, `${ms.toFixed(1)} ms: no scan of the 50 MB line`);
     assert.ok(ctx.linePrefix.length <= 400 && ctx.lineSuffix.length <= 200);
-    assert.equal(below.stablePrefix + below.recentPrefix, '', 'a line too long for the budget is left out, not cut mid-line');
+    assert.equal(
+      below.stablePrefix + below.recentPrefix,
+      '',
+      'a line too long for the budget is left out, not cut mid-line',
+    );
     assert.ok(below.prefixTokens <= BUDGETS.prefixTokens && ctx.suffixTokens <= BUDGETS.suffixTokens);
   });
 
@@ -151,7 +201,18 @@ describe('prompt layout', () => {
   });
 
   test('the suffix is the rest of the line and of the block, ending with the line that closes it', () => {
-    const lines = ['function area(r) {', '  const pi = 3.14;', '  return ', '', '  // done', '}', '', 'function other() {', '  return 1;', '}'];
+    const lines = [
+      'function area(r) {',
+      '  const pi = 3.14;',
+      '  return ',
+      '',
+      '  // done',
+      '}',
+      '',
+      'function other() {',
+      '  return 1;',
+      '}',
+    ];
     const ctx = buildCompletionContext(docOf(lines), { line: 2, character: 9 }, BUDGETS, new TokenEstimator());
     assert.equal(ctx.linePrefix, '  return ');
     assert.deepEqual(ctx.nextLines, ['', '  // done', '}']);
@@ -168,7 +229,10 @@ describe('prompt layout', () => {
   test('budgets are fitted to the context size with room for the generation and the template', () => {
     for (const contextSize of [512, 2048, 4096, 32768]) {
       const b = fitBudgets(DEFAULT_COMPLETION_SETTINGS, contextSize);
-      assert.ok(b.prefixTokens + b.suffixTokens + b.extraContextTokens + b.maxTokens + TEMPLATE_OVERHEAD_TOKENS <= contextSize, `context ${contextSize}`);
+      assert.ok(
+        b.prefixTokens + b.suffixTokens + b.extraContextTokens + b.maxTokens + TEMPLATE_OVERHEAD_TOKENS <= contextSize,
+        `context ${contextSize}`,
+      );
       assert.ok(b.prefixTokens > 0 && b.maxTokens > 0);
     }
     assert.deepEqual(fitBudgets(DEFAULT_COMPLETION_SETTINGS, 32768), {
@@ -178,7 +242,11 @@ describe('prompt layout', () => {
       maxTokens: DEFAULT_COMPLETION_SETTINGS.maxTokens,
     });
     const d = DEFAULT_COMPLETION_SETTINGS;
-    assert.equal(fitBudgets(d, 2048).extraContextTokens, 2048 - d.maxTokens - TEMPLATE_OVERHEAD_TOKENS - d.suffixTokens - d.prefixTokens, 'extra context gives way first');
+    assert.equal(
+      fitBudgets(d, 2048).extraContextTokens,
+      2048 - d.maxTokens - TEMPLATE_OVERHEAD_TOKENS - d.suffixTokens - d.prefixTokens,
+      'extra context gives way first',
+    );
   });
 
   test('the estimator learns from an exact count that was higher than its estimate', () => {

@@ -48,7 +48,10 @@ describe('completion pipeline', () => {
     engine.reply = () => 'r * r';
     await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     const call = engine.last;
-    assert.equal(call.prompt, '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n<|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>    return ');
+    assert.equal(
+      call.prompt,
+      '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n<|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>    return ',
+    );
     assert.equal(call.params.temperature, 0);
     assert.ok(call.params.stop?.includes('\n') && call.params.stop.includes('<|file_sep|>'));
   });
@@ -106,7 +109,12 @@ describe('completion pipeline', () => {
     engine.reply = () => 'math.pi * r * r';
     await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     const { doc, position } = typed('');
-    const edited = new LinesDocument(doc.uri, doc.languageId, ['import numpy as np', ...GEO.slice(1, 3), '    return ', ...GEO.slice(4)], 9);
+    const edited = new LinesDocument(
+      doc.uri,
+      doc.languageId,
+      ['import numpy as np', ...GEO.slice(1, 3), '    return ', ...GEO.slice(4)],
+      9,
+    );
     await pipeline.provide({ doc: edited, position, triggerKind: 'invoke' });
     assert.equal(engine.calls.length, 2);
   });
@@ -123,8 +131,14 @@ describe('completion pipeline', () => {
 
   test('a model without FIM tokens gets a clear message and requests answer nothing', async () => {
     const { engine, pipeline } = setup();
-    assert.throws(() => pipeline.setModel({ id: 'chat', name: 'Llama 3.2 Instruct', contextSize: 4096, fim: null }), NoFimSupportError);
-    assert.match(pipeline.problem ?? '', /no fill-in-the-middle tokens; pick a code completion model such as Qwen2\.5-Coder base/);
+    assert.throws(
+      () => pipeline.setModel({ id: 'chat', name: 'Llama 3.2 Instruct', contextSize: 4096, fim: null }),
+      NoFimSupportError,
+    );
+    assert.match(
+      pipeline.problem ?? '',
+      /no fill-in-the-middle tokens; pick a code completion model such as Qwen2\.5-Coder base/,
+    );
     assert.equal(await pipeline.provide({ ...typed(''), triggerKind: 'invoke' }), null);
     assert.equal(engine.calls.length, 0);
   });
@@ -132,10 +146,20 @@ describe('completion pipeline', () => {
   test('a prompt the engine finds too long makes the next prompts smaller instead of being cut by the engine', async () => {
     const { engine, pipeline } = setup();
     engine.reply = () => {
-      throw Object.assign(new Error('The prompt has 5000 tokens but the context holds 4096.'), { code: 'promptTooLong' });
+      throw Object.assign(new Error('The prompt has 5000 tokens but the context holds 4096.'), {
+        code: 'promptTooLong',
+      });
     };
-    const big = new LinesDocument('file:///big.py', 'python', Array.from({ length: 3000 }, (_, i) => `value_${i} = compute(${i})`), 1);
-    assert.equal(await pipeline.provide({ doc: big, position: { line: 2999, character: 8 }, triggerKind: 'invoke' }), null);
+    const big = new LinesDocument(
+      'file:///big.py',
+      'python',
+      Array.from({ length: 3000 }, (_, i) => `value_${i} = compute(${i})`),
+      1,
+    );
+    assert.equal(
+      await pipeline.provide({ doc: big, position: { line: 2999, character: 8 }, triggerKind: 'invoke' }),
+      null,
+    );
     const first = engine.last.prompt.length;
     engine.reply = () => 'x';
     await pipeline.provide({ doc: big, position: { line: 2999, character: 9 }, triggerKind: 'invoke' });
@@ -145,7 +169,9 @@ describe('completion pipeline', () => {
   test('an engine that reports no FIM support turns into the user-facing problem', async () => {
     const { engine, pipeline } = setup();
     engine.reply = () => {
-      throw Object.assign(new Error('Model X has no fill-in-the-middle tokens, so it cannot complete code.'), { code: 'noFim' });
+      throw Object.assign(new Error('Model X has no fill-in-the-middle tokens, so it cannot complete code.'), {
+        code: 'noFim',
+      });
     };
     assert.equal(await pipeline.provide({ ...typed(''), triggerKind: 'invoke' }), null);
     assert.match(pipeline.problem ?? '', /no fill-in-the-middle tokens/);

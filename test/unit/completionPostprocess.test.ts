@@ -13,7 +13,12 @@ function at(code: string, languageId = 'typescript', overrides: Partial<RuleCont
   const character = lines[line]!.indexOf('|');
   lines[line] = lines[line]!.replace('|', '');
   const doc = new LinesDocument('file:///x', languageId, lines);
-  const ctx = buildCompletionContext(doc, { line, character }, { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 0, maxTokens: 128 }, new TokenEstimator());
+  const ctx = buildCompletionContext(
+    doc,
+    { line, character },
+    { prefixTokens: 1024, suffixTokens: 256, extraContextTokens: 0, maxTokens: 128 },
+    new TokenEstimator(),
+  );
   return { ...ctx, multiline: shouldCompleteMultiline(ctx), maxLines: 12, truncated: false, ...overrides };
 }
 
@@ -40,7 +45,10 @@ describe('post-processing', () => {
   test('drops the block closer the next line already has (Go)', () => {
     const ctx = at('func sum(xs []int) int {\n\t|\n}', 'go');
     assert.equal(ctx.multiline, true);
-    assert.equal(run('total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}', ctx), 'total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total');
+    assert.equal(
+      run('total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total\n}', ctx),
+      'total := 0\n\tfor _, x := range xs {\n\t\ttotal += x\n\t}\n\treturn total',
+    );
   });
 
   test('inside an auto-closed block ({|}), the body keeps the closer on its own line', () => {
@@ -60,7 +68,10 @@ describe('post-processing', () => {
   });
 
   test('drops a suggestion that rewrites the line above', () => {
-    assert.equal(run('const total = items.reduce((a, b) => a + b, 0);', at('const total = items.reduce((a, b) => a + b, 0);\n|')), null);
+    assert.equal(
+      run('const total = items.reduce((a, b) => a + b, 0);', at('const total = items.reduce((a, b) => a + b, 0);\n|')),
+      null,
+    );
     assert.equal(run('}', at('  }\n|')), '}', 'short closers may legitimately repeat');
   });
 
@@ -72,7 +83,10 @@ describe('post-processing', () => {
 
   test('stops runaway repetition within a line', () => {
     assert.equal(run('value = foo(foo(foo(foo(foo(foo(foo(foo(', at('|', 'python')), 'value =');
-    assert.equal(run('a_very_long_but_unrepeated_identifier_name', at('x = |', 'python')), 'a_very_long_but_unrepeated_identifier_name');
+    assert.equal(
+      run('a_very_long_but_unrepeated_identifier_name', at('x = |', 'python')),
+      'a_very_long_but_unrepeated_identifier_name',
+    );
     assert.equal(run('// ' + '='.repeat(60), at('|')), '// ' + '='.repeat(60), 'a separator comment is not runaway');
     assert.equal(run('x'.repeat(200), at('s = |', 'python')), null);
   });
@@ -93,7 +107,11 @@ describe('post-processing', () => {
     assert.equal(midBlock.multiline, false);
     assert.equal(run('console.log(y);\n  console.log(x);', midBlock), 'console.log(y);');
     const endOfLine = at('const x = |');
-    assert.equal(run('\nfoo();', endOfLine), null, 'a single-line place where the model starts a new line gets nothing');
+    assert.equal(
+      run('\nfoo();', endOfLine),
+      null,
+      'a single-line place where the model starts a new line gets nothing',
+    );
   });
 
   test('offers several lines on a blank line after an opening bracket, capped at maxLines', () => {
@@ -111,7 +129,10 @@ describe('post-processing', () => {
 
   test('drops the unfinished last line of a generation cut by a cap', () => {
     const ctx = at('class A {\n  |\n}', 'typescript', { truncated: true });
-    assert.equal(run('constructor() {\n    this.items = [];\n    this.cou', ctx), 'constructor() {\n    this.items = [];');
+    assert.equal(
+      run('constructor() {\n    this.items = [];\n    this.cou', ctx),
+      'constructor() {\n    this.items = [];',
+    );
   });
 
   test('re-bases indentation to tabs in a file indented with tabs', () => {
@@ -134,6 +155,9 @@ describe('post-processing', () => {
   });
 
   test('reports which rule dropped a suggestion', () => {
-    assert.deepEqual(postprocessCompletion('return cache.get(key);', at('function get(key) {\n  |\n  return cache.get(key);\n}')), { text: null, droppedBy: 'dropIfRepeatsSuffix' });
+    assert.deepEqual(
+      postprocessCompletion('return cache.get(key);', at('function get(key) {\n  |\n  return cache.get(key);\n}')),
+      { text: null, droppedBy: 'dropIfRepeatsSuffix' },
+    );
   });
 });

@@ -106,7 +106,8 @@ describe('completion scheduling', () => {
 
   test('prefetches the completion that follows acceptance once the suggestion stays on screen, so the request after an accept needs no model call', async () => {
     const { engine, pipeline, clock } = setup({ prefetch: true });
-    engine.reply = (prompt) => (prompt.endsWith('<|fim_middle|>    return math.pi * r * r') ? '  # area' : 'math.pi * r * r');
+    engine.reply = (prompt) =>
+      prompt.endsWith('<|fim_middle|>    return math.pi * r * r') ? '  # area' : 'math.pi * r * r';
     const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     assert.equal(shown?.insertText, 'math.pi * r * r');
     await settle();
@@ -181,7 +182,11 @@ describe('completion scheduling', () => {
     await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
     await clock.advance(2000);
     assert.equal(engine.prefills.length, 0, 'nothing changed since the last prompt');
-    const other = new LinesDocument('file:///repo/shapes.py', 'python', ['class Circle:', '    def __init__(self, r):', '        self.r = r']);
+    const other = new LinesDocument('file:///repo/shapes.py', 'python', [
+      'class Circle:',
+      '    def __init__(self, r):',
+      '        self.r = r',
+    ]);
     pipeline.extraContext.onSave(other, 1);
     await clock.advance(500);
     assert.equal(engine.prefills.length, 0);
@@ -207,10 +212,27 @@ describe('completion scheduling', () => {
   test('the prompt fits a small context even with a 10,000-line file and a full extra context', async () => {
     const engine = new FakeCompletionEngine();
     engine.reply = () => 'x';
-    const pipeline = new CompletionPipeline({ engine, clock: new ManualClock(), settings: { prefetch: false, extraContextTokens: 4000 } });
+    const pipeline = new CompletionPipeline({
+      engine,
+      clock: new ManualClock(),
+      settings: { prefetch: false, extraContextTokens: 4000 },
+    });
     pipeline.setModel({ ...QWEN_MODEL, contextSize: 1024 });
-    for (let f = 0; f < 20; f++) pipeline.extraContext.add(new LinesDocument(`file:///m${f}.ts`, 'typescript', Array.from({ length: 64 }, (_, i) => `export const v${f}_${i} = compute(${i}, '${f}');`)), 0, 64);
-    const doc = new LinesDocument('file:///big.ts', 'typescript', Array.from({ length: 10_000 }, (_, i) => `const value${i} = compute(${i}, "some text here");`));
+    for (let f = 0; f < 20; f++)
+      pipeline.extraContext.add(
+        new LinesDocument(
+          `file:///m${f}.ts`,
+          'typescript',
+          Array.from({ length: 64 }, (_, i) => `export const v${f}_${i} = compute(${i}, '${f}');`),
+        ),
+        0,
+        64,
+      );
+    const doc = new LinesDocument(
+      'file:///big.ts',
+      'typescript',
+      Array.from({ length: 10_000 }, (_, i) => `const value${i} = compute(${i}, "some text here");`),
+    );
     await pipeline.provide({ doc, position: { line: 9000, character: 12 }, triggerKind: 'invoke' });
     const params = engine.last.params;
     const estimator = new TokenEstimator();

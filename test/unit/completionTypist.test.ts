@@ -20,7 +20,13 @@ const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 function fileAround(n: number): string[] {
   const lines: string[] = [];
   for (let i = 0; lines.length < n; i++) {
-    lines.push(`export function scale${i}(value: number): number {`, `  const factor = ${i % 9} + 1;`, `  return value * factor;`, `}`, '');
+    lines.push(
+      `export function scale${i}(value: number): number {`,
+      `  const factor = ${i % 9} + 1;`,
+      `  return value * factor;`,
+      `}`,
+      '',
+    );
   }
   return lines.slice(0, n);
 }
@@ -47,7 +53,11 @@ async function typeTarget(settings: Partial<CompletionSettings> = {}, model: 'or
   // whatever the layout. What is measured is the typing that follows.
   lines.splice(at, 0, '');
   engine.reply = () => '';
-  await pipeline.provide({ doc: new LinesDocument('file:///repo/src/scale.ts', 'typescript', [...lines], 1), position: { line: at, character: 0 }, triggerKind: 'invoke' });
+  await pipeline.provide({
+    doc: new LinesDocument('file:///repo/src/scale.ts', 'typescript', [...lines], 1),
+    position: { line: at, character: 0 },
+    triggerKind: 'invoke',
+  });
   lines.splice(at, 1);
   engine.reply = answer;
   pipeline.stats.reset();
@@ -88,18 +98,27 @@ describe('a simulated typist', () => {
   test('needs a model call for at most a quarter of the keystrokes', async () => {
     const { stats, keystrokes } = await typeTarget();
     const requestCalls = stats.modelCalls - stats.prefetches;
-    assert.ok(stats.modelCalls <= keystrokes * 0.25, `${stats.modelCalls} model calls (${requestCalls} for requests, ${stats.prefetches} prefetches) for ${keystrokes} keystrokes`);
+    assert.ok(
+      stats.modelCalls <= keystrokes * 0.25,
+      `${stats.modelCalls} model calls (${requestCalls} for requests, ${stats.prefetches} prefetches) for ${keystrokes} keystrokes`,
+    );
     assert.ok(stats.typedAheadHits + stats.cacheHits + stats.inFlightReuses > 0);
   });
 
   test('needs a model call for at most a quarter of the keystrokes even when every suggestion is wrong', async () => {
     const { stats, keystrokes } = await typeTarget({}, 'wrong');
     assert.equal(stats.typedAheadHits, 0);
-    assert.ok(stats.modelCalls <= keystrokes * 0.25, `${stats.modelCalls} model calls (${stats.prefetches} prefetches) for ${keystrokes} keystrokes`);
+    assert.ok(
+      stats.modelCalls <= keystrokes * 0.25,
+      `${stats.modelCalls} model calls (${stats.prefetches} prefetches) for ${keystrokes} keystrokes`,
+    );
   });
 
   test('re-evaluates at most a tenth of the prompt tokens it sends', async () => {
     const { stats } = await typeTarget();
-    assert.ok(stats.evaluatedTokens <= stats.promptTokens * 0.1, `${stats.evaluatedTokens} of ${stats.promptTokens} prompt tokens evaluated`);
+    assert.ok(
+      stats.evaluatedTokens <= stats.promptTokens * 0.1,
+      `${stats.evaluatedTokens} of ${stats.promptTokens} prompt tokens evaluated`,
+    );
   });
 });

@@ -2,11 +2,26 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { DownloadError, downloadModel, formatProgress, type DownloadOptions, type DownloadProgress } from '../../src/core/download/downloader';
+import {
+  DownloadError,
+  downloadModel,
+  formatProgress,
+  type DownloadOptions,
+  type DownloadProgress,
+} from '../../src/core/download/downloader';
 import { fileSystemError } from '../../src/core/download/downloadError';
 import { fakeGguf, startRangeServer, type RangeServer } from '../helpers/rangeServer';
 
@@ -33,7 +48,10 @@ function download(extra: Partial<DownloadOptions> = {}) {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
-  const err = await promise.then(() => assert.fail('expected the download to fail'), (e: unknown) => e);
+  const err = await promise.then(
+    () => assert.fail('expected the download to fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof DownloadError, `expected a DownloadError, got ${String(err)}`);
   return err;
 }
@@ -98,7 +116,10 @@ describe('downloadModel', () => {
     await rejection(download());
     server.options = { honourRange: true, misplacedRange: true };
     const result = await download();
-    assert.deepEqual(server.requests.slice(-2).map((r) => r.range !== undefined), [true, false]);
+    assert.deepEqual(
+      server.requests.slice(-2).map((r) => r.range !== undefined),
+      [true, false],
+    );
     assert.equal(result.sha256, server.sha256);
     assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
   });
@@ -208,7 +229,10 @@ describe('downloadModel', () => {
 
   test('takes over a lock left by a process that no longer exists', async () => {
     const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(join(dir, `${NAME}.lock`), JSON.stringify({ pid: deadPid, host: hostname(), startedAt: 0, token: 'gone' }));
+    writeFileSync(
+      join(dir, `${NAME}.lock`),
+      JSON.stringify({ pid: deadPid, host: hostname(), startedAt: 0, token: 'gone' }),
+    );
     const result = await download();
     assert.equal(result.sha256, server.sha256);
     assert.deepEqual(readdirSync(dir), [NAME]);
@@ -216,7 +240,15 @@ describe('downloadModel', () => {
 
   test('refuses names that could leave the models folder without touching the disk or the network', async () => {
     const missing = join(dir, 'not-created');
-    for (const fileName of ['../evil.gguf', '/tmp/evil.gguf', 'sub\\evil.gguf', '..', '', 'model.bin', '.hidden.gguf']) {
+    for (const fileName of [
+      '../evil.gguf',
+      '/tmp/evil.gguf',
+      'sub\\evil.gguf',
+      '..',
+      '',
+      'model.bin',
+      '.hidden.gguf',
+    ]) {
       const err = await rejection(downloadModel({ url: server.url, destinationDir: missing, fileName }));
       assert.equal(err.code, 'badName', fileName);
     }
@@ -250,7 +282,11 @@ describe('downloadModel', () => {
   });
 
   test('turns ENOSPC into diskFull with a message that says to free space', () => {
-    const err = fileSystemError(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }), '/models/x.gguf', 123);
+    const err = fileSystemError(
+      Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }),
+      '/models/x.gguf',
+      123,
+    );
     assert.equal(err.code, 'diskFull');
     assert.equal(err.keptBytes, 123);
     assert.match(err.message, /disk is full.*Free some space/);
@@ -268,7 +304,12 @@ describe('downloadModel', () => {
   }
 
   test('formats progress as received of total, percent, speed and time left', () => {
-    const text = formatProgress({ receivedBytes: 1024 ** 3, totalBytes: 4 * 1024 ** 3, bytesPerSecond: 32 * 1024 ** 2, resumedFromBytes: 0 });
+    const text = formatProgress({
+      receivedBytes: 1024 ** 3,
+      totalBytes: 4 * 1024 ** 3,
+      bytesPerSecond: 32 * 1024 ** 2,
+      resumedFromBytes: 0,
+    });
     assert.equal(text, '1.0 GB of 4.0 GB (25%), 32.0 MB/s, 1 min 36 s left');
   });
 });

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { buildTestModel } from '../fixtures/makeTestModel';
 import { GgufValueType, arr, str, u32 } from '../fixtures/ggufWriter';
-import { assembleGguf, minimalMetadata, minimalTensors, Q8_0, scratchDir, withMetadata } from '../helpers/malformedGguf';
+import {
+  assembleGguf,
+  minimalMetadata,
+  minimalTensors,
+  Q8_0,
+  scratchDir,
+  withMetadata,
+} from '../helpers/malformedGguf';
 import { formatGgufSummary, GgufCheckError, inspectGguf, type GgufSummary } from '../../src/core/gguf/ggufCheck';
 import { formatByteSize, formatParameterCount } from '../../src/core/gguf/ggufSummaryFormat';
 
@@ -13,7 +20,8 @@ const scratch = scratchDir();
 after(() => scratch.cleanup());
 
 let fileNumber = 0;
-const inspect = (content: Buffer, name = `model-${++fileNumber}.gguf`): Promise<GgufSummary> => inspectGguf(scratch.write(name, content));
+const inspect = (content: Buffer, name = `model-${++fileNumber}.gguf`): Promise<GgufSummary> =>
+  inspectGguf(scratch.write(name, content));
 
 // The generator's vocabulary starts <unk>, <s>, </s>, <|endoftext|>, <|im_start|>, <|im_end|>,
 // <|repo_name|>, <|file_sep|>, then (with FIM) <|fim_prefix|>, <|fim_suffix|>, <|fim_middle|>, <|fim_pad|>.
@@ -67,7 +75,10 @@ describe('the generated test model', () => {
     assert.equal(s.fim, null);
     assert.equal(s.fimTokenIds, null);
     assert.equal(s.name, 'Alembic Test Tiny Chat-only');
-    assert.ok(s.warnings.some((w) => /fill-in-the-middle/.test(w) && /inline/.test(w)), s.warnings.join('\n'));
+    assert.ok(
+      s.warnings.some((w) => /fill-in-the-middle/.test(w) && /inline/.test(w)),
+      s.warnings.join('\n'),
+    );
   });
 
   test('without a chat template reports none and warns about it', async () => {
@@ -121,10 +132,15 @@ describe('FIM detection', () => {
 
   test('ignores a FIM token id outside the vocabulary with a warning and falls back to the token texts', async () => {
     const tokens = vocab('<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>');
-    const s = await inspect(assembleGguf({ metadata: { ...minimalMetadata(tokens), 'tokenizer.ggml.fim_pre_token_id': u32(99_999) } }));
+    const s = await inspect(
+      assembleGguf({ metadata: { ...minimalMetadata(tokens), 'tokenizer.ggml.fim_pre_token_id': u32(99_999) } }),
+    );
     assert.equal(s.fimTokenIds?.prefix, 3);
     assert.equal(s.fimSource, 'token-texts');
-    assert.ok(s.warnings.some((w) => /fim_pre_token_id is 99999, outside the vocabulary \(8 tokens\)/.test(w)), s.warnings.join('\n'));
+    assert.ok(
+      s.warnings.some((w) => /fim_pre_token_id is 99999, outside the vocabulary \(8 tokens\)/.test(w)),
+      s.warnings.join('\n'),
+    );
   });
 
   test('reports only some FIM tokens found as no FIM, with a warning naming the ones present', async () => {
@@ -169,7 +185,15 @@ describe('the summary of hand-built models', () => {
   test('without general.file_type names the tensor type holding most parameters', async () => {
     const [embedding, norm] = minimalTensors();
     // Q8_0: 5 rows of one 32-element block, 34 bytes each = 170 bytes, padded to 192.
-    const s = await inspect(assembleGguf({ tensors: [{ ...embedding!, type: Q8_0 }, { ...norm!, offset: 192 }], dataBytes: 192 + 128 }));
+    const s = await inspect(
+      assembleGguf({
+        tensors: [
+          { ...embedding!, type: Q8_0 },
+          { ...norm!, offset: 192 },
+        ],
+        dataBytes: 192 + 128,
+      }),
+    );
     assert.equal(s.quantization, 'Q8_0');
     assert.equal(s.parameterCount, 32 * 5 + 32);
   });
@@ -194,7 +218,10 @@ describe('the summary of hand-built models', () => {
 
 describe('files that are valid GGUF but not usable models', () => {
   const rejects = async (content: Buffer, message: RegExp) => {
-    await assert.rejects(inspect(content), (e: unknown) => e instanceof GgufCheckError && e.code === 'not-a-model' && message.test(e.message));
+    await assert.rejects(
+      inspect(content),
+      (e: unknown) => e instanceof GgufCheckError && e.code === 'not-a-model' && message.test(e.message),
+    );
   };
 
   test('a file without general.architecture is refused', async () => {
@@ -208,7 +235,10 @@ describe('files that are valid GGUF but not usable models', () => {
   });
 
   test('a vocabulary that is not an array of strings is refused', async () => {
-    await rejects(withMetadata({ 'tokenizer.ggml.tokens': arr(GgufValueType.INT32, [1, 2, 3]) }), /not an array of strings/);
+    await rejects(
+      withMetadata({ 'tokenizer.ggml.tokens': arr(GgufValueType.INT32, [1, 2, 3]) }),
+      /not an array of strings/,
+    );
   });
 
   test('a file without tensors is refused', async () => {
@@ -239,7 +269,10 @@ describe('formatting a summary', () => {
     assert.match(text, /^Architecture +llama$/m);
     assert.match(text, /^Parameters +1\.56M in 12 tensors$/m);
     assert.match(text, /^Context length +8,192 tokens$/m);
-    assert.match(text, /^Fill-in-middle +yes: "<\|fim_prefix\|>" \(8\) "<\|fim_suffix\|>" \(9\) "<\|fim_middle\|>" \(10\)/m);
+    assert.match(
+      text,
+      /^Fill-in-middle +yes: "<\|fim_prefix\|>" \(8\) "<\|fim_suffix\|>" \(9\) "<\|fim_middle\|>" \(10\)/m,
+    );
     assert.match(text, /\(6\.\d MB, GGUF v3\)/);
     assert.doesNotMatch(text, /Warnings/);
   });

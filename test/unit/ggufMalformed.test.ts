@@ -8,7 +8,18 @@ import { after, describe, test } from 'node:test';
 import { buildTestModel } from '../fixtures/makeTestModel';
 import { GgufValueType, u32, u64 } from '../fixtures/ggufWriter';
 import {
-  assembleGguf, emptyStringArray, F32, HTML_PAGE, LFS_POINTER, lyingArrayLength, lyingStringLength, minimalTensors, scratchDir, withMetadata, withRawEntry, withTensor,
+  assembleGguf,
+  emptyStringArray,
+  F32,
+  HTML_PAGE,
+  LFS_POINTER,
+  lyingArrayLength,
+  lyingStringLength,
+  minimalTensors,
+  scratchDir,
+  withMetadata,
+  withRawEntry,
+  withTensor,
 } from '../helpers/malformedGguf';
 import { GgufCheckError, inspectGguf, type GgufCheckErrorCode } from '../../src/core/gguf/ggufCheck';
 
@@ -36,21 +47,30 @@ const testModel = buildTestModel();
 describe('files that are not GGUF models', () => {
   test('an empty file is refused as empty', () => expectRefused(Buffer.alloc(0), 'not-gguf', /empty/));
   test('an HTML page is recognized as a saved web page', () => expectRefused(HTML_PAGE, 'not-gguf', /HTML page/));
-  test('a Git LFS pointer is recognized and the fix is named', () => expectRefused(LFS_POINTER, 'not-gguf', /Git LFS pointer.*git lfs pull/));
+  test('a Git LFS pointer is recognized and the fix is named', () =>
+    expectRefused(LFS_POINTER, 'not-gguf', /Git LFS pointer.*git lfs pull/));
   test('a wrong signature is refused as not GGUF', () =>
-    expectRefused(Buffer.concat([Buffer.from('GGUX'), testModel.subarray(4, 4096)]), 'not-gguf', /does not start with the "GGUF" signature/));
+    expectRefused(
+      Buffer.concat([Buffer.from('GGUX'), testModel.subarray(4, 4096)]),
+      'not-gguf',
+      /does not start with the "GGUF" signature/,
+    ));
   test('a folder is refused as not a file', () => {
     const dir = join(scratch.dir, 'a-folder.gguf');
     mkdirSync(dir);
     return expectRefusedPath(dir, 'not-a-file', /is a folder/);
   });
-  test('a missing file is reported as not found', () => expectRefusedPath(join(scratch.dir, 'nowhere.gguf'), 'not-found', /No file at .*nowhere\.gguf/));
+  test('a missing file is reported as not found', () =>
+    expectRefusedPath(join(scratch.dir, 'nowhere.gguf'), 'not-found', /No file at .*nowhere\.gguf/));
 });
 
 describe('unsupported versions', () => {
-  test('version 1 is refused as obsolete', () => expectRefused(assembleGguf({ version: 1 }), 'unsupported-version', /version 1 .*obsolete/));
-  test('version 99 is refused as unsupported', () => expectRefused(assembleGguf({ version: 99 }), 'unsupported-version', /version 99 is not supported/));
-  test('a big-endian file is recognized as such', () => expectRefused(assembleGguf({ version: 0x03000000 }), 'unsupported-version', /big-endian/));
+  test('version 1 is refused as obsolete', () =>
+    expectRefused(assembleGguf({ version: 1 }), 'unsupported-version', /version 1 .*obsolete/));
+  test('version 99 is refused as unsupported', () =>
+    expectRefused(assembleGguf({ version: 99 }), 'unsupported-version', /version 99 is not supported/));
+  test('a big-endian file is recognized as such', () =>
+    expectRefused(assembleGguf({ version: 0x03000000 }), 'unsupported-version', /big-endian/));
 });
 
 describe('truncated files', () => {
@@ -60,75 +80,166 @@ describe('truncated files', () => {
   test('a file cut inside the fixed header is refused as truncated', () =>
     expectRefused(testModel.subarray(0, 20), 'truncated', /ends at byte 20, in the middle of the GGUF header/));
   test('a file cut shortly after the start of the vocabulary is refused as truncated', () =>
-    expectRefused(testModel.subarray(0, tokensKey + 1500), 'truncated', /"tokenizer\.ggml\.tokens" is an array of \d+ STRING items .* truncated/));
+    expectRefused(
+      testModel.subarray(0, tokensKey + 1500),
+      'truncated',
+      /"tokenizer\.ggml\.tokens" is an array of \d+ STRING items .* truncated/,
+    ));
   test('a file cut in the middle of the vocabulary is refused as truncated', () =>
-    expectRefused(testModel.subarray(0, Math.floor((tokensKey + scoresKey) / 2)), 'truncated', /tokenizer\.ggml\.tokens/));
+    expectRefused(
+      testModel.subarray(0, Math.floor((tokensKey + scoresKey) / 2)),
+      'truncated',
+      /tokenizer\.ggml\.tokens/,
+    ));
   test('a file whose last tensor runs past its end is refused as incomplete', () =>
-    expectRefused(testModel.subarray(0, testModel.length - 100), 'truncated', /"output\.weight" .* past the end of the file .*interrupted download/));
+    expectRefused(
+      testModel.subarray(0, testModel.length - 100),
+      'truncated',
+      /"output\.weight" .* past the end of the file .*interrupted download/,
+    ));
 });
 
 describe('lying counts and lengths', () => {
   test('2^64 - 1 tensors is refused at once', () =>
-    expectRefused(assembleGguf({ tensorCount: 2n ** 64n - 1n }), 'too-large', /18446744073709551615 tensors; at most 65536/));
+    expectRefused(
+      assembleGguf({ tensorCount: 2n ** 64n - 1n }),
+      'too-large',
+      /18446744073709551615 tensors; at most 65536/,
+    ));
   test('2^64 - 1 metadata entries is refused at once', () =>
     expectRefused(assembleGguf({ entryCount: 2n ** 64n - 1n }), 'too-large', /18446744073709551615 metadata entries/));
   test('counts that cannot fit in the file are refused', () =>
     expectRefused(assembleGguf({ tensorCount: 60_000n }), 'truncated', /60000 tensors, which cannot fit/));
   test('a 2^63-byte string is refused without allocating it', () =>
-    expectRefused(lyingStringLength(2n ** 63n), 'too-large', /"general\.name" is a string of 9223372036854775808 bytes/));
+    expectRefused(
+      lyingStringLength(2n ** 63n),
+      'too-large',
+      /"general\.name" is a string of 9223372036854775808 bytes/,
+    ));
   test('a string longer than the rest of the file is refused as truncated', () =>
     expectRefused(lyingStringLength(1000n), 'truncated', /claims a string of 1000 bytes, but only 5 bytes are left/));
   test('an array of 2^62 items is refused without allocating it', () =>
-    expectRefused(lyingArrayLength(2n ** 62n), 'too-large', /"general\.tags" is an array of 4611686018427387904 items/));
+    expectRefused(
+      lyingArrayLength(2n ** 62n),
+      'too-large',
+      /"general\.tags" is an array of 4611686018427387904 items/,
+    ));
   test('an array longer than the rest of the file is refused as truncated', () =>
-    expectRefused(lyingArrayLength(1_000_000n, GgufValueType.STRING), 'truncated', /1000000 STRING items \(at least 8000000 bytes\)/));
+    expectRefused(
+      lyingArrayLength(1_000_000n, GgufValueType.STRING),
+      'truncated',
+      /1000000 STRING items \(at least 8000000 bytes\)/,
+    ));
   test('a tensor name longer than ggml allows is refused', () =>
-    expectRefused(withTensor({ name: 'blk.0.' + 'x'.repeat(100) }), 'too-large', /name of tensor #1 is a string of 106 bytes; at most 63/));
+    expectRefused(
+      withTensor({ name: 'blk.0.' + 'x'.repeat(100) }),
+      'too-large',
+      /name of tensor #1 is a string of 106 bytes; at most 63/,
+    ));
 });
 
 describe('invalid metadata', () => {
   test('an unknown value type is refused', () =>
-    expectRefused(withRawEntry((s) => s.string('general.mystery').u32(13).u32(0)), 'malformed', /"general\.mystery" has an unknown value type \(13\)/));
+    expectRefused(
+      withRawEntry((s) => s.string('general.mystery').u32(13).u32(0)),
+      'malformed',
+      /"general\.mystery" has an unknown value type \(13\)/,
+    ));
   test('an array of an unknown item type is refused', () =>
-    expectRefused(withRawEntry((s) => s.string('general.mystery').u32(GgufValueType.ARRAY).u32(42).u64(1)), 'malformed', /unknown value type \(42\)/));
+    expectRefused(
+      withRawEntry((s) => s.string('general.mystery').u32(GgufValueType.ARRAY).u32(42).u64(1)),
+      'malformed',
+      /unknown value type \(42\)/,
+    ));
   test('an array of arrays is refused', () =>
-    expectRefused(withRawEntry((s) => s.string('general.nested').u32(GgufValueType.ARRAY).u32(GgufValueType.ARRAY).u64(1)), 'malformed', /array of arrays/));
+    expectRefused(
+      withRawEntry((s) => s.string('general.nested').u32(GgufValueType.ARRAY).u32(GgufValueType.ARRAY).u64(1)),
+      'malformed',
+      /array of arrays/,
+    ));
   test('a key that appears twice is refused', () =>
-    expectRefused(withRawEntry((s) => s.string('general.name').u32(GgufValueType.UINT32).u32(1)), 'malformed', /"general\.name" appears twice/));
-  test('an empty key is refused', () => expectRefused(withRawEntry((s) => s.string('').u32(GgufValueType.UINT8).u8(1)), 'malformed', /empty key/));
-  test('alignment 0 is refused', () => expectRefused(withMetadata({ 'general.alignment': u32(0) }), 'malformed', /alignment is 0; it must be a power of two/));
-  test('alignment 3 is refused', () => expectRefused(withMetadata({ 'general.alignment': u32(3) }), 'malformed', /alignment is 3; it must be a power of two/));
+    expectRefused(
+      withRawEntry((s) => s.string('general.name').u32(GgufValueType.UINT32).u32(1)),
+      'malformed',
+      /"general\.name" appears twice/,
+    ));
+  test('an empty key is refused', () =>
+    expectRefused(
+      withRawEntry((s) => s.string('').u32(GgufValueType.UINT8).u8(1)),
+      'malformed',
+      /empty key/,
+    ));
+  test('alignment 0 is refused', () =>
+    expectRefused(
+      withMetadata({ 'general.alignment': u32(0) }),
+      'malformed',
+      /alignment is 0; it must be a power of two/,
+    ));
+  test('alignment 3 is refused', () =>
+    expectRefused(
+      withMetadata({ 'general.alignment': u32(3) }),
+      'malformed',
+      /alignment is 3; it must be a power of two/,
+    ));
   test('an alignment that is not a UINT32 is refused', () =>
     expectRefused(withMetadata({ 'general.alignment': u64(32n) }), 'malformed', /must be a UINT32, not UINT64/));
 });
 
 describe('invalid tensor infos', () => {
   test('five dimensions are refused', () =>
-    expectRefused(withTensor({ dims: [32, 5, 1, 1, 1] }), 'malformed', /"token_embd\.weight" has 5 dimensions; ggml supports 1 to 4/));
-  test('zero dimensions are refused', () => expectRefused(withTensor({ dims: [], nDims: 0 }), 'malformed', /has 0 dimensions/));
-  test('a dimension of 0 is refused', () => expectRefused(withTensor({ dims: [32, 0] }), 'malformed', /"token_embd\.weight" has a dimension of 0/));
+    expectRefused(
+      withTensor({ dims: [32, 5, 1, 1, 1] }),
+      'malformed',
+      /"token_embd\.weight" has 5 dimensions; ggml supports 1 to 4/,
+    ));
+  test('zero dimensions are refused', () =>
+    expectRefused(withTensor({ dims: [], nDims: 0 }), 'malformed', /has 0 dimensions/));
+  test('a dimension of 0 is refused', () =>
+    expectRefused(withTensor({ dims: [32, 0] }), 'malformed', /"token_embd\.weight" has a dimension of 0/));
   test('an element count beyond 64 bits is refused', () =>
     expectRefused(withTensor({ dims: [2n ** 32n, 2n ** 32n] }), 'malformed', /more elements than ggml can index/));
-  test('an unknown tensor type is refused', () => expectRefused(withTensor({ type: 99 }), 'malformed', /unknown tensor type \(99\)/));
-  test('a removed tensor type is refused by name', () => expectRefused(withTensor({ type: 31 }), 'malformed', /Q4_0_4_4, which llama\.cpp no longer loads/));
+  test('an unknown tensor type is refused', () =>
+    expectRefused(withTensor({ type: 99 }), 'malformed', /unknown tensor type \(99\)/));
+  test('a removed tensor type is refused by name', () =>
+    expectRefused(withTensor({ type: 31 }), 'malformed', /Q4_0_4_4, which llama\.cpp no longer loads/));
   test('a row length that is not a multiple of the block size is refused', () =>
-    expectRefused(withTensor({ dims: [33, 5], type: 2 }), 'malformed', /rows of 33 elements, not a multiple of the Q4_0 block size \(32\)/));
+    expectRefused(
+      withTensor({ dims: [33, 5], type: 2 }),
+      'malformed',
+      /rows of 33 elements, not a multiple of the Q4_0 block size \(32\)/,
+    ));
   test('an offset past the end of the file is refused', () =>
     expectRefused(withTensor({ offset: 1n << 20n }), 'truncated', /"token_embd\.weight" .* past the end of the file/));
   test('an offset of 2^64 - 32 is refused without wrapping around', () =>
     expectRefused(withTensor({ offset: 2n ** 64n - 32n }), 'truncated', /past the end of the file/));
   test('a misaligned offset is refused', () =>
-    expectRefused(withTensor({ offset: 4 }), 'malformed', /data offset 4, which is not a multiple of the alignment \(32\)/));
+    expectRefused(
+      withTensor({ offset: 4 }),
+      'malformed',
+      /data offset 4, which is not a multiple of the alignment \(32\)/,
+    ));
   test('overlapping tensors are refused', () => {
     const [embedding, norm] = minimalTensors();
-    return expectRefused(assembleGguf({ tensors: [embedding!, { ...norm!, offset: 320 }] }), 'malformed', /"output_norm\.weight" overlaps the data of tensor #1/);
+    return expectRefused(
+      assembleGguf({ tensors: [embedding!, { ...norm!, offset: 320 }] }),
+      'malformed',
+      /"output_norm\.weight" overlaps the data of tensor #1/,
+    );
   });
   test('a tensor name that appears twice is refused', () => {
     const [embedding, norm] = minimalTensors();
-    return expectRefused(assembleGguf({ tensors: [embedding!, { ...norm!, name: embedding!.name }] }), 'malformed', /appears twice/);
+    return expectRefused(
+      assembleGguf({ tensors: [embedding!, { ...norm!, name: embedding!.name }] }),
+      'malformed',
+      /appears twice/,
+    );
   });
   test('an offset aligned to 32 bytes is refused when general.alignment asks for 64', () =>
-    expectRefused(withMetadata({ 'general.alignment': u32(64) }, { tensors: [{ name: 'a', dims: [8], type: F32, offset: 32 }] }), 'malformed', /alignment \(64\)/));
+    expectRefused(
+      withMetadata({ 'general.alignment': u32(64) }, { tensors: [{ name: 'a', dims: [8], type: F32, offset: 32 }] }),
+      'malformed',
+      /alignment \(64\)/,
+    ));
 });
 
 describe('bounded work', () => {

@@ -8,7 +8,11 @@ function feed(chunks: string[]): { pieces: SplitPiece[]; splitter: ThinkSplitter
   return { pieces, splitter };
 }
 
-const joined = (pieces: SplitPiece[], segment: 'text' | 'thought') => pieces.filter((p) => p.segment === segment).map((p) => p.text).join('');
+const joined = (pieces: SplitPiece[], segment: 'text' | 'thought') =>
+  pieces
+    .filter((p) => p.segment === segment)
+    .map((p) => p.text)
+    .join('');
 
 describe('ThinkSplitter', () => {
   test('separates a leading think block from the answer', () => {

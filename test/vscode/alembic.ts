@@ -13,7 +13,12 @@ export async function alembic(): Promise<{ extension: vscode.Extension<AlembicAp
 }
 
 /** Resolves with the engine state once `accept` holds (checked now and on every change). */
-export function engineState(api: AlembicApi, what: string, accept: (s: EngineState) => boolean, timeoutMs = 45_000): Promise<EngineState> {
+export function engineState(
+  api: AlembicApi,
+  what: string,
+  accept: (s: EngineState) => boolean,
+  timeoutMs = 45_000,
+): Promise<EngineState> {
   return new Promise((resolve, reject) => {
     const done = (s: EngineState) => {
       clearTimeout(timer);
@@ -22,7 +27,11 @@ export function engineState(api: AlembicApi, what: string, accept: (s: EngineSta
     };
     const timer = setTimeout(() => {
       sub.dispose();
-      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; the engine is ${JSON.stringify({ ...api.engine.state, gpu: undefined })}`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what}; the engine is ${JSON.stringify({ ...api.engine.state, gpu: undefined })}`,
+        ),
+      );
     }, timeoutMs);
     const sub = api.engine.onDidChangeState((s) => {
       if (accept(s)) done(s);
@@ -31,4 +40,5 @@ export function engineState(api: AlembicApi, what: string, accept: (s: EngineSta
   });
 }
 
-export const isReadyWithTestModel = (s: EngineState) => (s.phase === 'ready' || s.phase === 'busy') && s.models.completion?.name === 'Alembic Test Tiny';
+export const isReadyWithTestModel = (s: EngineState) =>
+  (s.phase === 'ready' || s.phase === 'busy') && s.models.completion?.name === 'Alembic Test Tiny';

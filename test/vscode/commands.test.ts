@@ -8,7 +8,11 @@ suite('Commands', () => {
     const contributed = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
     assert.ok(contributed.length > 0);
     const registered = new Set(await vscode.commands.getCommands(true));
-    assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed but not registered');
+    assert.deepEqual(
+      contributed.filter((c) => !registered.has(c)),
+      [],
+      'contributed but not registered',
+    );
   });
 
   test('"Show Engine Status" opens a read-only Markdown document about the engine', async () => {

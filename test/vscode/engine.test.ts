@@ -19,11 +19,20 @@ suite('Engine', () => {
     const previous = config().inspect<number>('engine.contextSize')?.globalValue;
     try {
       await config().update('engine.contextSize', 1024, vscode.ConfigurationTarget.Global);
-      const state = await engineState(api, 'a context of 1024 tokens', (s) => isReadyWithTestModel(s) && s.models.completion?.contextSize === 1024);
+      const state = await engineState(
+        api,
+        'a context of 1024 tokens',
+        (s) => isReadyWithTestModel(s) && s.models.completion?.contextSize === 1024,
+      );
       assert.equal(state.models.completion?.name, 'Alembic Test Tiny');
     } finally {
       await config().update('engine.contextSize', previous, vscode.ConfigurationTarget.Global);
     }
-    if (previous) await engineState(api, `the context size back at ${previous}`, (s) => isReadyWithTestModel(s) && s.models.completion?.contextSize === previous);
+    if (previous)
+      await engineState(
+        api,
+        `the context size back at ${previous}`,
+        (s) => isReadyWithTestModel(s) && s.models.completion?.contextSize === previous,
+      );
   });
 });

@@ -9,7 +9,11 @@ function recordNotifications(): { shown: { level: string; message: string }[]; r
   const window = vscode.window as unknown as Record<string, Show>;
   const shown: { level: string; message: string }[] = [];
   const originals = new Map<string, Show>();
-  for (const [name, level] of [['showInformationMessage', 'info'], ['showWarningMessage', 'warning'], ['showErrorMessage', 'error']] as const) {
+  for (const [name, level] of [
+    ['showInformationMessage', 'info'],
+    ['showWarningMessage', 'warning'],
+    ['showErrorMessage', 'error'],
+  ] as const) {
     originals.set(name, window[name]!);
     window[name] = (message: string) => {
       shown.push({ level, message });
@@ -28,14 +32,22 @@ suite('Without a model', () => {
   test('every contributed command runs without an error when no model is configured, and the editing ones explain what to do', async () => {
     const { api, extension } = await alembic();
     const config = () => vscode.workspace.getConfiguration('alembic');
-    const saved = Object.fromEntries(['completion.model', 'chat.model', 'completion.enabled', 'completion.languages'].map((k) => [k, config().inspect(k)?.globalValue]));
+    const saved = Object.fromEntries(
+      ['completion.model', 'chat.model', 'completion.enabled', 'completion.languages'].map((k) => [
+        k,
+        config().inspect(k)?.globalValue,
+      ]),
+    );
     const notifications = recordNotifications();
     const failures: string[] = [];
     try {
       await config().update('completion.model', '', vscode.ConfigurationTarget.Global);
       await config().update('chat.model', '', vscode.ConfigurationTarget.Global);
       await engineState(api, 'no model loaded', (s) => !s.models.completion && !s.models.chat);
-      const doc = await vscode.workspace.openTextDocument({ language: 'javascript', content: 'function add(a, b) {\n  return a - b;\n}\n' });
+      const doc = await vscode.workspace.openTextDocument({
+        language: 'javascript',
+        content: 'function add(a, b) {\n  return a - b;\n}\n',
+      });
       const editor = await vscode.window.showTextDocument(doc);
       editor.selection = new vscode.Selection(0, 0, 2, 1);
 
@@ -44,15 +56,28 @@ suite('Without a model', () => {
         const before = notifications.shown.length;
         // Pickers and input boxes wait for the user: a command still waiting after a while is fine.
         const outcome = await Promise.race([
-          Promise.resolve(vscode.commands.executeCommand(command)).then(() => 'done', (e: unknown) => e),
+          Promise.resolve(vscode.commands.executeCommand(command)).then(
+            () => 'done',
+            (e: unknown) => e,
+          ),
           settle(3000).then(() => 'waiting'),
         ]);
         await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
         if (outcome instanceof Error) failures.push(`${command} threw: ${outcome.message}`);
         const errors = notifications.shown.slice(before).filter((n) => n.level === 'error');
         if (errors.length) failures.push(`${command} showed an error: ${errors.map((e) => e.message).join(' | ')}`);
-        if (NEEDS_A_MODEL.includes(command) && !notifications.shown.slice(before).some((n) => /needs a model/.test(n.message))) {
-          failures.push(`${command} did not explain that it needs a model (said: ${notifications.shown.slice(before).map((n) => n.message).join(' | ') || 'nothing'})`);
+        if (
+          NEEDS_A_MODEL.includes(command) &&
+          !notifications.shown.slice(before).some((n) => /needs a model/.test(n.message))
+        ) {
+          failures.push(
+            `${command} did not explain that it needs a model (said: ${
+              notifications.shown
+                .slice(before)
+                .map((n) => n.message)
+                .join(' | ') || 'nothing'
+            })`,
+          );
         }
       }
       assert.deepEqual(failures, []);
@@ -61,7 +86,8 @@ suite('Without a model', () => {
       await vscode.commands.executeCommand('alembic.toggleInlineCompletions');
       await vscode.commands.executeCommand('alembic.toggleInlineCompletions');
       notifications.restore();
-      for (const [key, value] of Object.entries(saved)) await config().update(key, value, vscode.ConfigurationTarget.Global);
+      for (const [key, value] of Object.entries(saved))
+        await config().update(key, value, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
     await engineState(api, 'the test model ready again', isReadyWithTestModel, 60_000);

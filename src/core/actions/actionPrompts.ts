@@ -33,22 +33,32 @@ export interface ActionPrompt {
   messages: ChatMessage[];
 }
 
-const SYSTEM = 'You are Alembic, a careful coding assistant running locally in the user\'s editor. Be precise and brief.';
-const EDIT_RULES = 'Answer with exactly one fenced code block containing the complete replacement code and nothing after it. Keep the original indentation style, names and behaviour that the instruction does not ask to change. Do not add explanations outside the code block.';
+const SYSTEM =
+  "You are Alembic, a careful coding assistant running locally in the user's editor. Be precise and brief.";
+const EDIT_RULES =
+  'Answer with exactly one fenced code block containing the complete replacement code and nothing after it. Keep the original indentation style, names and behaviour that the instruction does not ask to change. Do not add explanations outside the code block.';
 
 const fence = (s: CodeSelection) => `\`\`\`${s.languageId}\n${s.code}\n\`\`\``;
-const lines = (s: CodeSelection) => (s.startLine === s.endLine ? `line ${s.startLine}` : `lines ${s.startLine}-${s.endLine}`);
+const lines = (s: CodeSelection) =>
+  s.startLine === s.endLine ? `line ${s.startLine}` : `lines ${s.startLine}-${s.endLine}`;
 const where = (s: CodeSelection) => `${s.path} ${lines(s)}`;
 /** For titles: the workspace-relative path, or only the file name of a file outside the workspace. */
-const shortWhere = (s: CodeSelection) => `${/^([a-zA-Z]:)?[\\/]/.test(s.path) ? s.path.split(/[\\/]/).pop() : s.path} ${lines(s)}`;
-const context = (s: CodeSelection) => (s.surrounding ? `\n\nFor context only (do not change it), the code around it:\n\`\`\`${s.languageId}\n${s.surrounding}\n\`\`\`` : '');
+const shortWhere = (s: CodeSelection) =>
+  `${/^([a-zA-Z]:)?[\\/]/.test(s.path) ? s.path.split(/[\\/]/).pop() : s.path} ${lines(s)}`;
+const context = (s: CodeSelection) =>
+  s.surrounding
+    ? `\n\nFor context only (do not change it), the code around it:\n\`\`\`${s.languageId}\n${s.surrounding}\n\`\`\``
+    : '';
 
 export function explainPrompt(s: CodeSelection): ActionPrompt {
   return {
     title: `Explain ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: SYSTEM },
-      { role: 'user', content: `Explain what this ${s.languageId} code from ${where(s)} does, how it works, and anything surprising or risky in it.\n\n${fence(s)}${context(s)}` },
+      {
+        role: 'user',
+        content: `Explain what this ${s.languageId} code from ${where(s)} does, how it works, and anything surprising or risky in it.\n\n${fence(s)}${context(s)}`,
+      },
     ],
   };
 }
@@ -58,15 +68,23 @@ export function editPrompt(s: CodeSelection, instruction: string): ActionPrompt 
     title: `Edit ${shortWhere(s)}: ${instruction}`,
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
-      { role: 'user', content: `Rewrite the selected ${s.languageId} code from ${where(s)} following this instruction: ${instruction}\n\nThe selected code:\n${fence(s)}${context(s)}` },
+      {
+        role: 'user',
+        content: `Rewrite the selected ${s.languageId} code from ${where(s)} following this instruction: ${instruction}\n\nThe selected code:\n${fence(s)}${context(s)}`,
+      },
     ],
   };
 }
 
 export function docsPrompt(s: CodeSelection): ActionPrompt {
   const convention = docConvention(s.languageId);
-  const example = convention.example ? `\n\nThe style looks like this:\n\`\`\`${s.languageId}\n${convention.example}\n\`\`\`` : '';
-  const placement = convention.placement === 'above' ? 'directly above each declaration' : 'as the first statement inside each function or class';
+  const example = convention.example
+    ? `\n\nThe style looks like this:\n\`\`\`${s.languageId}\n${convention.example}\n\`\`\``
+    : '';
+  const placement =
+    convention.placement === 'above'
+      ? 'directly above each declaration'
+      : 'as the first statement inside each function or class';
   return {
     title: `Document ${shortWhere(s)}`,
     messages: [
@@ -83,7 +101,10 @@ export function testsPrompt(s: CodeSelection, conventions: TestConventions): Act
   return {
     title: `Tests for ${shortWhere(s)}`,
     messages: [
-      { role: 'system', content: `${SYSTEM} Answer with exactly one fenced code block containing the complete test file.` },
+      {
+        role: 'system',
+        content: `${SYSTEM} Answer with exactly one fenced code block containing the complete test file.`,
+      },
       {
         role: 'user',
         content: `Write unit tests with ${conventions.framework} for this ${s.languageId} code from ${s.path}. ${conventions.hint ? `Use: ${conventions.hint}. ` : ''}The test file will be saved as ${conventions.testPath}; import the code under test from ${s.path} with a path relative to it. Cover normal cases, edge cases and errors, with test names that state the behaviour.\n\n${fence(s)}`,
@@ -104,7 +125,10 @@ export function fixPrompt(s: CodeSelection, diagnostics: DiagnosticInfo[]): Acti
     title: `Fix ${diagnostics[0]?.message ?? 'problem'} in ${shortWhere(s)}`,
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
-      { role: 'user', content: `Fix these problems reported in ${s.path}:\n${problems}\n\nThe code (${where(s)}) to return fixed:\n${fence(s)}${context(s)}` },
+      {
+        role: 'user',
+        content: `Fix these problems reported in ${s.path}:\n${problems}\n\nThe code (${where(s)}) to return fixed:\n${fence(s)}${context(s)}`,
+      },
     ],
   };
 }
@@ -117,7 +141,10 @@ export function commitMessagePrompt(diff: string, note: string | undefined): Act
         role: 'system',
         content: `${SYSTEM} Write git commit messages in the Conventional Commits format: a subject line "type(scope): summary" under 72 characters in the imperative mood (types: feat, fix, docs, style, refactor, perf, test, build, ci, chore), then a blank line and a short body saying what changed and why. Answer with the message only.`,
       },
-      { role: 'user', content: `Write the commit message for this staged diff.${note ? ` Note: ${note}` : ''}\n\n\`\`\`diff\n${diff}\n\`\`\`` },
+      {
+        role: 'user',
+        content: `Write the commit message for this staged diff.${note ? ` Note: ${note}` : ''}\n\n\`\`\`diff\n${diff}\n\`\`\``,
+      },
     ],
   };
 }

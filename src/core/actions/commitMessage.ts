@@ -14,7 +14,8 @@ export interface TrimmedDiff {
 export function trimDiff(diff: string, maxChars: number): TrimmedDiff {
   const files = diff.split(/(?=^diff --git )/m).filter((f) => f.trim());
   if (diff.length <= maxChars) return { text: diff, omittedFiles: [], truncated: false };
-  const noisy = (name: string) => /(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|\.min\.js|\.map|dist\/)/.test(name);
+  const noisy = (name: string) =>
+    /(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|\.min\.js|\.map|dist\/)/.test(name);
   const name = (f: string) => /^diff --git a\/(\S+)/.exec(f)?.[1] ?? '?';
   const omitted: string[] = [];
   const budget = Math.max(200, Math.floor(maxChars / Math.max(1, files.length)));
@@ -41,8 +42,15 @@ export function parseCommitMessage(answer: string): string {
   // A plain or text fence holds the message; a fence in a programming language is code, not a message.
   const fenced = /```(|text|txt|git|gitcommit|commit|plaintext)\n([\s\S]*?)```/.exec(text);
   if (fenced) text = fenced[2]!.trim();
-  else text = text.replace(/```[\s\S]*?(```|$)/g, '').replace(/\n{3,}/g, '\n\n').trim();
-  text = text.replace(/^(commit message|message)\s*:\s*/i, '').replace(/^["'`]+|["'`]+$/g, '').trim();
+  else
+    text = text
+      .replace(/```[\s\S]*?(```|$)/g, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
+  text = text
+    .replace(/^(commit message|message)\s*:\s*/i, '')
+    .replace(/^["'`]+|["'`]+$/g, '')
+    .trim();
   const lines = text.split('\n');
   // Start at the first line that looks like a conventional subject, when there is one.
   const start = lines.findIndex((l) => new RegExp(`^(${TYPES.join('|')})(\\([^)]*\\))?!?: \\S`).test(l.trim()));

@@ -18,7 +18,13 @@ interface Detected {
 const JS_FRAMEWORKS: [string, Detected][] = [
   ['vitest', { framework: 'Vitest', hint: "import { describe, it, expect } from 'vitest';" }],
   ['jest', { framework: 'Jest', hint: 'use describe/it/expect globals (Jest)' }],
-  ['mocha', { framework: 'Mocha with node:assert', hint: "use describe/it (Mocha) and import assert from 'node:assert/strict'" }],
+  [
+    'mocha',
+    {
+      framework: 'Mocha with node:assert',
+      hint: "use describe/it (Mocha) and import assert from 'node:assert/strict'",
+    },
+  ],
   ['ava', { framework: 'AVA', hint: "import test from 'ava';" }],
 ];
 
@@ -35,7 +41,10 @@ export function detectTestFramework(languageId: string, files: readonly string[]
     for (const [name, detected] of JS_FRAMEWORKS) {
       if (name in deps || files.some((f) => new RegExp(`(^|/)${name}\\.config\\.`).test(f))) return detected;
     }
-    return { framework: "Node's test runner", hint: "import { describe, test } from 'node:test'; import assert from 'node:assert/strict';" };
+    return {
+      framework: "Node's test runner",
+      hint: "import { describe, test } from 'node:test'; import assert from 'node:assert/strict';",
+    };
   }
   if (languageId === 'python') {
     const pytest = files.some((f) => /(^|\/)(pytest\.ini|conftest\.py)$/.test(f)) || /pytest/.test(packageJson ?? '');
@@ -43,8 +52,10 @@ export function detectTestFramework(languageId: string, files: readonly string[]
       ? { framework: 'pytest', hint: 'plain test_ functions with assert (pytest)' }
       : { framework: 'unittest', hint: 'a unittest.TestCase subclass' };
   }
-  if (languageId === 'go') return { framework: 'Go testing', hint: 'package-level func TestXxx(t *testing.T) in the same package' };
-  if (languageId === 'rust') return { framework: 'Rust #[test]', hint: 'a #[cfg(test)] mod tests with #[test] functions' };
+  if (languageId === 'go')
+    return { framework: 'Go testing', hint: 'package-level func TestXxx(t *testing.T) in the same package' };
+  if (languageId === 'rust')
+    return { framework: 'Rust #[test]', hint: 'a #[cfg(test)] mod tests with #[test] functions' };
   if (languageId === 'java') return { framework: 'JUnit 5', hint: 'org.junit.jupiter.api.Test annotations' };
   return { framework: 'the usual test framework for this language', hint: '' };
 }
@@ -61,10 +72,19 @@ export function testPathFor(sourcePath: string, languageId: string, files: reado
   if (languageId === 'go') return join(dir, `${stem}_test.go`);
   if (languageId === 'python') {
     const inTests = files.some((f) => /(^|\/)tests?\/test_[^/]+\.py$/.test(f));
-    return inTests ? join(files.find((f) => /(^|\/)tests?\/test_[^/]+\.py$/.test(f))!.replace(/test_[^/]+\.py$/, '').replace(/\/$/, ''), `test_${stem}.py`) : join(dir, `test_${stem}.py`);
+    return inTests
+      ? join(
+          files
+            .find((f) => /(^|\/)tests?\/test_[^/]+\.py$/.test(f))!
+            .replace(/test_[^/]+\.py$/, '')
+            .replace(/\/$/, ''),
+          `test_${stem}.py`,
+        )
+      : join(dir, `test_${stem}.py`);
   }
   if (languageId === 'rust') return sourcePath; // Rust unit tests live in the same file
-  const suffix = files.some((f) => /\.spec\.[jt]sx?$/.test(f)) && !files.some((f) => /\.test\.[jt]sx?$/.test(f)) ? 'spec' : 'test';
+  const suffix =
+    files.some((f) => /\.spec\.[jt]sx?$/.test(f)) && !files.some((f) => /\.test\.[jt]sx?$/.test(f)) ? 'spec' : 'test';
   const testDirs = ['__tests__', 'test', 'tests'];
   const existingDir = testDirs.find((d) => files.some((f) => f.startsWith(`${d}/`) || f.includes(`/${d}/`)));
   if (existingDir === '__tests__') return join(dir, '__tests__', `${stem}.${suffix}${ext}`);
@@ -75,7 +95,12 @@ export function testPathFor(sourcePath: string, languageId: string, files: reado
   return join(dir, `${stem}.${suffix}${ext}`);
 }
 
-export function testConventions(sourcePath: string, languageId: string, files: readonly string[], packageJson?: string): TestConventions {
+export function testConventions(
+  sourcePath: string,
+  languageId: string,
+  files: readonly string[],
+  packageJson?: string,
+): TestConventions {
   const detected = detectTestFramework(languageId, files, packageJson);
   return { ...detected, testPath: testPathFor(sourcePath, languageId, files) };
 }

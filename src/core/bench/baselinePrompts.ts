@@ -42,8 +42,16 @@ export const LLAMA_VSCODE = { prefixLines: 256, suffixLines: 64, batchTokens: 20
 const LINE_PREFIX_CHARS = 400;
 const LINE_SUFFIX_CHARS = 200;
 
-export function naiveLimits(budgets: LayoutBudgets, settings: Pick<CompletionSettings, 'maxPrefixLines' | 'maxSuffixLines'>): WindowLimits {
-  return { maxPrefixLines: settings.maxPrefixLines, maxSuffixLines: settings.maxSuffixLines, prefixTokens: budgets.prefixTokens, suffixTokens: budgets.suffixTokens };
+export function naiveLimits(
+  budgets: LayoutBudgets,
+  settings: Pick<CompletionSettings, 'maxPrefixLines' | 'maxSuffixLines'>,
+): WindowLimits {
+  return {
+    maxPrefixLines: settings.maxPrefixLines,
+    maxSuffixLines: settings.maxSuffixLines,
+    prefixTokens: budgets.prefixTokens,
+    suffixTokens: budgets.suffixTokens,
+  };
 }
 
 /** llama-server's split of a batch (3/4 prefix, 1/4 suffix), shrunk when the context is smaller. */
@@ -55,11 +63,21 @@ export function slidingLimits(contextSize: number, maxTokens: number): WindowLim
     suffixTokens = Math.min(suffixTokens, Math.floor(room / 4));
     prefixTokens = room - suffixTokens;
   }
-  return { maxPrefixLines: LLAMA_VSCODE.prefixLines, maxSuffixLines: LLAMA_VSCODE.suffixLines, prefixTokens, suffixTokens };
+  return {
+    maxPrefixLines: LLAMA_VSCODE.prefixLines,
+    maxSuffixLines: LLAMA_VSCODE.suffixLines,
+    prefixTokens,
+    suffixTokens,
+  };
 }
 
 /** The window around the cursor: lines nearest to it first, while they fit the limits. */
-export function cursorWindow(doc: CompletionDocument, position: Position, limits: WindowLimits, estimator: TokenEstimator): CursorWindow {
+export function cursorWindow(
+  doc: CompletionDocument,
+  position: Position,
+  limits: WindowLimits,
+  estimator: TokenEstimator,
+): CursorWindow {
   const row = Math.max(0, Math.min(position.line, doc.lineCount - 1));
   const line = doc.lineAt(row);
   const col = Math.max(0, Math.min(position.character, line.length));
@@ -91,12 +109,33 @@ export function cursorWindow(doc: CompletionDocument, position: Position, limits
     below.push(text);
     last++;
   }
-  return { firstLine: first, lastLine: last, above: above.reverse().map((l) => `${l}\n`).join(''), linePrefix, lineSuffix, below };
+  return {
+    firstLine: first,
+    lastLine: last,
+    above: above
+      .reverse()
+      .map((l) => `${l}\n`)
+      .join(''),
+    linePrefix,
+    lineSuffix,
+    below,
+  };
 }
 
 /** The window as a prompt in the model's FIM template (no extra context): lines above and the
  * current line as two segments of the prefix, then the suffix. */
-export function windowPrompt(template: FimTemplate, window: CursorWindow, doc: Pick<CompletionDocument, 'uri' | 'relativePath' | 'languageId'>): PromptSegment[] {
+export function windowPrompt(
+  template: FimTemplate,
+  window: CursorWindow,
+  doc: Pick<CompletionDocument, 'uri' | 'relativePath' | 'languageId'>,
+): PromptSegment[] {
   const suffix = window.below.length === 0 ? window.lineSuffix : `${window.lineSuffix}\n${window.below.join('\n')}`;
-  return template.render({ prefix: [window.above, window.linePrefix], suffix, path: displayPath(doc), languageId: doc.languageId, repoName: 'workspace', snippets: [] });
+  return template.render({
+    prefix: [window.above, window.linePrefix],
+    suffix,
+    path: displayPath(doc),
+    languageId: doc.languageId,
+    repoName: 'workspace',
+    snippets: [],
+  });
 }

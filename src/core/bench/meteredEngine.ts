@@ -32,7 +32,17 @@ export interface MeteredEngineOptions {
 }
 
 export function emptyTotals(): EngineTotals {
-  return { completeCalls: 0, refusedCalls: 0, prefills: 0, abortedCalls: 0, promptTokens: 0, evaluatedTokens: 0, reusedTokens: 0, generatedTokens: 0, engineMs: 0 };
+  return {
+    completeCalls: 0,
+    refusedCalls: 0,
+    prefills: 0,
+    abortedCalls: 0,
+    promptTokens: 0,
+    evaluatedTokens: 0,
+    reusedTokens: 0,
+    generatedTokens: 0,
+    engineMs: 0,
+  };
 }
 
 export class MeteredEngine implements CompletionEngine {
@@ -42,16 +52,20 @@ export class MeteredEngine implements CompletionEngine {
   private running = 0;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly inner: CompletionEngine, private readonly options: MeteredEngineOptions = {}) {
+  constructor(
+    private readonly inner: CompletionEngine,
+    private readonly options: MeteredEngineOptions = {},
+  ) {
     const prefill = inner.prefill?.bind(inner);
     // Only an engine that can prefill offers it: the pipeline schedules warm-ups when it exists.
     if (prefill) {
-      this.prefill = (params, signal) => this.timed(async () => {
-        this.totals.prefills++;
-        const result = await prefill(params, signal);
-        this.add(result.accounting);
-        return result;
-      });
+      this.prefill = (params, signal) =>
+        this.timed(async () => {
+          this.totals.prefills++;
+          const result = await prefill(params, signal);
+          this.add(result.accounting);
+          return result;
+        });
     }
   }
 

@@ -63,7 +63,19 @@ export interface ReplayResult {
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const wallStart = performance.now();
   const simStart = options.clock.now();
-  const result: ReplayResult = { keystrokes: 0, requests: 0, shown: 0, acceptances: 0, acceptedChars: 0, errors: 0, latencyMs: [], intact: true, simulatedMs: 0, wallMs: 0, files: [] };
+  const result: ReplayResult = {
+    keystrokes: 0,
+    requests: 0,
+    shown: 0,
+    acceptances: 0,
+    acceptedChars: 0,
+    errors: 0,
+    latencyMs: [],
+    intact: true,
+    simulatedMs: 0,
+    wallMs: 0,
+    files: [],
+  };
   for (const [i, file] of options.files.entries()) {
     const before = { ...options.engine.totals };
     const requestsBefore = result.requests;

@@ -60,7 +60,12 @@ export interface BenchReport extends Omit<BenchMeta, 'loadMs'> {
   note: string;
 }
 
-export function buildReport(strategy: BenchStrategy, run: ReplayResult, totals: EngineTotals, meta: BenchMeta): BenchReport {
+export function buildReport(
+  strategy: BenchStrategy,
+  run: ReplayResult,
+  totals: EngineTotals,
+  meta: BenchMeta,
+): BenchReport {
   const counters = strategy.counters();
   const evaluatedTokens = strategy.evaluatesWholePrompt ? totals.promptTokens : totals.evaluatedTokens;
   const overhead = summarize(strategy.overheadMs);
@@ -116,18 +121,25 @@ const COLUMNS: Array<[string, (r: BenchReport) => string]> = [
 export function formatTable(reports: readonly BenchReport[]): string {
   const rows = [COLUMNS.map(([h]) => h), ...reports.map((r) => COLUMNS.map(([, get]) => get(r)))];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');
+  return rows
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 /** The table with what was replayed above it and how long it took below. */
 export function formatReports(reports: readonly BenchReport[]): string {
   const first = reports[0];
   if (!first) return '';
-  const files = first.files.map((f) => `  ${f.path}: lines ${f.firstLine}–${f.lastLine}, ${f.typedChars} characters`).join('\n');
+  const files = first.files
+    .map((f) => `  ${f.path}: lines ${f.firstLine}–${f.lastLine}, ${f.typedChars} characters`)
+    .join('\n');
   const head = `${first.model} on ${first.backend}, context ${first.contextSize}, seed ${first.seed}\n${files}`;
   const foot = reports
-    .map((r) => `${r.strategy}: ${Math.round(r.simulatedMs / 1000)} s of typing replayed in ${(r.wallMs / 1000).toFixed(1)} s (engine ${(r.engineMs / 1000).toFixed(1)} s)` +
-      `${r.errors ? `; ${r.errors} errors, first: ${r.firstError}` : ''}${r.intact ? '' : '; WARNING: the typed documents differ from the files'}`)
+    .map(
+      (r) =>
+        `${r.strategy}: ${Math.round(r.simulatedMs / 1000)} s of typing replayed in ${(r.wallMs / 1000).toFixed(1)} s (engine ${(r.engineMs / 1000).toFixed(1)} s)` +
+        `${r.errors ? `; ${r.errors} errors, first: ${r.firstError}` : ''}${r.intact ? '' : '; WARNING: the typed documents differ from the files'}`,
+    )
     .join('\n');
   return `${head}\n\n${formatTable(reports)}\n\n${foot}\n(hits c/t/f: cache, typed-ahead, in-flight reuse)`;
 }

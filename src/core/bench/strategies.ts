@@ -16,7 +16,12 @@ import { CompletionPipeline, type CompletionModel, type CompletionSuggestion } f
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from '../completion/completionSettings';
 import { OverheadTimer } from '../completion/completionStats';
 import type { CompletionDocument, Position } from '../completion/documentWindow';
-import { type CompletionEngine, isAbortError, isPromptTooLong, reportedPromptTokens } from '../completion/engineContract';
+import {
+  type CompletionEngine,
+  isAbortError,
+  isPromptTooLong,
+  reportedPromptTokens,
+} from '../completion/engineContract';
 import { ExtraContext } from '../completion/extraContext';
 import { shouldCompleteMultiline } from '../completion/multiline';
 import { postprocessCompletion } from '../completion/postprocess';
@@ -72,7 +77,12 @@ export function createStrategy(name: StrategyName, context: StrategyContext): Be
     case 'naive':
       return new BaselineStrategy('naive', context, (a, s) => naiveLimits(a.budgets, s), true);
     case 'sliding':
-      return new BaselineStrategy('sliding', context, (a) => slidingLimits(a.model.contextSize, a.budgets.maxTokens), false);
+      return new BaselineStrategy(
+        'sliding',
+        context,
+        (a) => slidingLimits(a.model.contextSize, a.budgets.maxTokens),
+        false,
+      );
   }
 }
 
@@ -84,7 +94,11 @@ class AlembicStrategy implements BenchStrategy {
   private readonly pipeline: CompletionPipeline;
 
   constructor(context: StrategyContext) {
-    this.pipeline = new CompletionPipeline({ engine: context.engine, clock: context.clock, settings: context.settings });
+    this.pipeline = new CompletionPipeline({
+      engine: context.engine,
+      clock: context.clock,
+      settings: context.settings,
+    });
     this.pipeline.setModel(context.model);
     // Every request's own overhead sample: the pipeline keeps only a window of recent ones.
     const stats = this.pipeline.stats;
@@ -105,7 +119,12 @@ class AlembicStrategy implements BenchStrategy {
 
   counters(): StrategyCounters {
     const s = this.pipeline.stats.snapshot();
-    return { cacheHits: s.cacheHits, typedAheadHits: s.typedAheadHits, inFlightReuses: s.inFlightReuses, prefetches: s.prefetches };
+    return {
+      cacheHits: s.cacheHits,
+      typedAheadHits: s.typedAheadHits,
+      inFlightReuses: s.inFlightReuses,
+      prefetches: s.prefetches,
+    };
   }
 
   dispose(): void {
@@ -131,11 +150,18 @@ class BaselineStrategy implements BenchStrategy {
     this.settings = { ...DEFAULT_COMPLETION_SETTINGS, ...context.settings };
     // The assembler gives the template, the budgets and the request parameters Alembic would use;
     // it shares this strategy's estimator, which learns the tokenizer's ratio from the engine.
-    this.assembler = new PromptAssembler(context.model, this.settings, this.estimator, new ExtraContext({}, this.estimator), 'workspace');
+    this.assembler = new PromptAssembler(
+      context.model,
+      this.settings,
+      this.estimator,
+      new ExtraContext({}, this.estimator),
+      'workspace',
+    );
     this.limits = () => limits(this.assembler, this.settings);
-    this.note = name === 'naive'
-      ? 'full prompt (Alembic budgets, window anchored at the cursor) on every keystroke; no debounce, no client cache; evaluatedTokens = promptTokens by definition; alternate calls start with an end-of-text token so the engine re-evaluates everything; a keystroke aborts the running call'
-      : "llama.vscode's request on every keystroke: 256 lines above the cursor and 64 below, cut to llama-server's default batch split, current line at the end of the prefix; the engine's KV reuse decides evaluatedTokens; a keystroke aborts the running call";
+    this.note =
+      name === 'naive'
+        ? 'full prompt (Alembic budgets, window anchored at the cursor) on every keystroke; no debounce, no client cache; evaluatedTokens = promptTokens by definition; alternate calls start with an end-of-text token so the engine re-evaluates everything; a keystroke aborts the running call'
+        : "llama.vscode's request on every keystroke: 256 lines above the cursor and 64 below, cut to llama-server's default batch split, current line at the end of the prefix; the engine's KV reuse decides evaluatedTokens; a keystroke aborts the running call";
   }
 
   async request(r: StrategyRequest): Promise<CompletionSuggestion | null> {
@@ -144,7 +170,9 @@ class BaselineStrategy implements BenchStrategy {
       for (let attempt = 0; attempt < 2 && !r.signal.aborted; attempt++) {
         const ruleContext = this.assembler.contextAt(r.doc, r.position);
         const multiline = shouldCompleteMultiline(ruleContext, this.settings.multiline);
-        const segments = this.bust(windowPrompt(this.assembler.template, cursorWindow(r.doc, r.position, this.limits(), this.estimator), r.doc));
+        const segments = this.bust(
+          windowPrompt(this.assembler.template, cursorWindow(r.doc, r.position, this.limits(), this.estimator), r.doc),
+        );
         const estimatedTokens = this.assembler.estimate(segments);
         const params = this.assembler.completeParams({ segments, estimatedTokens, snippets: 0 }, multiline);
         let result: CompleteResult;
@@ -164,8 +192,14 @@ class BaselineStrategy implements BenchStrategy {
         }
         this.estimator.observe(estimatedTokens, result.accounting.promptTokens);
         if (result.stopReason === 'abort' || r.signal.aborted) return null;
-        const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
-        const { text } = postprocessCompletion(result.text, { ...ruleContext, multiline, maxLines: this.settings.maxLines, truncated });
+        const truncated =
+          result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+        const { text } = postprocessCompletion(result.text, {
+          ...ruleContext,
+          multiline,
+          maxLines: this.settings.maxLines,
+          truncated,
+        });
         if (!text) return null;
         const at = ruleContext.position;
         return { insertText: text, range: { start: at, end: at }, source: 'model', multiline: text.includes('\n') };

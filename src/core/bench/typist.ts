@@ -102,7 +102,12 @@ export class Typist {
    * timing, and must not shift the typing rhythm that follows. */
   private readonly reactions: Random;
 
-  constructor(private readonly file: TypistFile, fromLine: number, chars: number, seed: number) {
+  constructor(
+    private readonly file: TypistFile,
+    fromLine: number,
+    chars: number,
+    seed: number,
+  ) {
     this.rhythm = createRandom(seed);
     this.reactions = createRandom(seed * 31 + 17);
     const all = splitLines(file.text);
@@ -116,7 +121,13 @@ export class Typist {
 
   /** The document now (a new snapshot after each keystroke, as VS Code's document versions). */
   get doc(): LinesDocument {
-    this.snapshot ??= new LinesDocument(this.file.uri, this.file.languageId, this.lines.slice(), this.version, this.file.relativePath);
+    this.snapshot ??= new LinesDocument(
+      this.file.uri,
+      this.file.languageId,
+      this.lines.slice(),
+      this.version,
+      this.file.relativePath,
+    );
     return this.snapshot;
   }
 
@@ -140,7 +151,8 @@ export class Typist {
     const c = text[this.index];
     let kind: KeyKind;
     if (c === undefined || (c === '\n' && this.closers.length > 0)) {
-      this.lines[this.row] = this.lines[this.row]!.slice(0, this.col) + this.lines[this.row]!.slice(this.col + this.closers.length);
+      this.lines[this.row] =
+        this.lines[this.row]!.slice(0, this.col) + this.lines[this.row]!.slice(this.col + this.closers.length);
       this.closers = [];
       kind = 'clear';
     } else if (c === '\n') {
@@ -191,8 +203,10 @@ export class Typist {
     const prev = this.region.text[this.index - 1] ?? '\n';
     const next = this.region.text[this.index] ?? '\n';
     let ms = r.between(80, 200);
-    if (this.last === 'enter' || this.last === 'start') ms += r.between(300, 1200); // reading, deciding what comes next
-    else if (this.last === 'accept') ms += r.between(200, 600); // reading what was accepted
+    if (this.last === 'enter' || this.last === 'start')
+      ms += r.between(300, 1200); // reading, deciding what comes next
+    else if (this.last === 'accept')
+      ms += r.between(200, 600); // reading what was accepted
     else if (next === '\n') ms += r.between(100, 400);
     else if (/\s/.test(prev) && !/\s/.test(next)) ms += r.between(60, 250);
     else if (/[;,.:(){}[\]=]/.test(prev)) ms += r.between(50, 200);

@@ -33,11 +33,15 @@ export class VirtualClock implements Clock {
     return new Promise((resolve) => {
       const sleep: Sleep = { at: this.now() + ms, order: this.order++, resolve };
       this.sleeps.push(sleep);
-      signal?.addEventListener('abort', () => {
-        const i = this.sleeps.indexOf(sleep);
-        if (i >= 0) this.sleeps.splice(i, 1);
-        resolve(false);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = this.sleeps.indexOf(sleep);
+          if (i >= 0) this.sleeps.splice(i, 1);
+          resolve(false);
+        },
+        { once: true },
+      );
     });
   }
 

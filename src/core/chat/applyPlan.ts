@@ -26,7 +26,8 @@ export interface ApplyDocument {
   selectionEnd: number;
 }
 
-const DECLARATION = /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(function\*?|class|def|fn|func|interface|type|enum|struct|trait|const|let|var)\s+([A-Za-z_$][\w$]*)/;
+const DECLARATION =
+  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(function\*?|class|def|fn|func|interface|type|enum|struct|trait|const|let|var)\s+([A-Za-z_$][\w$]*)/;
 
 export function planApply(doc: ApplyDocument, rawCode: string): ApplyPlan {
   const code = rawCode.replace(/\r\n/g, '\n').replace(/\n+$/, '');
@@ -34,21 +35,45 @@ export function planApply(doc: ApplyDocument, rawCode: string): ApplyPlan {
   if (doc.selectionEnd > doc.selectionStart) {
     const selected = text.slice(doc.selectionStart, doc.selectionEnd);
     const newText = reindent(code, commonIndent(selected)) + (selected.endsWith('\n') ? '\n' : '');
-    return { start: doc.selectionStart, end: doc.selectionEnd, newText, kind: 'selection', description: 'the selection' };
+    return {
+      start: doc.selectionStart,
+      end: doc.selectionEnd,
+      newText,
+      kind: 'selection',
+      description: 'the selection',
+    };
   }
   const declared = findDeclaration(text, code);
   if (declared) {
     // The range starts after the line's indentation (or after a kept `export`): the first line
     // takes no indentation of its own.
     const newText = reindent(code, declared.indent).slice(declared.indent.length);
-    return { start: declared.start, end: declared.end, description: declared.description, newText, kind: 'declaration' };
+    return {
+      start: declared.start,
+      end: declared.end,
+      description: declared.description,
+      newText,
+      kind: 'declaration',
+    };
   }
   const docLines = text.split('\n').length;
   const codeLines = code.split('\n').length;
   if (text.trim() === '' || codeLines >= docLines * 0.6) {
-    return { start: 0, end: text.length, newText: code + (text.endsWith('\n') || text === '' ? '\n' : ''), kind: 'file', description: 'the whole file' };
+    return {
+      start: 0,
+      end: text.length,
+      newText: code + (text.endsWith('\n') || text === '' ? '\n' : ''),
+      kind: 'file',
+      description: 'the whole file',
+    };
   }
-  return { start: doc.selectionStart, end: doc.selectionStart, newText: textForInsert(text, doc.selectionStart, code), kind: 'cursor', description: 'the cursor' };
+  return {
+    start: doc.selectionStart,
+    end: doc.selectionStart,
+    newText: textForInsert(text, doc.selectionStart, code),
+    kind: 'cursor',
+    description: 'the cursor',
+  };
 }
 
 /** Code to insert at an offset: later lines take the indentation of the line the cursor is on. */
@@ -62,13 +87,19 @@ export function textForInsert(text: string, offset: number, code: string): strin
 }
 
 /** The range of the declaration in `text` that `code` redefines, if the code starts with one. */
-function findDeclaration(text: string, code: string): { start: number; end: number; description: string; indent: string } | undefined {
+function findDeclaration(
+  text: string,
+  code: string,
+): { start: number; end: number; description: string; indent: string } | undefined {
   const first = code.split('\n').find((l) => l.trim() !== '' && !/^\s*(\/\/|#|\/\*|\*|@)/.test(l));
   const m = first ? DECLARATION.exec(first) : null;
   if (!m) return undefined;
   const [, keyword, name] = m as unknown as [string, string, string];
   const family = /^(const|let|var)$/.test(keyword) ? '(?:const|let|var)' : keyword.replace('*', '\\*');
-  const pattern = new RegExp(`^[ \\t]*(?:export\\s+)?(?:default\\s+)?(?:pub(?:\\([^)]*\\))?\\s+)?(?:async\\s+)?${family}\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`, 'm');
+  const pattern = new RegExp(
+    `^[ \\t]*(?:export\\s+)?(?:default\\s+)?(?:pub(?:\\([^)]*\\))?\\s+)?(?:async\\s+)?${family}\\s+${name.replace(/\$/g, '\\$')}(?![\\w$])`,
+    'm',
+  );
   const found = pattern.exec(text);
   if (!found) return undefined;
   const lineStart = found.index;
@@ -98,8 +129,10 @@ function declarationEnd(text: string, start: number): number | undefined {
       continue;
     }
     if (ch === '"' || ch === "'" || ch === '`') quote = ch;
-    else if (ch === '{') { depth++; opened = true; }
-    else if (ch === '}') {
+    else if (ch === '{') {
+      depth++;
+      opened = true;
+    } else if (ch === '}') {
       depth--;
       if (opened && depth === 0) return lineEnd(i);
     } else if (ch === ';' && !opened) return lineEnd(i);

@@ -69,7 +69,10 @@ export function capText(text: string, max: number): { text: string; cut: number 
   const head = Math.ceil(max * 0.7);
   const tail = max - head;
   const cut = text.length - max;
-  return { text: `${text.slice(0, head)}\n[… ${cut} characters left out …]\n${tail > 0 ? text.slice(-tail) : ''}`, cut };
+  return {
+    text: `${text.slice(0, head)}\n[… ${cut} characters left out …]\n${tail > 0 ? text.slice(-tail) : ''}`,
+    cut,
+  };
 }
 
 /** A conversation's title: the first line of its first message, shortened. */
@@ -92,7 +95,12 @@ export function formatDiagnostics(diagnostics: readonly DiagnosticLine[], max = 
   if (diagnostics.length === 0) return '(no problems reported)';
   const order = { error: 0, warning: 1, information: 2, hint: 3 };
   const sorted = [...diagnostics].sort((a, b) => order[a.severity] - order[b.severity] || a.line - b.line);
-  const lines = sorted.slice(0, max).map((d) => `- line ${d.line}: ${d.severity}${d.source ? ` (${d.source})` : ''}: ${d.message.replace(/\s+/g, ' ').trim()}`);
+  const lines = sorted
+    .slice(0, max)
+    .map(
+      (d) =>
+        `- line ${d.line}: ${d.severity}${d.source ? ` (${d.source})` : ''}: ${d.message.replace(/\s+/g, ' ').trim()}`,
+    );
   if (sorted.length > max) lines.push(`- … and ${sorted.length - max} more`);
   return lines.join('\n');
 }

@@ -33,7 +33,12 @@ export function turnView(turn: ChatTurn): TurnView {
 }
 
 export function conversationView(c: Conversation, streamingRequestId?: string): ConversationView {
-  return { id: c.id, title: c.title, turns: c.turns.map(turnView), ...(streamingRequestId ? { streamingRequestId } : {}) };
+  return {
+    id: c.id,
+    title: c.title,
+    turns: c.turns.map(turnView),
+    ...(streamingRequestId ? { streamingRequestId } : {}),
+  };
 }
 
 /** The note shown after an answer that did not end normally. */

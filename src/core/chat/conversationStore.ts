@@ -31,7 +31,10 @@ const MAX_CONTENT = 64_000;
 
 export class ConversationStore {
   /** `maxConversations` is read at each save, so a changed setting applies at once. */
-  constructor(private readonly store: KeyValueStore, private readonly maxConversations: number | (() => number) = 50) {}
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly maxConversations: number | (() => number) = 50,
+  ) {}
 
   private get limit(): number {
     return Math.max(1, typeof this.maxConversations === 'function' ? this.maxConversations() : this.maxConversations);
@@ -65,7 +68,9 @@ export class ConversationStore {
     if (c.turns.length === 0) return;
     await this.store.update(conversationKey(c.id), compact(c));
     const others = this.list().filter((s) => s.id !== c.id);
-    const index = [{ id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length }, ...others].sort((a, b) => b.updatedAt - a.updatedAt);
+    const index = [{ id: c.id, title: c.title, updatedAt: c.updatedAt, turns: c.turns.length }, ...others].sort(
+      (a, b) => b.updatedAt - a.updatedAt,
+    );
     const limit = this.limit;
     const kept = index.slice(0, limit);
     await this.store.update(INDEX_KEY, kept);
@@ -74,7 +79,10 @@ export class ConversationStore {
 
   async delete(id: string): Promise<void> {
     await this.store.update(conversationKey(id), undefined);
-    await this.store.update(INDEX_KEY, this.list().filter((s) => s.id !== id));
+    await this.store.update(
+      INDEX_KEY,
+      this.list().filter((s) => s.id !== id),
+    );
     if (this.currentId === id) await this.setCurrent(undefined);
   }
 }
@@ -85,15 +93,24 @@ function compact(c: Conversation): Conversation {
     turns: c.turns.map((t) => ({
       ...t,
       text: t.text.length > MAX_TEXT ? capText(t.text, MAX_TEXT).text : t.text,
-      ...(t.content !== undefined && t.content.length > MAX_CONTENT ? { content: capText(t.content, MAX_CONTENT).text } : {}),
+      ...(t.content !== undefined && t.content.length > MAX_CONTENT
+        ? { content: capText(t.content, MAX_CONTENT).text }
+        : {}),
     })),
   };
 }
 
 function isSummary(v: unknown): v is ConversationSummary {
   const s = v as ConversationSummary;
-  return typeof v === 'object' && v !== null && typeof s.id === 'string' && ID_PATTERN.test(s.id) &&
-    typeof s.title === 'string' && typeof s.updatedAt === 'number' && typeof s.turns === 'number';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof s.id === 'string' &&
+    ID_PATTERN.test(s.id) &&
+    typeof s.title === 'string' &&
+    typeof s.updatedAt === 'number' &&
+    typeof s.turns === 'number'
+  );
 }
 
 const STATUSES: readonly TurnStatus[] = ['streaming', 'done', 'stopped', 'interrupted', 'error'];
@@ -116,14 +133,20 @@ function parseTurn(raw: unknown): ChatTurn | undefined {
   const r = raw as Record<string, unknown>;
   const id = str(r.id, 64);
   const text = str(r.text);
-  if (!id || !ID_PATTERN.test(id) || text === undefined || (r.role !== 'user' && r.role !== 'assistant')) return undefined;
+  if (!id || !ID_PATTERN.test(id) || text === undefined || (r.role !== 'user' && r.role !== 'assistant'))
+    return undefined;
   const turn: ChatTurn = { id, role: r.role, text, createdAt: num(r.createdAt) ?? 0 };
   const content = str(r.content);
   if (content !== undefined) turn.content = content;
   if (Array.isArray(r.attachments)) {
     turn.attachments = r.attachments
-      .filter((a): a is { kind: NonNullable<ChatTurn['attachments']>[number]['kind']; label: string } =>
-        typeof a === 'object' && a !== null && ['selection', 'file', 'diagnostics', 'text'].includes(a.kind) && typeof a.label === 'string')
+      .filter(
+        (a): a is { kind: NonNullable<ChatTurn['attachments']>[number]['kind']; label: string } =>
+          typeof a === 'object' &&
+          a !== null &&
+          ['selection', 'file', 'diagnostics', 'text'].includes(a.kind) &&
+          typeof a.label === 'string',
+      )
       .slice(0, 32)
       .map((a) => ({ kind: a.kind, label: a.label.slice(0, 200) }));
   }
@@ -144,5 +167,10 @@ function parseStats(raw: unknown): AnswerStats | undefined {
   const r = raw as Record<string, unknown>;
   const model = str(r.model, 200);
   if (model === undefined) return undefined;
-  return { model, tokensPerSecond: num(r.tokensPerSecond) ?? 0, generatedTokens: num(r.generatedTokens) ?? 0, totalMs: num(r.totalMs) ?? 0 };
+  return {
+    model,
+    tokensPerSecond: num(r.tokensPerSecond) ?? 0,
+    generatedTokens: num(r.generatedTokens) ?? 0,
+    totalMs: num(r.totalMs) ?? 0,
+  };
 }

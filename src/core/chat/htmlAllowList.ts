@@ -17,10 +17,30 @@ const COMMON: Record<string, ValueCheck> = { class: classes };
 
 /** Allowed tags and, per tag, the allowed attributes with a check of their value. */
 const TAGS: Record<string, Record<string, ValueCheck>> = {
-  p: {}, br: {}, hr: {}, h1: {}, h2: {}, h3: {}, h4: {}, h5: {}, h6: {},
-  em: {}, strong: {}, s: {}, blockquote: {}, ul: {}, li: {}, pre: {}, code: {},
+  p: {},
+  br: {},
+  hr: {},
+  h1: {},
+  h2: {},
+  h3: {},
+  h4: {},
+  h5: {},
+  h6: {},
+  em: {},
+  strong: {},
+  s: {},
+  blockquote: {},
+  ul: {},
+  li: {},
+  pre: {},
+  code: {},
   ol: { start: digits },
-  table: {}, thead: {}, tbody: {}, tr: {}, th: {}, td: {},
+  table: {},
+  thead: {},
+  tbody: {},
+  tr: {},
+  th: {},
+  td: {},
   a: { 'data-href': webLink, title: any, tabindex: (v) => v === '0', role: (v) => v === 'link' },
   span: { title: any, 'aria-hidden': (v) => v === 'true' },
   div: { 'data-block': digits },
@@ -75,5 +95,8 @@ export function findDisallowedHtml(html: string): string | undefined {
 
 /** The entities escapeHtml writes, decoded, so a value is checked as the browser will read it. */
 function decodeEntities(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '');
+  return value.replace(
+    /&(amp|lt|gt|quot|#39);/g,
+    (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '',
+  );
 }

@@ -34,7 +34,10 @@ export function isCodeToken(token: Token): boolean {
 
 export function codeBlockInfo(token: Token): CodeBlockInfo {
   const language = token.type === 'fence' ? (token.info.trim().split(/\s+/)[0] ?? '') : '';
-  return { language: /^[\w+#.-]{1,32}$/.test(language) ? language.toLowerCase() : '', code: token.content.replace(/\n$/, '') };
+  return {
+    language: /^[\w+#.-]{1,32}$/.test(language) ? language.toLowerCase() : '',
+    code: token.content.replace(/\n$/, ''),
+  };
 }
 
 /** Tables: markdown-it writes `style="text-align:…"`; the allow-list has no style attribute. */

@@ -42,7 +42,8 @@ export function renderMarkdown(source: string): RenderedMarkdown {
   const env: RenderEnv = { blocks: [], links: [] };
   const html = md.render(source, env);
   const problem = findDisallowedHtml(html);
-  if (problem) return { html: `<pre class="md-fallback">${escapeHtml(source)}</pre>`, codeBlocks: env.blocks, clean: false };
+  if (problem)
+    return { html: `<pre class="md-fallback">${escapeHtml(source)}</pre>`, codeBlocks: env.blocks, clean: false };
   return { html, codeBlocks: env.blocks, clean: true };
 }
 
@@ -82,7 +83,9 @@ function renderCodeBlock(token: Token, env: RenderEnv): string {
   return (
     `<div class="code-block" data-block="${index}"><div class="code-header">` +
     `<span class="code-lang">${escapeHtml(info.language)}</span><span class="code-actions">` +
-    button('copy', 'copy', 'Copy') + button('insert', 'insert', 'Insert at Cursor') + button('apply', 'diff', 'Apply to File…') +
+    button('copy', 'copy', 'Copy') +
+    button('insert', 'insert', 'Insert at Cursor') +
+    button('apply', 'diff', 'Apply to File…') +
     `</span></div><pre><code class="hljs${language}">${highlight(info.code, info.language)}</code></pre></div>\n`
   );
 }

@@ -5,28 +5,45 @@
 // Cost is bounded by the schema, not by the payload: a 50 MB string is rejected by its length,
 // unknown fields by their name, without reading or copying them.
 import {
-  ATTACH_KINDS, CODE_ACTIONS, ID_PATTERN, LIMITS, WEBVIEW_COMMANDS, type FromWebview, type FromWebviewType,
+  ATTACH_KINDS,
+  CODE_ACTIONS,
+  ID_PATTERN,
+  LIMITS,
+  WEBVIEW_COMMANDS,
+  type FromWebview,
+  type FromWebviewType,
 } from './webviewProtocol';
 
 type FieldCheck = (value: unknown) => string | undefined;
 
-const id: FieldCheck = (v) => (typeof v !== 'string' ? 'is not a string' : ID_PATTERN.test(v) ? undefined : 'is not a plain id');
+const id: FieldCheck = (v) =>
+  typeof v !== 'string' ? 'is not a string' : ID_PATTERN.test(v) ? undefined : 'is not a plain id';
 
-const text = (max: number): FieldCheck => (v) =>
-  typeof v !== 'string' ? 'is not a string' : v.length > max ? `is longer than ${max} characters` : undefined;
+const text =
+  (max: number): FieldCheck =>
+  (v) =>
+    typeof v !== 'string' ? 'is not a string' : v.length > max ? `is longer than ${max} characters` : undefined;
 
-const oneOf = (values: readonly string[]): FieldCheck => (v) =>
-  typeof v === 'string' && values.includes(v) ? undefined : `is not one of ${values.join(', ')}`;
+const oneOf =
+  (values: readonly string[]): FieldCheck =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? undefined : `is not one of ${values.join(', ')}`;
 
-const index = (max: number): FieldCheck => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? undefined : `is not an integer from 0 to ${max}`;
+const index =
+  (max: number): FieldCheck =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max
+      ? undefined
+      : `is not an integer from 0 to ${max}`;
 
-const idList = (max: number): FieldCheck => (v) => {
-  if (!Array.isArray(v)) return 'is not an array';
-  if (v.length > max) return `has more than ${max} entries`;
-  for (const entry of v) if (id(entry)) return 'holds an entry that is not a plain id';
-  return undefined;
-};
+const idList =
+  (max: number): FieldCheck =>
+  (v) => {
+    if (!Array.isArray(v)) return 'is not an array';
+    if (v.length > max) return `has more than ${max} entries`;
+    for (const entry of v) if (id(entry)) return 'holds an entry that is not a plain id';
+    return undefined;
+  };
 
 /** A link the user may open (after confirming): http or https, nothing else. */
 const webUrl: FieldCheck = (v) => {

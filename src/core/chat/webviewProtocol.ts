@@ -91,7 +91,14 @@ export type ToWebview =
 // ---------- webview → extension ----------
 
 /** The only extension actions the webview may trigger by name. */
-export const WEBVIEW_COMMANDS = ['newChat', 'showHistory', 'selectModel', 'downloadModel', 'restartEngine', 'showLog'] as const;
+export const WEBVIEW_COMMANDS = [
+  'newChat',
+  'showHistory',
+  'selectModel',
+  'downloadModel',
+  'restartEngine',
+  'showLog',
+] as const;
 export type WebviewCommand = (typeof WEBVIEW_COMMANDS)[number];
 
 export const CODE_ACTIONS = ['copy', 'insert', 'apply'] as const;

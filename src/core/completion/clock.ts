@@ -48,10 +48,14 @@ export class ManualClock implements Clock {
     return new Promise((resolve) => {
       const timer: Timer = { at: this.time + ms, resolve };
       this.timers.push(timer);
-      signal?.addEventListener('abort', () => {
-        this.timers = this.timers.filter((t) => t !== timer);
-        resolve(false);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((t) => t !== timer);
+          resolve(false);
+        },
+        { once: true },
+      );
     });
   }
 

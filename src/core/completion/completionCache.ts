@@ -77,7 +77,11 @@ export function autoClosedBy(typed: string): string {
 
 /** Characters the user typed to get from context `from` to context `to` on the same line, or
  * undefined when `to` does not extend `from` within the typed-ahead distance. */
-export function typedSince(from: ContextIdentity, to: ContextIdentity, maxChars = TYPED_AHEAD_MAX_CHARS): string | undefined {
+export function typedSince(
+  from: ContextIdentity,
+  to: ContextIdentity,
+  maxChars = TYPED_AHEAD_MAX_CHARS,
+): string | undefined {
   if (from.windowId !== to.windowId || !to.linePrefix.startsWith(from.linePrefix)) return undefined;
   const typed = to.linePrefix.slice(from.linePrefix.length);
   if (typed.length > maxChars) return undefined;
@@ -112,11 +116,19 @@ export class CompletionCache {
       const typed = id.linePrefix.slice(-k);
       const linePrefix = id.linePrefix.slice(0, -k);
       const closers = autoClosedBy(typed);
-      const suffixes = closers && id.lineSuffix.startsWith(closers) ? [id.lineSuffix, id.lineSuffix.slice(closers.length)] : [id.lineSuffix];
+      const suffixes =
+        closers && id.lineSuffix.startsWith(closers)
+          ? [id.lineSuffix, id.lineSuffix.slice(closers.length)]
+          : [id.lineSuffix];
       for (const lineSuffix of suffixes) {
         const entry = this.lru.get(entryKey({ windowId: id.windowId, lineSuffix, linePrefix }));
         if (entry && entry.text.length > typed.length && entry.text.startsWith(typed)) {
-          return { remainder: entry.text.slice(typed.length), typed, autoClosed: id.lineSuffix.slice(0, id.lineSuffix.length - lineSuffix.length), entry };
+          return {
+            remainder: entry.text.slice(typed.length),
+            typed,
+            autoClosed: id.lineSuffix.slice(0, id.lineSuffix.length - lineSuffix.length),
+            entry,
+          };
         }
       }
     }

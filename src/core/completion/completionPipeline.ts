@@ -93,8 +93,13 @@ export class CompletionPipeline {
     this.clock = options.clock ?? systemClock;
     this.extraContext = options.extraContext ?? new ExtraContext({}, this.estimator);
     this.cache = new CompletionCache(this.settings.cacheSize);
-    this.rhythm = new TypingRhythm(this.clock, { minMs: this.settings.debounceMinMs, maxMs: this.settings.debounceMaxMs });
-    this.slot = new GenerationSlot((e) => this.log('warn', `completion failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.rhythm = new TypingRhythm(this.clock, {
+      minMs: this.settings.debounceMinMs,
+      maxMs: this.settings.debounceMaxMs,
+    });
+    this.slot = new GenerationSlot((e) =>
+      this.log('warn', `completion failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
     this.unsubscribe = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
     this.jobs = new GenerationJobs({
       engine: this.engine,
@@ -116,7 +121,13 @@ export class CompletionPipeline {
     this.cache.clear();
     if (!model) return;
     try {
-      this.assembler = new PromptAssembler(model, this.settings, this.estimator, this.extraContext, this.options.repoName ?? 'workspace');
+      this.assembler = new PromptAssembler(
+        model,
+        this.settings,
+        this.estimator,
+        this.extraContext,
+        this.options.repoName ?? 'workspace',
+      );
     } catch (e) {
       this.modelProblem = e instanceof Error ? e.message : String(e);
       throw e;
@@ -152,8 +163,14 @@ export class CompletionPipeline {
       const assembler = this.assembler;
       if (!assembler || signal.aborted) return this.none();
       const ctx = assembler.contextAt(request.doc, request.position);
-      if (!explicit && ctx.lineSuffix.replace(CLOSERS_AND_SPACE, '').length > this.settings.maxCharsRightOfCursor) return this.none();
-      const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc: request.doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
+      if (!explicit && ctx.lineSuffix.replace(CLOSERS_AND_SPACE, '').length > this.settings.maxCharsRightOfCursor)
+        return this.none();
+      const target: Target = {
+        id: identify(assembler.model.id, ctx),
+        ctx,
+        doc: request.doc,
+        multiline: shouldCompleteMultiline(ctx, this.settings.multiline),
+      };
       this.lastTarget = target;
       let via: 'inFlight' | 'model' | undefined;
       let debounced = false;
@@ -204,7 +221,12 @@ export class CompletionPipeline {
     if (!assembler || this.disposed || !this.settings.prefetch || this.slot.current) return;
     const doc = new InsertedTextDocument(shown.doc, shown.position, shown.insertText);
     const ctx = assembler.contextAt(doc, doc.end);
-    const target: Target = { id: identify(assembler.model.id, ctx), ctx, doc, multiline: shouldCompleteMultiline(ctx, this.settings.multiline) };
+    const target: Target = {
+      id: identify(assembler.model.id, ctx),
+      ctx,
+      doc,
+      multiline: shouldCompleteMultiline(ctx, this.settings.multiline),
+    };
     if (this.cache.get(target.id)) return;
     this.stats.increment('prefetches');
     this.slot.start('prefetch', target, (s) => this.startJob(target, s));
@@ -230,29 +252,55 @@ export class CompletionPipeline {
   }
 
   /** A cached answer for this context, directly or by typed-ahead; null = known to be empty. */
-  private lookup(target: Target, via: 'inFlight' | 'model' | undefined): { text: string | null; source: CompletionSuggestion['source'] } | undefined {
+  private lookup(
+    target: Target,
+    via: 'inFlight' | 'model' | undefined,
+  ): { text: string | null; source: CompletionSuggestion['source'] } | undefined {
     const exact = this.cache.get(target.id);
     if (exact) return { text: exact.text || null, source: via ?? 'cache' };
     const ahead = this.cache.lookupTypedAhead(target.id);
     if (!ahead) return undefined;
     const text = ahead.autoClosed
-      ? fitRemainderToSuffix(ahead.remainder, { ...target.ctx, multiline: ahead.entry.multiline, maxLines: this.settings.maxLines, truncated: false })
+      ? fitRemainderToSuffix(ahead.remainder, {
+          ...target.ctx,
+          multiline: ahead.entry.multiline,
+          maxLines: this.settings.maxLines,
+          truncated: false,
+        })
       : ahead.remainder;
     this.cache.set(target.id, { text: text ?? '', multiline: ahead.entry.multiline });
     return { text, source: via ?? 'typedAhead' };
   }
 
-  private serve(found: { text: string | null; source: CompletionSuggestion['source'] }, target: Target, started: number, seq: number): CompletionSuggestion | null {
-    const counter = ({ cache: 'cacheHits', typedAhead: 'typedAheadHits', inFlight: 'inFlightReuses', model: undefined } as const)[found.source];
+  private serve(
+    found: { text: string | null; source: CompletionSuggestion['source'] },
+    target: Target,
+    started: number,
+    seq: number,
+  ): CompletionSuggestion | null {
+    const counter = (
+      { cache: 'cacheHits', typedAhead: 'typedAheadHits', inFlight: 'inFlightReuses', model: undefined } as const
+    )[found.source];
     if (counter) this.stats.increment(counter);
     // A request served without the model leaves a running request generation it cannot use
     // pointless; a prefetch aims at a later context and keeps going.
     const running = this.slot.current;
-    if (seq === this.seq && running?.kind === 'request' && running.context && typedSince(running.context.id, target.id) === undefined) this.abortStale();
+    if (
+      seq === this.seq &&
+      running?.kind === 'request' &&
+      running.context &&
+      typedSince(running.context.id, target.id) === undefined
+    )
+      this.abortStale();
     if (found.text === null) return this.none();
     if (found.source === 'model') this.stats.recordLatency(this.clock.now() - started);
     const position = target.ctx.position;
-    const suggestion: CompletionSuggestion = { insertText: found.text, range: { start: position, end: position }, source: found.source, multiline: found.text.includes('\n') };
+    const suggestion: CompletionSuggestion = {
+      insertText: found.text,
+      range: { start: position, end: position },
+      source: found.source,
+      multiline: found.text.includes('\n'),
+    };
     if (found.source === 'typedAhead') this.usefulness.noteTaken();
     else {
       this.usefulness.noteShown();
@@ -304,7 +352,14 @@ export class CompletionPipeline {
   private prefillIfIdle(): void {
     const assembler = this.assembler;
     const target = this.lastTarget;
-    if (!assembler || !target || this.disposed || this.slot.current || this.extraContext.version === this.evaluatedExtraVersion) return;
+    if (
+      !assembler ||
+      !target ||
+      this.disposed ||
+      this.slot.current ||
+      this.extraContext.version === this.evaluatedExtraVersion
+    )
+      return;
     this.evaluatedExtraVersion = this.extraContext.version;
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
   }

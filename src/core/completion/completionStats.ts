@@ -38,7 +38,19 @@ export class CompletionStats {
   private samples: number[] = [];
   private listeners = new Set<(s: CompletionStats) => void>();
 
-  increment(name: 'requests' | 'modelCalls' | 'prefetches' | 'prefills' | 'cacheHits' | 'typedAheadHits' | 'inFlightReuses' | 'aborted' | 'empty' | 'accepted'): void {
+  increment(
+    name:
+      | 'requests'
+      | 'modelCalls'
+      | 'prefetches'
+      | 'prefills'
+      | 'cacheHits'
+      | 'typedAheadHits'
+      | 'inFlightReuses'
+      | 'aborted'
+      | 'empty'
+      | 'accepted',
+  ): void {
     this.counters[name]++;
     this.changed();
   }
@@ -66,7 +78,12 @@ export class CompletionStats {
     const sorted = [...this.samples].sort((a, b) => a - b);
     return {
       ...this.counters,
-      overheadMs: { last: this.samples[this.samples.length - 1] ?? 0, max: sorted[sorted.length - 1] ?? 0, p50: percentileOfSorted(sorted, 50), p99: percentileOfSorted(sorted, 99) },
+      overheadMs: {
+        last: this.samples[this.samples.length - 1] ?? 0,
+        max: sorted[sorted.length - 1] ?? 0,
+        p50: percentileOfSorted(sorted, 50),
+        p99: percentileOfSorted(sorted, 99),
+      },
     };
   }
 
@@ -88,8 +105,23 @@ export class CompletionStats {
 
 function zero(): Omit<CompletionStatsSnapshot, 'overheadMs'> {
   return {
-    requests: 0, modelCalls: 0, prefetches: 0, prefills: 0, cacheHits: 0, typedAheadHits: 0, inFlightReuses: 0, aborted: 0, empty: 0, accepted: 0,
-    promptTokens: 0, evaluatedTokens: 0, reusedTokens: 0, generatedTokens: 0, lastLatencyMs: 0, lastEngineMs: 0, tokensPerSecond: 0,
+    requests: 0,
+    modelCalls: 0,
+    prefetches: 0,
+    prefills: 0,
+    cacheHits: 0,
+    typedAheadHits: 0,
+    inFlightReuses: 0,
+    aborted: 0,
+    empty: 0,
+    accepted: 0,
+    promptTokens: 0,
+    evaluatedTokens: 0,
+    reusedTokens: 0,
+    generatedTokens: 0,
+    lastLatencyMs: 0,
+    lastEngineMs: 0,
+    tokensPerSecond: 0,
   };
 }
 

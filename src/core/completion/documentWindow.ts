@@ -104,7 +104,11 @@ export class InsertedTextDocument implements CompletionDocument {
   readonly end: Position;
   private readonly inserted: string[];
 
-  constructor(private readonly base: CompletionDocument, private readonly at: Position, text: string) {
+  constructor(
+    private readonly base: CompletionDocument,
+    private readonly at: Position,
+    text: string,
+  ) {
     this.uri = base.uri;
     this.languageId = base.languageId;
     this.version = base.version + 1;

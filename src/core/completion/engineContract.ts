@@ -29,7 +29,10 @@ export function isPromptTooLong(e: unknown): boolean {
 
 /** The exact prompt length the engine reported with a promptTooLong error, when it did. */
 export function reportedPromptTokens(e: unknown): number | undefined {
-  const details = typeof e === 'object' && e !== null && 'details' in e ? (e as { details?: { promptTokens?: unknown } }).details : undefined;
+  const details =
+    typeof e === 'object' && e !== null && 'details' in e
+      ? (e as { details?: { promptTokens?: unknown } }).details
+      : undefined;
   return typeof details?.promptTokens === 'number' ? details.promptTokens : undefined;
 }
 

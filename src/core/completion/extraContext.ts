@@ -34,7 +34,13 @@ export interface ExtraContextOptions {
   jumpLines: number;
 }
 
-const DEFAULTS: ExtraContextOptions = { maxChunks: 16, chunkLines: 64, tokenBudget: 1024, similarity: 0.9, jumpLines: 32 };
+const DEFAULTS: ExtraContextOptions = {
+  maxChunks: 16,
+  chunkLines: 64,
+  tokenBudget: 1024,
+  similarity: 0.9,
+  jumpLines: 32,
+};
 
 interface Place {
   doc: CompletionDocument;
@@ -53,7 +59,10 @@ export class ExtraContext {
   private lastCursor?: Place;
   private readonly listeners = new Set<() => void>();
 
-  constructor(options: Partial<ExtraContextOptions> = {}, private readonly estimator = new TokenEstimator()) {
+  constructor(
+    options: Partial<ExtraContextOptions> = {},
+    private readonly estimator = new TokenEstimator(),
+  ) {
     this.options = { ...DEFAULTS, ...options };
   }
 
@@ -150,7 +159,10 @@ export class ExtraContext {
   private evict(): boolean {
     let total = this.ring.reduce((sum, s) => sum + s.tokens, 0);
     let dropped = 0;
-    while (this.ring.length - dropped > 0 && (this.ring.length - dropped > this.options.maxChunks || total > this.options.tokenBudget)) {
+    while (
+      this.ring.length - dropped > 0 &&
+      (this.ring.length - dropped > this.options.maxChunks || total > this.options.tokenBudget)
+    ) {
       total -= this.ring[dropped]!.tokens;
       dropped++;
     }

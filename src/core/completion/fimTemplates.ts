@@ -62,7 +62,14 @@ interface FamilyDefaults {
 
 const FAMILIES: Record<Exclude<FimFamily, 'generic'>, FamilyDefaults> = {
   qwen: {
-    tokens: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>', pad: '<|fim_pad|>', repoName: '<|repo_name|>', fileSeparator: '<|file_sep|>' },
+    tokens: {
+      prefix: '<|fim_prefix|>',
+      suffix: '<|fim_suffix|>',
+      middle: '<|fim_middle|>',
+      pad: '<|fim_pad|>',
+      repoName: '<|repo_name|>',
+      fileSeparator: '<|file_sep|>',
+    },
     stop: ['<|endoftext|>', '<|fim_pad|>', '<|file_sep|>', '<|im_end|>', '<|repo_name|>'],
   },
   deepseek: {
@@ -71,7 +78,14 @@ const FAMILIES: Record<Exclude<FimFamily, 'generic'>, FamilyDefaults> = {
     stop: ['<｜end▁of▁sentence｜>'],
   },
   starcoder: {
-    tokens: { prefix: '<fim_prefix>', suffix: '<fim_suffix>', middle: '<fim_middle>', pad: '<fim_pad>', repoName: '<repo_name>', fileSeparator: '<file_sep>' },
+    tokens: {
+      prefix: '<fim_prefix>',
+      suffix: '<fim_suffix>',
+      middle: '<fim_middle>',
+      pad: '<fim_pad>',
+      repoName: '<repo_name>',
+      fileSeparator: '<file_sep>',
+    },
     stop: ['<file_sep>', '<|endoftext|>'],
   },
   codellama: {
@@ -85,7 +99,12 @@ const FAMILIES: Record<Exclude<FimFamily, 'generic'>, FamilyDefaults> = {
     stop: ['[PREFIX]', '[SUFFIX]'],
   },
   codegemma: {
-    tokens: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>', fileSeparator: '<|file_separator|>' },
+    tokens: {
+      prefix: '<|fim_prefix|>',
+      suffix: '<|fim_suffix|>',
+      middle: '<|fim_middle|>',
+      fileSeparator: '<|file_separator|>',
+    },
     bos: '<bos>',
     stop: ['<|file_separator|>', '<end_of_turn>'],
   },
@@ -106,9 +125,21 @@ export function selectFimTemplate(model: FimModel): FimTemplate {
   }
   const defaults = family === 'generic' ? undefined : FAMILIES[family];
   const bos = model.bos === null ? undefined : (model.bos ?? defaults?.bos);
-  const stop = unique([...(defaults?.stop ?? []), tokens.prefix, tokens.suffix, tokens.middle, ...(tokens.fileSeparator ? [tokens.fileSeparator] : [])]);
+  const stop = unique([
+    ...(defaults?.stop ?? []),
+    tokens.prefix,
+    tokens.suffix,
+    tokens.middle,
+    ...(tokens.fileSeparator ? [tokens.fileSeparator] : []),
+  ]);
   const render = RENDERERS[family];
-  return { family, tokens, bos, stop, render: (parts) => [...(bos ? [{ special: bos }] : []), ...render(tokens, parts)] };
+  return {
+    family,
+    tokens,
+    bos,
+    stop,
+    render: (parts) => [...(bos ? [{ special: bos }] : []), ...render(tokens, parts)],
+  };
 }
 
 function familyFromTokens(t: FimTokens, name: string): FimFamily {
@@ -144,20 +175,44 @@ const RENDERERS: Record<FimFamily, Renderer> = {
     const head: PromptSegment[] = [{ special: t.repoName }, { text: `${p.repoName}\n` }];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator }, { text: `${p.path}\n` });
-    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
+    return [
+      ...head,
+      { special: t.prefix },
+      ...texts(p.prefix),
+      { special: t.suffix },
+      ...texts([p.suffix]),
+      { special: t.middle },
+      ...texts([p.middleStart ?? '']),
+    ];
   },
   starcoder: (t, p) => {
     if (!t.fileSeparator || p.snippets.length === 0) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator });
-    return [...head, { special: t.prefix }, ...texts([`${p.path}\n`, ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
+    return [
+      ...head,
+      { special: t.prefix },
+      ...texts([`${p.path}\n`, ...p.prefix]),
+      { special: t.suffix },
+      ...texts([p.suffix]),
+      { special: t.middle },
+      ...texts([p.middleStart ?? '']),
+    ];
   },
   codegemma: (t, p) => {
     if (!t.fileSeparator) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ text: `${s.path}\n${s.text}` }, { special: t.fileSeparator });
-    return [...head, { special: t.prefix }, ...texts(p.prefix), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
+    return [
+      ...head,
+      { special: t.prefix },
+      ...texts(p.prefix),
+      { special: t.suffix },
+      ...texts([p.suffix]),
+      { special: t.middle },
+      ...texts([p.middleStart ?? '']),
+    ];
   },
   codellama: (t, p) => [
     { special: t.prefix },
@@ -169,14 +224,26 @@ const RENDERERS: Record<FimFamily, Renderer> = {
   ],
   // Suffix first (SPM): Codestral was trained on `[SUFFIX]S[PREFIX]P`.
   // (The prefix already comes last there, so the current line stays at its end.)
-  codestral: (t, p) => [{ special: t.suffix }, ...texts([p.suffix]), { special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix, p.middleStart ?? ''])],
+  codestral: (t, p) => [
+    { special: t.suffix },
+    ...texts([p.suffix]),
+    { special: t.prefix },
+    ...texts([commentedSnippets(p), ...p.prefix, p.middleStart ?? '']),
+  ],
   deepseek: (t, p) => psm(t, p),
   generic: (t, p) => psm(t, p),
 };
 
 /** Prefix–suffix–middle order with the extra context as commented files at the top of the prefix. */
 function psm(t: FimTokens, p: FimPromptParts): PromptSegment[] {
-  return [{ special: t.prefix }, ...texts([commentedSnippets(p), ...p.prefix]), { special: t.suffix }, ...texts([p.suffix]), { special: t.middle }, ...texts([p.middleStart ?? ''])];
+  return [
+    { special: t.prefix },
+    ...texts([commentedSnippets(p), ...p.prefix]),
+    { special: t.suffix },
+    ...texts([p.suffix]),
+    { special: t.middle },
+    ...texts([p.middleStart ?? '']),
+  ];
 }
 
 function texts(pieces: readonly string[]): PromptSegment[] {
@@ -190,7 +257,25 @@ export function commentedSnippets(p: Pick<FimPromptParts, 'snippets' | 'path' | 
   return p.snippets.map((s) => `${header(s.path)}${s.text}\n`).join('') + header(p.path);
 }
 
-const HASH = new Set(['python', 'ruby', 'shellscript', 'perl', 'r', 'yaml', 'toml', 'dockerfile', 'makefile', 'powershell', 'elixir', 'julia', 'coffeescript', 'nim', 'cmake', 'ini', 'properties']);
+const HASH = new Set([
+  'python',
+  'ruby',
+  'shellscript',
+  'perl',
+  'r',
+  'yaml',
+  'toml',
+  'dockerfile',
+  'makefile',
+  'powershell',
+  'elixir',
+  'julia',
+  'coffeescript',
+  'nim',
+  'cmake',
+  'ini',
+  'properties',
+]);
 const DASHES = new Set(['sql', 'lua', 'haskell', 'ada', 'elm', 'purescript']);
 const MARKUP = new Set(['html', 'xml', 'markdown', 'vue', 'svelte', 'xsl']);
 const PERCENT = new Set(['latex', 'tex', 'erlang', 'matlab', 'prolog']);

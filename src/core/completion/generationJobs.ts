@@ -62,7 +62,13 @@ export class GenerationJobs {
     }
   }
 
-  private async run(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal, timer: OverheadTimer, retried = false): Promise<void> {
+  private async run(
+    assembler: PromptAssembler,
+    target: GenerationTarget,
+    signal: AbortSignal,
+    timer: OverheadTimer,
+    retried = false,
+  ): Promise<void> {
     const { engine, estimator, stats, cache } = this.deps;
     if (signal.aborted) return;
     const prompt = assembler.render(target.ctx, target.doc);
@@ -93,9 +99,15 @@ export class GenerationJobs {
     stats.recordAccounting(result.accounting);
     estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
     if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
-    const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+    const truncated =
+      result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
     const settings = this.deps.settings();
-    const { text, droppedBy } = postprocessCompletion(result.text, { ...target.ctx, multiline: target.multiline, maxLines: settings.maxLines, truncated });
+    const { text, droppedBy } = postprocessCompletion(result.text, {
+      ...target.ctx,
+      multiline: target.multiline,
+      maxLines: settings.maxLines,
+      truncated,
+    });
     if (droppedBy) this.deps.log('debug', `suggestion dropped by ${droppedBy}`);
     cache.set(target.id, { text: text ?? '', multiline: target.multiline });
   }

@@ -30,7 +30,8 @@ export function detectIndentation(lines: readonly string[]): IndentStyle | undef
   if (tabs > spaces) return { useTabs: true, width: 4 };
   let width = 4;
   let best = 0;
-  for (const [step, count] of steps) if (count > best || (count === best && step < width)) [width, best] = [step, count];
+  for (const [step, count] of steps)
+    if (count > best || (count === best && step < width)) [width, best] = [step, count];
   return { useTabs: false, width: best === 0 ? 4 : width };
 }
 
@@ -59,7 +60,11 @@ export function rebaseIndentation(text: string, style: IndentStyle | undefined):
  * lone 8-space line is two levels of 4, not one of 8. */
 function spaceUnit(lines: readonly string[]): number {
   let unit = 0;
-  const widths = lines.filter((l) => !isBlank(l)).map((l) => leadingWhitespace(l)).filter((w) => !w.includes('\t')).map((w) => w.length);
+  const widths = lines
+    .filter((l) => !isBlank(l))
+    .map((l) => leadingWhitespace(l))
+    .filter((w) => !w.includes('\t'))
+    .map((w) => w.length);
   for (const w of widths) if (w > 0) unit = gcd(unit, w);
   return unit % 4 === 0 ? 4 : unit % 2 === 0 ? 2 : 4;
 }

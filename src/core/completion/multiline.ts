@@ -11,7 +11,10 @@ const ONLY_CLOSERS = /^[\s)\]}>;,'"`]*$/;
 
 export type MultilineMode = 'auto' | 'always' | 'never';
 
-export function shouldCompleteMultiline(ctx: Pick<CompletionContext, 'linePrefix' | 'lineSuffix' | 'previousLines'>, mode: MultilineMode = 'auto'): boolean {
+export function shouldCompleteMultiline(
+  ctx: Pick<CompletionContext, 'linePrefix' | 'lineSuffix' | 'previousLines'>,
+  mode: MultilineMode = 'auto',
+): boolean {
   if (mode !== 'auto') return mode === 'always';
   if (!ONLY_CLOSERS.test(ctx.lineSuffix)) return false;
   if (!isBlank(ctx.linePrefix)) return opensBlock(ctx.linePrefix);

@@ -21,7 +21,8 @@ import {
 
 export type { RuleContext } from './postprocessRules';
 
-const reindent: Rule = (text, ctx) => rebaseIndentation(text, detectIndentation([...ctx.previousLines, ctx.linePrefix, ...ctx.nextLines]));
+const reindent: Rule = (text, ctx) =>
+  rebaseIndentation(text, detectIndentation([...ctx.previousLines, ctx.linePrefix, ...ctx.nextLines]));
 
 export const POSTPROCESS_RULES: ReadonlyArray<readonly [string, Rule]> = [
   ['stripThinking', stripThinking],

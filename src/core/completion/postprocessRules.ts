@@ -30,7 +30,8 @@ export const stripThinking: Rule = (text) => {
   return out;
 };
 
-const SPECIAL_TOKEN = /<\|[A-Za-z_]+\|>|<｜[^｜\n]{1,40}｜>|<(?:fim_(?:prefix|suffix|middle|pad)|file_sep|repo_name|PRE|SUF|MID|EOT|end_of_turn|eos|bos)>|\[(?:PREFIX|SUFFIX|MIDDLE)\]/;
+const SPECIAL_TOKEN =
+  /<\|[A-Za-z_]+\|>|<｜[^｜\n]{1,40}｜>|<(?:fim_(?:prefix|suffix|middle|pad)|file_sep|repo_name|PRE|SUF|MID|EOT|end_of_turn|eos|bos)>|\[(?:PREFIX|SUFFIX|MIDDLE)\]/;
 
 /** Cuts at the first special-token text: whatever follows it (a new file, a new prompt) is not the
  * middle the user asked for. */
@@ -64,7 +65,11 @@ export const cutRunawayRepetition: Rule = (text, ctx) => {
       const block = lines.slice(i, i + period);
       if (block.join('').replace(/\s/g, '').length < 4) continue;
       const same = (at: number) => block.every((l, k) => lines[at + k] === l);
-      if (same(i + period) && same(i + 2 * period)) return lines.slice(0, i + period).join('\n').slice(ctx.linePrefix.length);
+      if (same(i + period) && same(i + 2 * period))
+        return lines
+          .slice(0, i + period)
+          .join('\n')
+          .slice(ctx.linePrefix.length);
     }
   }
   // Within a line: a unit of 2–16 characters eight times in a row (a ruler of one repeated
@@ -138,7 +143,8 @@ export const stopAtSuffixOverlap: Rule = (text, ctx) => {
   if (!rest || /^[)\]}]/.test(rest)) return text;
   const nl = text.indexOf('\n');
   const first = nl < 0 ? text : text.slice(0, nl);
-  const at = rest.length >= 3 ? first.indexOf(rest) : first.trimEnd().endsWith(rest) ? first.trimEnd().length - rest.length : -1;
+  const at =
+    rest.length >= 3 ? first.indexOf(rest) : first.trimEnd().endsWith(rest) ? first.trimEnd().length - rest.length : -1;
   return at >= 0 ? text.slice(0, at).trimEnd() : text;
 };
 
@@ -168,6 +174,7 @@ export const dropBlank: Rule = (text, ctx) => {
   if (isBlank(trimmed)) return null;
   // Keep a final line break and indentation that put a closer after the cursor on its own line.
   const tail = text.slice(text.lastIndexOf('\n'));
-  if (ctx.multiline && /^[)\]}]/.test(ctx.lineSuffix.trimStart()) && /^\n[ \t]*$/.test(tail) && trimmed.includes('\n')) return trimmed + tail;
+  if (ctx.multiline && /^[)\]}]/.test(ctx.lineSuffix.trimStart()) && /^\n[ \t]*$/.test(tail) && trimmed.includes('\n'))
+    return trimmed + tail;
   return trimmed;
 };

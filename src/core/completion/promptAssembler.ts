@@ -9,7 +9,15 @@ import type { CompletionSettings } from './completionSettings';
 import { displayPath, type CompletionDocument, type Position } from './documentWindow';
 import type { ExtraContext } from './extraContext';
 import { selectFimTemplate, type FimModel, type FimTemplate } from './fimTemplates';
-import { buildCompletionContext, fitBudgets, prefixPieces, suffixText, type CompletionContext, type LayoutBudgets, type LayoutOptions } from './promptLayout';
+import {
+  buildCompletionContext,
+  fitBudgets,
+  prefixPieces,
+  suffixText,
+  type CompletionContext,
+  type LayoutBudgets,
+  type LayoutOptions,
+} from './promptLayout';
 import type { TokenEstimator } from './tokenEstimate';
 
 /** The completion model as the pipeline needs it. */

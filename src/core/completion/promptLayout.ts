@@ -28,7 +28,10 @@ export const TEMPLATE_OVERHEAD_TOKENS = 64;
 
 /** Fits the budgets of the settings into a context of `contextSize` tokens: room for the generation
  * first, then prefix, then suffix, then extra context, in that order of importance. */
-export function fitBudgets(settings: Pick<CompletionSettings, 'prefixTokens' | 'suffixTokens' | 'extraContextTokens' | 'maxTokens'>, contextSize: number): LayoutBudgets {
+export function fitBudgets(
+  settings: Pick<CompletionSettings, 'prefixTokens' | 'suffixTokens' | 'extraContextTokens' | 'maxTokens'>,
+  contextSize: number,
+): LayoutBudgets {
   const maxTokens = Math.max(1, Math.min(settings.maxTokens, Math.floor(contextSize / 4)));
   let left = Math.max(0, contextSize - maxTokens - TEMPLATE_OVERHEAD_TOKENS);
   const suffixTokens = Math.min(settings.suffixTokens, Math.floor(left * 0.15));
@@ -46,7 +49,13 @@ export type LayoutOptions = Pick<CompletionSettings, 'chunkLines' | 'maxPrefixLi
   maxLineSuffixChars: number;
 };
 
-export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = { chunkLines: 32, maxPrefixLines: 512, maxSuffixLines: 16, maxLinePrefixChars: 400, maxLineSuffixChars: 200 };
+export const DEFAULT_LAYOUT_OPTIONS: LayoutOptions = {
+  chunkLines: 32,
+  maxPrefixLines: 512,
+  maxSuffixLines: 16,
+  maxLinePrefixChars: 400,
+  maxLineSuffixChars: 200,
+};
 
 /** The text around the cursor that a completion depends on. */
 export interface CompletionContext {
@@ -82,7 +91,13 @@ export function prefixPieces(ctx: CompletionContext): string[] {
   return [ctx.stablePrefix, ctx.recentPrefix];
 }
 
-export function buildCompletionContext(doc: CompletionDocument, position: Position, budgets: LayoutBudgets, estimator: TokenEstimator, options: LayoutOptions = DEFAULT_LAYOUT_OPTIONS): CompletionContext {
+export function buildCompletionContext(
+  doc: CompletionDocument,
+  position: Position,
+  budgets: LayoutBudgets,
+  estimator: TokenEstimator,
+  options: LayoutOptions = DEFAULT_LAYOUT_OPTIONS,
+): CompletionContext {
   const lineNo = Math.max(0, Math.min(position.line, doc.lineCount - 1));
   const line = doc.lineAt(lineNo);
   const ch = Math.max(0, Math.min(position.character, line.length));
@@ -90,14 +105,23 @@ export function buildCompletionContext(doc: CompletionDocument, position: Positi
   // The current line gets a fixed reservation, so the lines above never depend on what is typed.
   const reserve = Math.min(estimator.lowerBound(options.maxLinePrefixChars), Math.floor(budgets.prefixTokens / 2));
   let linePrefix = line.slice(Math.max(0, ch - estimator.charsFor(reserve)), ch);
-  while (linePrefix.length > 0 && estimator.estimate(linePrefix) > reserve) linePrefix = linePrefix.slice(Math.ceil(linePrefix.length / 4));
+  while (linePrefix.length > 0 && estimator.estimate(linePrefix) > reserve)
+    linePrefix = linePrefix.slice(Math.ceil(linePrefix.length / 4));
   const prefix = collectAbove(doc, lineNo, budgets.prefixTokens - reserve, estimator, options);
 
   const suffixLimit = Math.min(options.maxLineSuffixChars, estimator.charsFor(budgets.suffixTokens));
   let lineSuffix = line.slice(ch, ch + suffixLimit);
-  while (lineSuffix.length > 0 && estimator.estimate(lineSuffix) > budgets.suffixTokens) lineSuffix = lineSuffix.slice(0, Math.floor(lineSuffix.length / 2));
+  while (lineSuffix.length > 0 && estimator.estimate(lineSuffix) > budgets.suffixTokens)
+    lineSuffix = lineSuffix.slice(0, Math.floor(lineSuffix.length / 2));
   const baseIndent = indentWidth(isBlank(line) ? line.slice(0, ch) : line);
-  const below = collectBelow(doc, lineNo, baseIndent, budgets.suffixTokens - estimator.estimate(lineSuffix), estimator, options);
+  const below = collectBelow(
+    doc,
+    lineNo,
+    baseIndent,
+    budgets.suffixTokens - estimator.estimate(lineSuffix),
+    estimator,
+    options,
+  );
 
   return {
     uri: doc.uri,
@@ -125,7 +149,13 @@ interface Above {
 
 /** Walks up from the cursor line while the lines fit, then snaps the start down the window to a
  * chunk boundary, so the start only moves when the budget pushes it past a whole chunk. */
-function collectAbove(doc: CompletionDocument, lineNo: number, budget: number, estimator: TokenEstimator, options: LayoutOptions): Above {
+function collectAbove(
+  doc: CompletionDocument,
+  lineNo: number,
+  budget: number,
+  estimator: TokenEstimator,
+  options: LayoutOptions,
+): Above {
   const lines: string[] = []; // nearest first
   const costs: number[] = [];
   let used = 0;
@@ -158,8 +188,14 @@ function collectAbove(doc: CompletionDocument, lineNo: number, budget: number, e
   const split = chunkStart - start;
   return {
     start,
-    stable: kept.slice(0, split).map((l) => `${l}\n`).join(''),
-    recent: kept.slice(split).map((l) => `${l}\n`).join(''),
+    stable: kept
+      .slice(0, split)
+      .map((l) => `${l}\n`)
+      .join(''),
+    recent: kept
+      .slice(split)
+      .map((l) => `${l}\n`)
+      .join(''),
     previous: kept.slice(-8),
     tokens,
   };
@@ -167,7 +203,14 @@ function collectAbove(doc: CompletionDocument, lineNo: number, budget: number, e
 
 /** The rest of the block: following lines down to the first line indented less than the cursor
  * line (included, it usually closes the block), within the line and token caps. */
-function collectBelow(doc: CompletionDocument, lineNo: number, baseIndent: number, budget: number, estimator: TokenEstimator, options: LayoutOptions): { lines: string[]; tokens: number } {
+function collectBelow(
+  doc: CompletionDocument,
+  lineNo: number,
+  baseIndent: number,
+  budget: number,
+  estimator: TokenEstimator,
+  options: LayoutOptions,
+): { lines: string[]; tokens: number } {
   const lines: string[] = [];
   let used = 0;
   const last = Math.min(doc.lineCount - 1, lineNo + options.maxSuffixLines);

@@ -20,14 +20,18 @@ export class TypingRhythm {
   private averageMs?: number;
   private justAccepted = false;
 
-  constructor(private readonly clock: Clock, private readonly bounds: { minMs: number; maxMs: number }) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly bounds: { minMs: number; maxMs: number },
+  ) {}
 
   /** A keystroke (a new document version) happened now. */
   noteKeystroke(): void {
     const now = this.clock.now();
     if (this.lastKeyAt !== undefined) {
       const interval = now - this.lastKeyAt;
-      if (interval > 0 && interval < PAUSE_MS) this.averageMs = this.averageMs === undefined ? interval : this.averageMs * 0.7 + interval * 0.3;
+      if (interval > 0 && interval < PAUSE_MS)
+        this.averageMs = this.averageMs === undefined ? interval : this.averageMs * 0.7 + interval * 0.3;
     }
     this.lastKeyAt = now;
   }
@@ -106,7 +110,10 @@ class RunningGeneration<C> implements Generation<C> {
   settled = false;
   done: Promise<void> = Promise.resolve();
 
-  constructor(readonly kind: GenerationKind, readonly context: C) {}
+  constructor(
+    readonly kind: GenerationKind,
+    readonly context: C,
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -160,9 +167,12 @@ export function waitUnlessAborted(promise: Promise<unknown>, signal: AbortSignal
   return new Promise((resolve) => {
     const onAbort = () => resolve(false);
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, () => resolve(true));
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      () => resolve(true),
+    );
   });
 }

@@ -40,7 +40,11 @@ export class DownloadError extends Error {
   /** Set by the downloader once the partial file is closed (only then is its size final). */
   keptBytes: number;
 
-  constructor(readonly code: DownloadErrorCode, message: string, details: DownloadErrorDetails = {}) {
+  constructor(
+    readonly code: DownloadErrorCode,
+    message: string,
+    details: DownloadErrorDetails = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.status = details.status;
     this.keptBytes = details.keptBytes ?? 0;
@@ -93,24 +97,39 @@ export function networkError(err: unknown, host: string, keptBytes: number): Dow
   const code = errorCode(err);
   const what = (code && NETWORK_CODES[code]) ?? 'the connection failed';
   const resume = keptBytes > 0 ? ' The part already downloaded is kept: the next try resumes from there.' : '';
-  return new DownloadError('network', `Could not download from ${host}: ${what}. Check your internet connection or proxy, then try again.${resume}`, {
-    keptBytes,
-    cause: err,
-  });
+  return new DownloadError(
+    'network',
+    `Could not download from ${host}: ${what}. Check your internet connection or proxy, then try again.${resume}`,
+    {
+      keptBytes,
+      cause: err,
+    },
+  );
 }
 
 /** A file-system failure on `path`, as `diskFull` or `fileSystem`. */
 export function fileSystemError(err: unknown, path: string, keptBytes = 0): DownloadError {
   const code = errorCode(err);
   if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return new DownloadError('diskFull', `The disk is full: the model could not be written to ${path}. Free some space, then try again; the download resumes where it stopped.`, { keptBytes, cause: err });
+    return new DownloadError(
+      'diskFull',
+      `The disk is full: the model could not be written to ${path}. Free some space, then try again; the download resumes where it stopped.`,
+      { keptBytes, cause: err },
+    );
   }
   const what =
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied (or the file is in use)'
-    : code === 'EROFS' ? 'the disk is read-only'
-    : code === 'EBUSY' ? 'the file is in use'
-    : (err as Error | undefined)?.message ?? String(err);
-  return new DownloadError('fileSystem', `Could not write the model file ${path}: ${what}. Check that no other program uses it and that the folder is writable, or choose another models folder.`, { keptBytes, cause: err });
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied (or the file is in use)'
+      : code === 'EROFS'
+        ? 'the disk is read-only'
+        : code === 'EBUSY'
+          ? 'the file is in use'
+          : ((err as Error | undefined)?.message ?? String(err));
+  return new DownloadError(
+    'fileSystem',
+    `Could not write the model file ${path}: ${what}. Check that no other program uses it and that the folder is writable, or choose another models folder.`,
+    { keptBytes, cause: err },
+  );
 }
 
 /** The `notGguf` error for a body starting with `head`, said in terms of what it probably is. */

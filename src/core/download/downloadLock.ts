@@ -37,7 +37,12 @@ function isProcessAlive(pid: number): boolean {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
-    if (Number.isInteger(value.pid) && (value.pid as number) > 0 && typeof value.host === 'string' && typeof value.token === 'string') {
+    if (
+      Number.isInteger(value.pid) &&
+      (value.pid as number) > 0 &&
+      typeof value.host === 'string' &&
+      typeof value.token === 'string'
+    ) {
       return value as LockOwner;
     }
   } catch {

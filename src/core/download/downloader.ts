@@ -81,22 +81,41 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
 
 /** The result for a complete file already under the final name (verified when a hash is known),
  * or null when it must be downloaded (again: the rename at the end replaces a bad one). */
-async function alreadyPresent(path: string, expected: string | undefined, signal?: AbortSignal): Promise<DownloadResult | null> {
+async function alreadyPresent(
+  path: string,
+  expected: string | undefined,
+  signal?: AbortSignal,
+): Promise<DownloadResult | null> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || info.size < 4) return null;
   const hash = createHash('sha256');
-  const head = await hashFilePrefix(path, expected ? info.size : 4, expected ? hash : undefined, signal).catch((err: unknown) => {
-    if (signal?.aborted) throw new DownloadError('aborted', `The check of ${basename(path)} was cancelled.`, { cause: err });
-    throw fileSystemError(err, path);
-  });
+  const head = await hashFilePrefix(path, expected ? info.size : 4, expected ? hash : undefined, signal).catch(
+    (err: unknown) => {
+      if (signal?.aborted)
+        throw new DownloadError('aborted', `The check of ${basename(path)} was cancelled.`, { cause: err });
+      throw fileSystemError(err, path);
+    },
+  );
   if (head.toString('latin1') !== 'GGUF') return null;
   const sha256 = expected ? hash.digest('hex') : null;
   if (expected && sha256 !== expected) return null;
-  return { path, bytes: info.size, sha256, verifiedAgainst: expected ? 'caller' : null, resumed: false, alreadyPresent: true };
+  return {
+    path,
+    bytes: info.size,
+    sha256,
+    verifiedAgainst: expected ? 'caller' : null,
+    resumed: false,
+    alreadyPresent: true,
+  };
 }
 
 /** Feeds the first `length` bytes of a file to `hash` (when given) and returns its first 4 bytes. */
-async function hashFilePrefix(path: string, length: number, hash: Hash | undefined, signal?: AbortSignal): Promise<Buffer> {
+async function hashFilePrefix(
+  path: string,
+  length: number,
+  hash: Hash | undefined,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   let head = Buffer.alloc(0);
   const stream = createReadStream(path, { start: 0, end: length - 1, ...(signal && { signal }) });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -112,7 +131,7 @@ async function fileSize(path: string): Promise<number> {
 }
 
 async function writeAt(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
     done += bytesWritten;
   }
@@ -126,7 +145,10 @@ function planFor(opened: OpenedDownload, resumeFrom: number): Plan {
   const encoding = response.headers.get('content-encoding');
   if (response.ok && encoding && encoding.toLowerCase() !== 'identity') {
     // fetch would decompress it, and byte offsets for resuming would no longer match the file.
-    throw new DownloadError('http', `${opened.url.host} sent the model compressed (${encoding}), which cannot be resumed or verified. Try again later or use another mirror.`);
+    throw new DownloadError(
+      'http',
+      `${opened.url.host} sent the model compressed (${encoding}), which cannot be resumed or verified. Try again later or use another mirror.`,
+    );
   }
   const contentRange = parseContentRange(response.headers.get('content-range'));
   if (response.status === 200) {
@@ -144,7 +166,12 @@ function planFor(opened: OpenedDownload, resumeFrom: number): Plan {
   throw httpStatusError(response.status, opened.url.host);
 }
 
-async function transfer(opts: DownloadOptions, url: URL, finalPath: string, expected: string | undefined): Promise<DownloadResult> {
+async function transfer(
+  opts: DownloadOptions,
+  url: URL,
+  finalPath: string,
+  expected: string | undefined,
+): Promise<DownloadResult> {
   const partialPath = finalPath + INCOMPLETE_SUFFIX;
   const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const stallTimeoutMs = opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
@@ -156,7 +183,10 @@ async function transfer(opts: DownloadOptions, url: URL, finalPath: string, expe
     let resumeFrom = await fileSize(partialPath);
     // The kept bytes enter the hash first; a partial that is not GGUF (left by an older version or
     // another program) is not worth resuming.
-    if (resumeFrom > 0 && (await hashFilePrefix(partialPath, resumeFrom, hash, guard.signal)).toString('latin1') !== 'GGUF') {
+    if (
+      resumeFrom > 0 &&
+      (await hashFilePrefix(partialPath, resumeFrom, hash, guard.signal)).toString('latin1') !== 'GGUF'
+    ) {
       resumeFrom = 0;
       hash = createHash('sha256');
     }
@@ -193,10 +223,16 @@ async function transfer(opts: DownloadOptions, url: URL, finalPath: string, expe
     }
     if (total !== null && position > total) {
       deletePartial = true;
-      throw new DownloadError('http', `${opened.url.host} sent more bytes than the file's announced size (${total}). Nothing was saved; try again later.`);
+      throw new DownloadError(
+        'http',
+        `${opened.url.host} sent more bytes than the file's announced size (${total}). Nothing was saved; try again later.`,
+      );
     }
     if (total !== null && position < total) {
-      throw new DownloadError('network', `The connection to ${opened.url.host} ended after ${position} of ${total} bytes. Try again: the download resumes where it stopped.`);
+      throw new DownloadError(
+        'network',
+        `The connection to ${opened.url.host} ended after ${position} of ${total} bytes. Try again: the download resumes where it stopped.`,
+      );
     }
     meter.finish(position);
     await file.sync().catch(() => undefined);
@@ -209,12 +245,22 @@ async function transfer(opts: DownloadOptions, url: URL, finalPath: string, expe
     const wanted = expected ?? opened.announcedSha256;
     if (wanted && sha256 !== wanted) {
       deletePartial = true;
-      throw new DownloadError('hashMismatch', `The downloaded ${opts.fileName} is damaged or not the expected file (SHA-256 ${sha256}, expected ${wanted}). It was deleted; download it again.`);
+      throw new DownloadError(
+        'hashMismatch',
+        `The downloaded ${opts.fileName} is damaged or not the expected file (SHA-256 ${sha256}, expected ${wanted}). It was deleted; download it again.`,
+      );
     }
     await rename(partialPath, finalPath).catch((err: unknown) => {
       throw fileSystemError(err, finalPath, position);
     });
-    return { path: finalPath, bytes: position, sha256, verifiedAgainst: expected ? 'caller' : wanted ? 'server' : null, resumed: resumeFrom > 0, alreadyPresent: false };
+    return {
+      path: finalPath,
+      bytes: position,
+      sha256,
+      verifiedAgainst: expected ? 'caller' : wanted ? 'server' : null,
+      resumed: resumeFrom > 0,
+      alreadyPresent: false,
+    };
   } catch (err) {
     await file?.close().catch(() => undefined);
     file = undefined;
@@ -233,8 +279,15 @@ async function transfer(opts: DownloadOptions, url: URL, finalPath: string, expe
 /** Streams the body into the file from `position`, checking the GGUF signature before the first
  * byte is written. Returns the position after the last byte. */
 async function receiveBody(
-  opened: OpenedDownload, file: FileHandle, path: string, position: number, hash: Hash,
-  guard: TransferGuard, stallTimeoutMs: number, meter: ProgressMeter, onNotGguf: () => void,
+  opened: OpenedDownload,
+  file: FileHandle,
+  path: string,
+  position: number,
+  hash: Hash,
+  guard: TransferGuard,
+  stallTimeoutMs: number,
+  meter: ProgressMeter,
+  onNotGguf: () => void,
 ): Promise<number> {
   const body = opened.response.body;
   let head: Buffer | null = position === 0 ? Buffer.alloc(0) : null;
@@ -271,15 +324,29 @@ async function receiveBody(
   return position;
 }
 
-function classify(err: unknown, guard: TransferGuard, opts: DownloadOptions, url: URL, keptBytes: number): DownloadError {
+function classify(
+  err: unknown,
+  guard: TransferGuard,
+  opts: DownloadOptions,
+  url: URL,
+  keptBytes: number,
+): DownloadError {
   const kept = keptBytes > 0 ? ' The part already downloaded is kept: downloading again resumes from there.' : '';
   switch (guard.cause) {
     case 'aborted':
       return new DownloadError('aborted', `The download of ${opts.fileName} was cancelled.${kept}`, { cause: err });
     case 'stalled':
-      return new DownloadError('stalled', `No data arrived from ${url.host} for ${Math.round((opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) / 1000)} s, so the download was stopped. Check your connection and try again.${kept}`, { cause: err });
+      return new DownloadError(
+        'stalled',
+        `No data arrived from ${url.host} for ${Math.round((opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) / 1000)} s, so the download was stopped. Check your connection and try again.${kept}`,
+        { cause: err },
+      );
     case 'connectTimeout':
-      return new DownloadError('network', `${url.host} did not answer within ${Math.round((opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)} s. Check your internet connection or proxy, then try again.${kept}`, { cause: err });
+      return new DownloadError(
+        'network',
+        `${url.host} did not answer within ${Math.round((opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)} s. Check your internet connection or proxy, then try again.${kept}`,
+        { cause: err },
+      );
     default:
       return networkError(err, url.host, keptBytes);
   }

@@ -84,10 +84,16 @@ const MAX_REDIRECTS = 8;
 function checkProtocol(url: URL, what: string): void {
   const loopback = LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new DownloadError('badUrl', `${what} ${url.protocol}//${url.host} is not an https address; Alembic only downloads models over https.`);
+    throw new DownloadError(
+      'badUrl',
+      `${what} ${url.protocol}//${url.host} is not an https address; Alembic only downloads models over https.`,
+    );
   }
   if (url.username || url.password) {
-    throw new DownloadError('badUrl', `${what} contains a user name or password; pass credentials as a header instead.`);
+    throw new DownloadError(
+      'badUrl',
+      `${what} contains a user name or password; pass credentials as a header instead.`,
+    );
   }
 }
 
@@ -102,7 +108,10 @@ export function checkDownloadUrl(raw: string, allowedHosts?: readonly string[]):
   }
   checkProtocol(url, 'The download address');
   if (allowedHosts && !allowedHosts.some((h) => h.toLowerCase() === url.hostname.toLowerCase())) {
-    throw new DownloadError('badUrl', `Downloads from ${url.hostname} are not allowed (allowed: ${allowedHosts.join(', ')}).`);
+    throw new DownloadError(
+      'badUrl',
+      `Downloads from ${url.hostname} are not allowed (allowed: ${allowedHosts.join(', ')}).`,
+    );
   }
   return url;
 }
@@ -160,12 +169,23 @@ export async function openDownload(req: OpenRequest): Promise<OpenedDownload> {
     if (size === undefined && Number.isSafeInteger(linkedSize) && linkedSize > 0) size = linkedSize;
 
     if (!isRedirect(response.status)) {
-      return { response, url, ...(sha256 && { announcedSha256: sha256 }), ...(size !== undefined && { announcedSize: size }) };
+      return {
+        response,
+        url,
+        ...(sha256 && { announcedSha256: sha256 }),
+        ...(size !== undefined && { announcedSize: size }),
+      };
     }
     await response.body?.cancel().catch(() => undefined);
     const location = response.headers.get('location');
-    if (!location) throw new DownloadError('http', `${url.host} answered a redirect without a target (HTTP ${response.status}).`, { status: response.status });
-    if (hop >= MAX_REDIRECTS) throw new DownloadError('http', `${req.url.host} redirected more than ${MAX_REDIRECTS} times; try again later.`, { status: response.status });
+    if (!location)
+      throw new DownloadError('http', `${url.host} answered a redirect without a target (HTTP ${response.status}).`, {
+        status: response.status,
+      });
+    if (hop >= MAX_REDIRECTS)
+      throw new DownloadError('http', `${req.url.host} redirected more than ${MAX_REDIRECTS} times; try again later.`, {
+        status: response.status,
+      });
     let next: URL;
     try {
       next = new URL(location, url);

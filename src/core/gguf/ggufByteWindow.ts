@@ -53,7 +53,11 @@ export class GgufByteWindow {
     if (this.has(n)) return;
     this.checkRange(n, what);
     if (n > this.maxLoadBytes) {
-      throw new GgufCheckError('too-large', `${what} needs ${n} bytes at once, more than the pre-check reads.`, this.pos);
+      throw new GgufCheckError(
+        'too-large',
+        `${what} needs ${n} bytes at once, more than the pre-check reads.`,
+        this.pos,
+      );
     }
     // Keep the unread tail, drop what was consumed (or everything, after a skip past the window).
     const at = this.pos - this.bufStart;
@@ -106,13 +110,18 @@ export class GgufByteWindow {
   /** Reads `length` bytes at an absolute offset inside the already-parsed header, outside the window. */
   async readAt(offset: number, length: number): Promise<Buffer> {
     if (offset < 0 || length < 0 || offset + length > this.limit || length > this.maxLoadBytes) {
-      throw new GgufCheckError('malformed', `Internal read of ${length} bytes at ${offset} is outside the header.`, offset);
+      throw new GgufCheckError(
+        'malformed',
+        `Internal read of ${length} bytes at ${offset} is outside the header.`,
+        offset,
+      );
     }
     const out = Buffer.alloc(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await this.file.read(out, done, length - done, offset + done);
-      if (bytesRead === 0) throw new GgufCheckError('truncated', 'The file shrank while it was being read.', offset + done);
+      if (bytesRead === 0)
+        throw new GgufCheckError('truncated', 'The file shrank while it was being read.', offset + done);
       done += bytesRead;
     }
     return out;

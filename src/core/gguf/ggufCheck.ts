@@ -7,7 +7,14 @@ import { basename } from 'node:path';
 import type { FimTokens } from '../engine/protocol';
 import { GgufCheckError } from './ggufCheckError';
 import { metadataInteger, metadataString, readGgufHeader, type GgufHeader } from './ggufReader';
-import { resolveFimTokens, specialTokenFromKey, WELL_KNOWN_FIM_TEXTS, type FimSource, type FimTokenIds, type SpecialToken } from './ggufSpecialTokens';
+import {
+  resolveFimTokens,
+  specialTokenFromKey,
+  WELL_KNOWN_FIM_TEXTS,
+  type FimSource,
+  type FimTokenIds,
+  type SpecialToken,
+} from './ggufSpecialTokens';
 import { fileTypeName } from './ggufTypes';
 
 export { GgufCheckError, isGgufCheckError, type GgufCheckErrorCode } from './ggufCheckError';
@@ -64,7 +71,10 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
   const meta = header.metadata;
   const architecture = metadataString(meta.get('general.architecture'));
   if (!architecture) {
-    throw new GgufCheckError('not-a-model', 'The file has no general.architecture: it is not a language model llama.cpp can load.');
+    throw new GgufCheckError(
+      'not-a-model',
+      'The file has no general.architecture: it is not a language model llama.cpp can load.',
+    );
   }
   if (!header.vocabulary) {
     const tokens = meta.get('tokenizer.ggml.tokens');
@@ -75,9 +85,13 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
         : 'The file has no vocabulary (tokenizer.ggml.tokens): it is not a text model llama.cpp can use.',
     );
   }
-  if (header.vocabulary.size === 0) throw new GgufCheckError('not-a-model', 'The vocabulary (tokenizer.ggml.tokens) is empty.');
+  if (header.vocabulary.size === 0)
+    throw new GgufCheckError('not-a-model', 'The vocabulary (tokenizer.ggml.tokens) is empty.');
   if (header.tensors.length === 0) {
-    throw new GgufCheckError('not-a-model', 'The file contains no tensors (a vocabulary-only file?), so there are no weights to load.');
+    throw new GgufCheckError(
+      'not-a-model',
+      'The file contains no tensors (a vocabulary-only file?), so there are no weights to load.',
+    );
   }
 
   const archNumber = (suffix: string, warnIfMissing: string | null): number | null => {
@@ -88,7 +102,10 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
     }
     return value;
   };
-  const contextLength = archNumber('context_length', `No ${architecture}.context_length: the training context size is unknown.`);
+  const contextLength = archNumber(
+    'context_length',
+    `No ${architecture}.context_length: the training context size is unknown.`,
+  );
   const blockCount = archNumber('block_count', null);
   const embeddingLength = archNumber('embedding_length', null);
 
@@ -128,7 +145,9 @@ function chatTemplate(header: GgufHeader, warnings: string[]): string | null {
   const text = metadataString(value);
   if (value && text === undefined) warnings.push('tokenizer.chat_template is not a string; ignored.');
   if (!text || text.trim() === '') {
-    warnings.push('No chat template (tokenizer.chat_template): chat will use a generic prompt format, which may not suit this model.');
+    warnings.push(
+      'No chat template (tokenizer.chat_template): chat will use a generic prompt format, which may not suit this model.',
+    );
     return null;
   }
   return text;
@@ -139,9 +158,11 @@ function quantization(header: GgufHeader, warnings: string[]): string {
   const fileType = metadataInteger(header.metadata.get('general.file_type'));
   const named = fileType === undefined ? undefined : fileTypeName(fileType);
   if (named) return named;
-  if (fileType !== undefined) warnings.push(`general.file_type ${fileType} is not a known quantization; guessed from the tensors.`);
+  if (fileType !== undefined)
+    warnings.push(`general.file_type ${fileType} is not a known quantization; guessed from the tensors.`);
   const elementsByType = new Map<string, number>();
-  for (const t of header.tensors) elementsByType.set(t.type.name, (elementsByType.get(t.type.name) ?? 0) + t.elementCount);
+  for (const t of header.tensors)
+    elementsByType.set(t.type.name, (elementsByType.get(t.type.name) ?? 0) + t.elementCount);
   let best = '';
   let bestCount = -1;
   for (const [name, count] of elementsByType) {
@@ -157,4 +178,3 @@ function addSplitWarning(header: GgufHeader, warnings: string[]): void {
   const part = index === undefined ? '' : ` ${index + 1}`;
   warnings.push(`This is part${part} of a model split into ${count} files; its parameter count covers this file only.`);
 }
-

@@ -37,19 +37,25 @@ async function statOrThrow(path: string): Promise<Stats> {
 
 function requireRegularFile(info: Stats, path: string): void {
   if (info.isDirectory()) throw new GgufCheckError('not-a-file', `${path} is a folder, not a model file.`);
-  if (!info.isFile()) throw new GgufCheckError('not-a-file', `${path} is not a regular file (a device, pipe or socket).`);
+  if (!info.isFile())
+    throw new GgufCheckError('not-a-file', `${path} is not a regular file (a device, pipe or socket).`);
 }
 
 /** An fs failure (ENOENT, EACCES, EIO...); a GgufCheckError also has a string code but is not one. */
 function isNodeSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && !(error instanceof GgufCheckError) && typeof (error as NodeJS.ErrnoException).code === 'string';
+  return (
+    error instanceof Error &&
+    !(error instanceof GgufCheckError) &&
+    typeof (error as NodeJS.ErrnoException).code === 'string'
+  );
 }
 
 function fileSystemError(error: unknown, path: string): GgufCheckError {
   const code = isNodeSystemError(error) ? error.code : undefined;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new GgufCheckError('not-found', `No file at ${path}.`);
   if (code === 'EISDIR') return new GgufCheckError('not-a-file', `${path} is a folder, not a model file.`);
-  if (code === 'EACCES' || code === 'EPERM') return new GgufCheckError('unreadable', `Permission denied reading ${path}.`);
+  if (code === 'EACCES' || code === 'EPERM')
+    return new GgufCheckError('unreadable', `Permission denied reading ${path}.`);
   const detail = error instanceof Error ? error.message : String(error);
   return new GgufCheckError('unreadable', `Cannot read ${path}: ${detail}`);
 }

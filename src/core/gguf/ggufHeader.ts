@@ -44,7 +44,14 @@ export function metadataInteger(value: GgufMetadataValue | undefined): number | 
     const n = Number(value.value);
     return Number.isSafeInteger(n) ? n : undefined;
   }
-  const integerTypes = [GgufValueType.UINT8, GgufValueType.INT8, GgufValueType.UINT16, GgufValueType.INT16, GgufValueType.UINT32, GgufValueType.INT32];
+  const integerTypes = [
+    GgufValueType.UINT8,
+    GgufValueType.INT8,
+    GgufValueType.UINT16,
+    GgufValueType.INT16,
+    GgufValueType.UINT32,
+    GgufValueType.INT32,
+  ];
   return integerTypes.includes(value.type) ? (value.value as number) : undefined;
 }
 

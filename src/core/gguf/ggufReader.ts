@@ -11,9 +11,24 @@ import { GgufByteWindow } from './ggufByteWindow';
 import { GgufCheckError } from './ggufCheckError';
 import { withModelFile } from './ggufFileAccess';
 import { checkGgufVersion, describeNonGguf, SNIFF_BYTES } from './ggufFileKind';
-import { metadataInteger, quoteForMessage, type GgufHeader, type GgufMetadataValue, type GgufVocabulary } from './ggufHeader';
+import {
+  metadataInteger,
+  quoteForMessage,
+  type GgufHeader,
+  type GgufMetadataValue,
+  type GgufVocabulary,
+} from './ggufHeader';
 import { readTensorInfos } from './ggufTensorInfos';
-import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GgufValueType, type GgufScalarType, fixedValueSize, isKnownValueType, minimalValueSize, valueTypeName } from './ggufTypes';
+import {
+  GGUF_DEFAULT_ALIGNMENT,
+  GGUF_MAGIC,
+  GgufValueType,
+  type GgufScalarType,
+  fixedValueSize,
+  isKnownValueType,
+  minimalValueSize,
+  valueTypeName,
+} from './ggufTypes';
 
 export type { GgufHeader, GgufMetadataValue, GgufTensorInfo, GgufVocabulary } from './ggufHeader';
 export { metadataInteger, metadataString, quoteForMessage } from './ggufHeader';
@@ -65,7 +80,10 @@ class HeaderParser {
   private tokenOffsets: Uint32Array | null = null;
   private readonly foundTexts = new Map<string, number>();
 
-  constructor(private readonly w: GgufByteWindow, options: GgufReadOptions) {
+  constructor(
+    private readonly w: GgufByteWindow,
+    options: GgufReadOptions,
+  ) {
     const wanted = (options.findTokenTexts ?? []).map((t) => Buffer.from(t, 'utf8')).filter((b) => b.length > 0);
     this.wanted = new Set(wanted.map((b) => b.toString('utf8')));
     this.wantedFirstBytes = new Set(wanted.map((b) => b[0]!));
@@ -88,10 +106,18 @@ class HeaderParser {
     const tensorCount = w.readU64();
     const entryCount = w.readU64();
     if (tensorCount > BigInt(GGUF_LIMITS.tensors)) {
-      throw new GgufCheckError('too-large', `The header claims ${tensorCount} tensors; at most ${GGUF_LIMITS.tensors} are accepted.`, 8);
+      throw new GgufCheckError(
+        'too-large',
+        `The header claims ${tensorCount} tensors; at most ${GGUF_LIMITS.tensors} are accepted.`,
+        8,
+      );
     }
     if (entryCount > BigInt(GGUF_LIMITS.metadataEntries)) {
-      throw new GgufCheckError('too-large', `The header claims ${entryCount} metadata entries; at most ${GGUF_LIMITS.metadataEntries} are accepted.`, 16);
+      throw new GgufCheckError(
+        'too-large',
+        `The header claims ${entryCount} metadata entries; at most ${GGUF_LIMITS.metadataEntries} are accepted.`,
+        16,
+      );
     }
     const tensors = Number(tensorCount);
     const entries = Number(entryCount);
@@ -104,7 +130,9 @@ class HeaderParser {
     }
     for (let i = 0; i < entries; i++) await this.readEntry(i);
     const alignment = this.alignment();
-    const { tensors: infos, dataOffset } = await readTensorInfos(w, tensors, alignment, (what, cap) => this.readString(what, cap));
+    const { tensors: infos, dataOffset } = await readTensorInfos(w, tensors, alignment, (what, cap) =>
+      this.readString(what, cap),
+    );
     return {
       fileSize: w.fileSize,
       version,
@@ -134,7 +162,11 @@ class HeaderParser {
     const subject = item === undefined ? what : `${what} item #${item + 1}`;
     const exact = w.previousU64();
     if (length > cap) {
-      throw new GgufCheckError('too-large', `${subject} is a string of ${exact} bytes; at most ${cap} are accepted.`, w.pos - 8);
+      throw new GgufCheckError(
+        'too-large',
+        `${subject} is a string of ${exact} bytes; at most ${cap} are accepted.`,
+        w.pos - 8,
+      );
     }
     throw new GgufCheckError(
       'truncated',
@@ -146,8 +178,10 @@ class HeaderParser {
   private async readEntry(index: number): Promise<void> {
     const w = this.w;
     const key = await this.readString(`The key of metadata entry #${index + 1}`, GGUF_LIMITS.keyBytes);
-    if (key.length === 0) throw new GgufCheckError('malformed', `Metadata entry #${index + 1} has an empty key.`, w.pos);
-    if (this.metadata.has(key)) throw new GgufCheckError('malformed', `Metadata key ${quoteForMessage(key)} appears twice.`, w.pos);
+    if (key.length === 0)
+      throw new GgufCheckError('malformed', `Metadata entry #${index + 1} has an empty key.`, w.pos);
+    if (this.metadata.has(key))
+      throw new GgufCheckError('malformed', `Metadata key ${quoteForMessage(key)} appears twice.`, w.pos);
     const what = `Metadata ${quoteForMessage(key)}`;
     if (!w.has(4)) await w.load(4, what);
     const type = w.readU32();
@@ -167,17 +201,28 @@ class HeaderParser {
     const size = fixedValueSize(type)!;
     if (!w.has(size)) await w.load(size, what);
     switch (type) {
-      case GgufValueType.UINT8: return w.readU8();
-      case GgufValueType.INT8: return (w.readU8() << 24) >> 24;
-      case GgufValueType.UINT16: return w.readU16();
-      case GgufValueType.INT16: return w.readI16();
-      case GgufValueType.UINT32: return w.readU32();
-      case GgufValueType.INT32: return w.readI32();
-      case GgufValueType.FLOAT32: return w.readF32();
-      case GgufValueType.BOOL: return w.readU8() !== 0;
-      case GgufValueType.UINT64: return w.readU64();
-      case GgufValueType.INT64: return w.readI64();
-      case GgufValueType.FLOAT64: return w.readF64();
+      case GgufValueType.UINT8:
+        return w.readU8();
+      case GgufValueType.INT8:
+        return (w.readU8() << 24) >> 24;
+      case GgufValueType.UINT16:
+        return w.readU16();
+      case GgufValueType.INT16:
+        return w.readI16();
+      case GgufValueType.UINT32:
+        return w.readU32();
+      case GgufValueType.INT32:
+        return w.readI32();
+      case GgufValueType.FLOAT32:
+        return w.readF32();
+      case GgufValueType.BOOL:
+        return w.readU8() !== 0;
+      case GgufValueType.UINT64:
+        return w.readU64();
+      case GgufValueType.INT64:
+        return w.readI64();
+      case GgufValueType.FLOAT64:
+        return w.readF64();
     }
   }
 
@@ -186,14 +231,22 @@ class HeaderParser {
     if (!w.has(12)) await w.load(12, what);
     const itemType = w.readU32();
     if (itemType === GgufValueType.ARRAY) {
-      throw new GgufCheckError('malformed', `${what} is an array of arrays, which llama.cpp does not accept.`, w.pos - 4);
+      throw new GgufCheckError(
+        'malformed',
+        `${what} is an array of arrays, which llama.cpp does not accept.`,
+        w.pos - 4,
+      );
     }
     if (!isKnownValueType(itemType)) {
       throw new GgufCheckError('malformed', `${what} is an array of an unknown value type (${itemType}).`, w.pos - 4);
     }
     const claimed = w.readU64();
     if (claimed > BigInt(GGUF_LIMITS.arrayItems)) {
-      throw new GgufCheckError('too-large', `${what} is an array of ${claimed} items; at most ${GGUF_LIMITS.arrayItems} are accepted.`, w.pos - 8);
+      throw new GgufCheckError(
+        'too-large',
+        `${what} is an array of ${claimed} items; at most ${GGUF_LIMITS.arrayItems} are accepted.`,
+        w.pos - 8,
+      );
     }
     const length = Number(claimed);
     const minBytes = length * minimalValueSize(itemType);
@@ -224,7 +277,8 @@ class HeaderParser {
   private async readTokens(length: number, what: string): Promise<void> {
     const w = this.w;
     const offsets = new Uint32Array(length); // length is capped and known to fit in the file
-    const isCandidate = (n: number, firstByte: number) => n <= this.wantedMaxBytes && this.wantedFirstBytes.has(firstByte);
+    const isCandidate = (n: number, firstByte: number) =>
+      n <= this.wantedMaxBytes && this.wantedFirstBytes.has(firstByte);
     for (let id = 0; id < length; id++) {
       id += w.skipStringsInMemory(length - id, GGUF_LIMITS.stringBytes, offsets, id, isCandidate);
       if (id === length) break;
@@ -254,7 +308,10 @@ class HeaderParser {
     }
     const value = entry.value as number;
     if (value === 0 || (value & (value - 1)) !== 0 || value > GGUF_LIMITS.maxAlignment) {
-      throw new GgufCheckError('malformed', `general.alignment is ${value}; it must be a power of two from 1 to ${GGUF_LIMITS.maxAlignment}.`);
+      throw new GgufCheckError(
+        'malformed',
+        `general.alignment is ${value}; it must be a power of two from 1 to ${GGUF_LIMITS.maxAlignment}.`,
+      );
     }
     return value;
   }

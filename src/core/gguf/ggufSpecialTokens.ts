@@ -45,9 +45,42 @@ const ROLE_KEYS: Record<FimRole, string[]> = {
 
 // llama.cpp's list, plus Mistral/Codestral's bracketed tokens, Seed-Coder's and StarCoder2's names.
 const ROLE_TEXTS: Record<FimRole, string[]> = {
-  prefix: ['<|fim_prefix|>', '<fim-prefix>', '<fim_prefix>', '<｜fim▁begin｜>', '<PRE>', '▁<PRE>', '<|code_prefix|>', '<|prefix|>', '[PREFIX]', '<[fim-prefix]>'],
-  suffix: ['<|fim_suffix|>', '<fim-suffix>', '<fim_suffix>', '<｜fim▁hole｜>', '<SUF>', '▁<SUF>', '<|code_suffix|>', '<|suffix|>', '[SUFFIX]', '<[fim-suffix]>'],
-  middle: ['<|fim_middle|>', '<fim-middle>', '<fim_middle>', '<｜fim▁end｜>', '<MID>', '▁<MID>', '<|code_middle|>', '<|middle|>', '[MIDDLE]', '<[fim-middle]>'],
+  prefix: [
+    '<|fim_prefix|>',
+    '<fim-prefix>',
+    '<fim_prefix>',
+    '<｜fim▁begin｜>',
+    '<PRE>',
+    '▁<PRE>',
+    '<|code_prefix|>',
+    '<|prefix|>',
+    '[PREFIX]',
+    '<[fim-prefix]>',
+  ],
+  suffix: [
+    '<|fim_suffix|>',
+    '<fim-suffix>',
+    '<fim_suffix>',
+    '<｜fim▁hole｜>',
+    '<SUF>',
+    '▁<SUF>',
+    '<|code_suffix|>',
+    '<|suffix|>',
+    '[SUFFIX]',
+    '<[fim-suffix]>',
+  ],
+  middle: [
+    '<|fim_middle|>',
+    '<fim-middle>',
+    '<fim_middle>',
+    '<｜fim▁end｜>',
+    '<MID>',
+    '▁<MID>',
+    '<|code_middle|>',
+    '<|middle|>',
+    '[MIDDLE]',
+    '<[fim-middle]>',
+  ],
   pad: ['<|fim_pad|>', '<fim-pad>', '<fim_pad>', '<PAD>', '[PAD]'],
   repoName: ['<|fim_repo|>', '<|repo_name|>', '<fim-repo>', '<REPO>', '<reponame>', '<repo_name>'],
   fileSeparator: ['<|file_sep|>', '<file_sep>', '<|file_separator|>'],
@@ -81,7 +114,11 @@ export function specialTokenFromKey(header: GgufHeader, key: string, warnings: s
   return { id, text };
 }
 
-function resolveRole(header: GgufHeader, role: FimRole, warnings: string[]): (SpecialToken & { fromMetadata: boolean }) | null {
+function resolveRole(
+  header: GgufHeader,
+  role: FimRole,
+  warnings: string[],
+): (SpecialToken & { fromMetadata: boolean }) | null {
   for (const key of ROLE_KEYS[role]) {
     const token = specialTokenFromKey(header, key, warnings);
     if (token) return { ...token, fromMetadata: true };
@@ -109,7 +146,9 @@ export function resolveFimTokens(header: GgufHeader, warnings: string[]): FimRes
     return none;
   }
   if (new Set([prefix.id, suffix.id, middle.id]).size < 3) {
-    warnings.push(`The FIM prefix, suffix and middle tokens are not distinct (${quoteForMessage(prefix.text)}, ${quoteForMessage(suffix.text)}, ${quoteForMessage(middle.text)}); FIM disabled.`);
+    warnings.push(
+      `The FIM prefix, suffix and middle tokens are not distinct (${quoteForMessage(prefix.text)}, ${quoteForMessage(suffix.text)}, ${quoteForMessage(middle.text)}); FIM disabled.`,
+    );
     return none;
   }
   const tokens: FimTokens = { prefix: prefix.text, suffix: suffix.text, middle: middle.text };

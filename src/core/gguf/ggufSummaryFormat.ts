@@ -6,7 +6,12 @@ import type { SpecialToken } from './ggufSpecialTokens';
 
 /** 1234 -> "1.23K", 1_543_714_304 -> "1.54B": three significant digits, trailing zeros dropped. */
 export function formatParameterCount(count: number): string {
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
   for (const [scale, unit] of units) {
     if (count >= scale) return `${trimZeros((count / scale).toPrecision(3))}${unit}`;
   }
@@ -37,7 +42,12 @@ function fimLine(s: GgufSummary): string {
   if (!s.fim || !s.fimTokenIds) return 'no';
   const ids = s.fimTokenIds;
   const core = `${token({ text: s.fim.prefix, id: ids.prefix })} ${token({ text: s.fim.suffix, id: ids.suffix })} ${token({ text: s.fim.middle, id: ids.middle })}`;
-  const source = s.fimSource === 'metadata' ? 'from metadata' : s.fimSource === 'token-texts' ? 'found by token text' : 'metadata and token text';
+  const source =
+    s.fimSource === 'metadata'
+      ? 'from metadata'
+      : s.fimSource === 'token-texts'
+        ? 'found by token text'
+        : 'metadata and token text';
   return `yes: ${core} (${source})`;
 }
 
@@ -59,7 +69,9 @@ export function formatGgufSummary(s: GgufSummary): string {
   rows.push(['Fill-in-middle', fimLine(s)]);
   rows.push([
     'Chat template',
-    s.hasChatTemplate ? `yes (${(s.chatTemplate ?? '').length.toLocaleString('en-US')}${s.chatTemplateTruncated ? '+' : ''} characters)` : 'no',
+    s.hasChatTemplate
+      ? `yes (${(s.chatTemplate ?? '').length.toLocaleString('en-US')}${s.chatTemplateTruncated ? '+' : ''} characters)`
+      : 'no',
   ]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}${value}`);

@@ -4,7 +4,13 @@
 // block tables, so a shape of 2^63 elements or an offset of 2^64 - 1 is an error, not a wrap-around.
 import type { GgufByteWindow } from './ggufByteWindow';
 import { GgufCheckError } from './ggufCheckError';
-import { GGML_MAX_DIMS, GGML_MAX_TENSOR_NAME_BYTES, ggmlTypeInfo, removedGgmlTypeName, type GgmlTypeInfo } from './ggufTypes';
+import {
+  GGML_MAX_DIMS,
+  GGML_MAX_TENSOR_NAME_BYTES,
+  ggmlTypeInfo,
+  removedGgmlTypeName,
+  type GgmlTypeInfo,
+} from './ggufTypes';
 
 export interface GgufTensorInfo {
   name: string;
@@ -66,7 +72,11 @@ async function readOneInfo(w: GgufByteWindow, label: string, name: string, align
   if (!w.has(4)) await w.load(4, label);
   const nDims = w.readU32();
   if (nDims < 1 || nDims > GGML_MAX_DIMS) {
-    throw new GgufCheckError('malformed', `${label} has ${nDims} dimensions; ggml supports 1 to ${GGML_MAX_DIMS}.`, w.pos - 4);
+    throw new GgufCheckError(
+      'malformed',
+      `${label} has ${nDims} dimensions; ggml supports 1 to ${GGML_MAX_DIMS}.`,
+      w.pos - 4,
+    );
   }
   const size = nDims * 8 + 4 + 8; // dimensions, type, offset
   if (!w.has(size)) await w.load(size, label);
@@ -75,10 +85,19 @@ async function readOneInfo(w: GgufByteWindow, label: string, name: string, align
   for (let d = 0; d < nDims; d++) {
     const dim = w.readU64();
     if (dim === 0n) throw new GgufCheckError('malformed', `${label} has a dimension of 0.`, w.pos - 8);
-    if (dim > INT64_MAX) throw new GgufCheckError('malformed', `${label} has a dimension of ${dim}, beyond what ggml can index.`, w.pos - 8);
+    if (dim > INT64_MAX)
+      throw new GgufCheckError(
+        'malformed',
+        `${label} has a dimension of ${dim}, beyond what ggml can index.`,
+        w.pos - 8,
+      );
     elements *= dim;
     if (elements > INT64_MAX) {
-      throw new GgufCheckError('malformed', `${label} has more elements than ggml can index (shape ${[...dims, dim].join(' x ')}...).`, w.pos - 8);
+      throw new GgufCheckError(
+        'malformed',
+        `${label} has more elements than ggml can index (shape ${[...dims, dim].join(' x ')}...).`,
+        w.pos - 8,
+      );
     }
     dims.push(dim);
   }
@@ -104,7 +123,11 @@ async function readOneInfo(w: GgufByteWindow, label: string, name: string, align
   }
   const offset = w.readU64();
   if (offset % BigInt(alignment) !== 0n) {
-    throw new GgufCheckError('malformed', `${label} starts at data offset ${offset}, which is not a multiple of the alignment (${alignment}).`, w.pos - 8);
+    throw new GgufCheckError(
+      'malformed',
+      `${label} starts at data offset ${offset}, which is not a multiple of the alignment (${alignment}).`,
+      w.pos - 8,
+    );
   }
   const byteSize = (elements / blockSize) * BigInt(type.typeSize);
   return { label, name, dims, type, offset, byteSize, elements };
@@ -132,7 +155,10 @@ function checkNoOverlap(tensors: PendingTensor[]): void {
     const previous = byOffset[i - 1]!;
     const current = byOffset[i]!;
     if (current.offset < previous.offset + previous.byteSize) {
-      throw new GgufCheckError('malformed', `${current.label} overlaps the data of ${previous.label.replace(/^T/, 't')}.`);
+      throw new GgufCheckError(
+        'malformed',
+        `${current.label} overlaps the data of ${previous.label.replace(/^T/, 't')}.`,
+      );
     }
   }
 }

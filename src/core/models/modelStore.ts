@@ -91,7 +91,13 @@ export async function listModelFolder(dir: string): Promise<ModelFolderContents>
     if (isPartial) {
       partials.push({ fileName, path, receivedBytes: info.size, ...(catalogModel && { catalogModel }) });
     } else {
-      models.push({ fileName, path, sizeBytes: info.size, modifiedMs: info.mtimeMs, ...(catalogModel && { catalogModel }) });
+      models.push({
+        fileName,
+        path,
+        sizeBytes: info.size,
+        modifiedMs: info.mtimeMs,
+        ...(catalogModel && { catalogModel }),
+      });
     }
   }
   return { models, partials };

@@ -16,7 +16,9 @@ export interface MachineResources {
 }
 
 /** The machine as the recommendation sees it: the GPU the engine detected, and this process's RAM. */
-export function machineResources(gpu: Pick<GpuInfo, 'backend' | 'vramFreeBytes' | 'vramTotalBytes'> | undefined): MachineResources {
+export function machineResources(
+  gpu: Pick<GpuInfo, 'backend' | 'vramFreeBytes' | 'vramTotalBytes'> | undefined,
+): MachineResources {
   return {
     backend: gpu?.backend ?? 'cpu',
     vramFreeBytes: gpu?.vramFreeBytes ?? 0,
@@ -94,18 +96,25 @@ function ramBudget(machine: MachineResources): number {
 function cpuChoice(purpose: ModelPurpose, machine: MachineResources, budget: number, catalog: readonly CatalogModel[]) {
   const list = candidates(purpose, catalog);
   // Chat is read at reading speed, so 1.5B is the CPU ceiling for it; completion needs lower latency.
-  const cap = purpose === 'chat' || machine.ramTotalBytes >= CPU_LARGER_COMPLETION_MIN_RAM ? SMALL_MODEL_PARAMETERS : 1e9;
+  const cap =
+    purpose === 'chat' || machine.ramTotalBytes >= CPU_LARGER_COMPLETION_MIN_RAM ? SMALL_MODEL_PARAMETERS : 1e9;
   return largestFitting(list, budget, (m) => m.parameterCount <= cap) ?? smallest(list);
 }
 
-export function recommendModels(machine: MachineResources, catalog: readonly CatalogModel[] = MODEL_CATALOG): Recommendation {
+export function recommendModels(
+  machine: MachineResources,
+  catalog: readonly CatalogModel[] = MODEL_CATALOG,
+): Recommendation {
   const completions = candidates('completion', catalog);
   const chats = candidates('chat', catalog);
 
   if (machine.backend !== 'cpu') {
     const budget = gpuBudget(machine);
-    const completion = largestFitting(completions, budget, (m) =>
-      m.memoryBytes <= COMPLETION_BUDGET_SHARE * budget || m.parameterCount <= SMALL_MODEL_PARAMETERS);
+    const completion = largestFitting(
+      completions,
+      budget,
+      (m) => m.memoryBytes <= COMPLETION_BUDGET_SHARE * budget || m.parameterCount <= SMALL_MODEL_PARAMETERS,
+    );
     if (completion) {
       const gpuChat = largestFitting(chats, budget - completion.memoryBytes);
       const chat = gpuChat ?? cpuChoice('chat', machine, ramBudget(machine), catalog);
@@ -135,32 +144,50 @@ export function recommendModels(machine: MachineResources, catalog: readonly Cat
   };
 }
 
-const BACKEND_NAMES: Record<Backend, string> = { cuda: 'NVIDIA GPU', vulkan: 'GPU (Vulkan)', metal: 'Apple GPU', cpu: 'CPU' };
+const BACKEND_NAMES: Record<Backend, string> = {
+  cuda: 'NVIDIA GPU',
+  vulkan: 'GPU (Vulkan)',
+  metal: 'Apple GPU',
+  cpu: 'CPU',
+};
 
 function pair(completion: CatalogModel, chat: CatalogModel): string {
   return `${completion.displayName} for completions and ${chat.displayName} for chat`;
 }
 
-function gpuReason(machine: MachineResources, budget: number, completion: CatalogModel, chat: CatalogModel, chatPlacement: Placement): string {
-  const gpu = machine.backend === 'metal'
-    ? `Apple GPU sharing ${formatBytes(machine.ramTotalBytes)} of unified memory`
-    : `${BACKEND_NAMES[machine.backend]} with ${formatBytes(machine.vramFreeBytes)} free`;
+function gpuReason(
+  machine: MachineResources,
+  budget: number,
+  completion: CatalogModel,
+  chat: CatalogModel,
+  chatPlacement: Placement,
+): string {
+  const gpu =
+    machine.backend === 'metal'
+      ? `Apple GPU sharing ${formatBytes(machine.ramTotalBytes)} of unified memory`
+      : `${BACKEND_NAMES[machine.backend]} with ${formatBytes(machine.vramFreeBytes)} free`;
   const total = completion.memoryBytes + chat.memoryBytes;
   if (chatPlacement === 'gpu') {
     return `${gpu}: ${pair(completion, chat)} fit on it together (about ${formatBytes(total)} of ${formatBytes(budget)} usable).`;
   }
-  return `${gpu}: ${completion.displayName} for completions fits on it (about ${formatBytes(completion.memoryBytes)}); ` +
-    `${chat.displayName} for chat will run mostly on the CPU, so answers come slower.`;
+  return (
+    `${gpu}: ${completion.displayName} for completions fits on it (about ${formatBytes(completion.memoryBytes)}); ` +
+    `${chat.displayName} for chat will run mostly on the CPU, so answers come slower.`
+  );
 }
 
 function cpuReason(machine: MachineResources, budget: number, completion: CatalogModel, chat: CatalogModel): string {
-  const why = machine.backend === 'cpu'
-    ? 'No GPU is in use'
-    : `The ${BACKEND_NAMES[machine.backend]} has too little free memory (${formatBytes(machine.vramFreeBytes)})`;
+  const why =
+    machine.backend === 'cpu'
+      ? 'No GPU is in use'
+      : `The ${BACKEND_NAMES[machine.backend]} has too little free memory (${formatBytes(machine.vramFreeBytes)})`;
   const total = completion.memoryBytes + chat.memoryBytes;
-  const tight = total > budget
-    ? ` Memory is tight (${formatBytes(budget)} available for models): close other programs if the models fail to load.`
-    : '';
-  return `${why}, so the models run on the CPU, where small models keep completions quick: ${pair(completion, chat)} ` +
-    `(about ${formatBytes(total)} of RAM).${tight}`;
+  const tight =
+    total > budget
+      ? ` Memory is tight (${formatBytes(budget)} available for models): close other programs if the models fail to load.`
+      : '';
+  return (
+    `${why}, so the models run on the CPU, where small models keep completions quick: ${pair(completion, chat)} ` +
+    `(about ${formatBytes(total)} of RAM).${tight}`
+  );
 }

@@ -10,7 +10,10 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
 }
 
 export function percentile(samples: readonly number[], p: number): number {
-  return percentileOfSorted([...samples].sort((a, b) => a - b), p);
+  return percentileOfSorted(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export interface Summary {

@@ -12,8 +12,24 @@
 //     configuration that worked and reports the failure.
 import { fork, type ChildProcess } from 'node:child_process';
 import type {
-  ChatChunk, ChatParams, ChatResult, CompleteParams, CompleteResult, EngineErrorCode, EngineLogLevel, EngineRequestKind,
-  EngineRequests, FromEngine, GpuInfo, LoadedModelInfo, LoadParams, LoadResult, ModelRole, PrefillParams, PrefillResult, ToEngine,
+  ChatChunk,
+  ChatParams,
+  ChatResult,
+  CompleteParams,
+  CompleteResult,
+  EngineErrorCode,
+  EngineLogLevel,
+  EngineRequestKind,
+  EngineRequests,
+  FromEngine,
+  GpuInfo,
+  LoadedModelInfo,
+  LoadParams,
+  LoadResult,
+  ModelRole,
+  PrefillParams,
+  PrefillResult,
+  ToEngine,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
 
@@ -91,7 +107,11 @@ export class EngineClient {
   configure(params: LoadParams): void {
     this.desired = { ...params };
     // Back to the configuration that is serving (after a refused model): the refusal is history.
-    if (JSON.stringify(this.desired) === this.loadedKey && this.current.error && (this.current.phase === 'ready' || this.current.phase === 'busy')) {
+    if (
+      JSON.stringify(this.desired) === this.loadedKey &&
+      this.current.error &&
+      (this.current.phase === 'ready' || this.current.phase === 'busy')
+    ) {
       this.setState({ error: undefined });
     }
   }
@@ -114,7 +134,10 @@ export class EngineClient {
     return this.withModels(() => this.send('prefill', params, { signal }));
   }
 
-  chat(params: ChatParams, options: { signal?: AbortSignal; onChunk?: (chunk: ChatChunk) => void } = {}): Promise<ChatResult> {
+  chat(
+    params: ChatParams,
+    options: { signal?: AbortSignal; onChunk?: (chunk: ChatChunk) => void } = {},
+  ): Promise<ChatResult> {
     return this.withModels(() => this.send('chat', params, options));
   }
 
@@ -194,7 +217,13 @@ export class EngineClient {
       });
       this.loadedKey = key;
       this.lastGoodParams = params;
-      this.setState({ phase: 'ready', models: result.models, gpu: result.gpu, loadProgress: undefined, error: undefined });
+      this.setState({
+        phase: 'ready',
+        models: result.models,
+        gpu: result.gpu,
+        loadProgress: undefined,
+        error: undefined,
+      });
       return result;
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
@@ -218,7 +247,12 @@ export class EngineClient {
   private ensureStarted(): Promise<ChildProcess> {
     if (this.disposed) return Promise.reject(new EngineClientError('stopped', 'The engine is shut down.'));
     if (this.current.phase === 'halted') {
-      return Promise.reject(new EngineClientError('stopped', this.current.error ?? 'The engine stopped after repeated crashes. Restart it to try again.'));
+      return Promise.reject(
+        new EngineClientError(
+          'stopped',
+          this.current.error ?? 'The engine stopped after repeated crashes. Restart it to try again.',
+        ),
+      );
     }
     if (this.child) return Promise.resolve(this.child);
     if (!this.starting) this.starting = this.startProcess().finally(() => (this.starting = undefined));
@@ -248,7 +282,10 @@ export class EngineClient {
     child.on('exit', (code, signal) => this.onExit(child, code, signal));
     this.expectedExit = false;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new EngineClientError('internal', 'The engine process did not start in time.')), this.options.startTimeoutMs ?? 120_000);
+      const timer = setTimeout(
+        () => reject(new EngineClientError('internal', 'The engine process did not start in time.')),
+        this.options.startTimeoutMs ?? 120_000,
+      );
       const onReady = (m: FromEngine) => {
         if (m?.type !== 'ready') return;
         clearTimeout(timer);
@@ -269,7 +306,11 @@ export class EngineClient {
   private send<K extends EngineRequestKind>(
     kind: K,
     params: EngineRequests[K]['params'],
-    options: { signal?: AbortSignal; onChunk?: (c: ChatChunk) => void; onProgress?: (role: ModelRole, p: number) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      onChunk?: (c: ChatChunk) => void;
+      onProgress?: (role: ModelRole, p: number) => void;
+    } = {},
   ): Promise<EngineRequests[K]['result']> {
     const child = this.child;
     if (!child) return Promise.reject(new EngineClientError('crashed', 'The engine is not running.'));
@@ -281,8 +322,14 @@ export class EngineClient {
       const settle = () => options.signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         kind,
-        resolve: ((value: EngineRequests[K]['result']) => { settle(); resolve(value); }) as (v: never) => void,
-        reject: (error) => { settle(); reject(error); },
+        resolve: ((value: EngineRequests[K]['result']) => {
+          settle();
+          resolve(value);
+        }) as (v: never) => void,
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
         onChunk: options.onChunk,
         onProgress: options.onProgress,
       });
@@ -311,7 +358,13 @@ export class EngineClient {
         if (!entry) return;
         this.pending.delete(message.id);
         if (message.ok) entry.resolve(message.result as never);
-        else entry.reject(new EngineClientError(message.error.code, message.error.message, { promptTokens: message.error.promptTokens, contextSize: message.error.contextSize }));
+        else
+          entry.reject(
+            new EngineClientError(message.error.code, message.error.message, {
+              promptTokens: message.error.promptTokens,
+              contextSize: message.error.contextSize,
+            }),
+          );
         this.updateBusy();
         return;
       }

@@ -28,7 +28,11 @@ export class ChatRunner {
     this.chat = undefined;
   }
 
-  run(params: ChatParams, signal: AbortSignal, emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void): Promise<ChatResult> {
+  run(
+    params: ChatParams,
+    signal: AbortSignal,
+    emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void,
+  ): Promise<ChatResult> {
     const job = () => this.generate(params, signal, emit);
     const run = this.queue.then(job, job);
     this.queue = run.catch(() => undefined);
@@ -40,12 +44,19 @@ export class ChatRunner {
     if (!slot?.sequences.chat) return undefined;
     if (this.chat?.slot !== slot) {
       this.reset();
-      this.chat = { slot, chat: new this.runtime.library.LlamaChat({ contextSequence: slot.sequences.chat, autoDisposeSequence: false }) };
+      this.chat = {
+        slot,
+        chat: new this.runtime.library.LlamaChat({ contextSequence: slot.sequences.chat, autoDisposeSequence: false }),
+      };
     }
     return this.chat.chat;
   }
 
-  private async generate(params: ChatParams, signal: AbortSignal, emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void): Promise<ChatResult> {
+  private async generate(
+    params: ChatParams,
+    signal: AbortSignal,
+    emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void,
+  ): Promise<ChatResult> {
     const chat = this.chatFor();
     if (!chat) throw new EngineError('noModel', 'No chat model is loaded.');
     if (params.messages.length === 0 || params.messages[params.messages.length - 1]!.role !== 'user') {
@@ -55,7 +66,13 @@ export class ChatRunner {
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     let timedOut = false;
-    const timer = params.timeoutMs > 0 ? setTimeout(() => { timedOut = true; controller.abort(); }, params.timeoutMs) : undefined;
+    const timer =
+      params.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            controller.abort();
+          }, params.timeoutMs)
+        : undefined;
     const watch = new Stopwatch(0, controller.signal);
 
     const history: ChatHistoryItem[] = [...params.messages.map(toHistoryItem), { type: 'model', response: [] }];

@@ -8,7 +8,14 @@
 //     instead of after a long prompt;
 //   - one request at a time on the sequence; a completion pre-empts a background prefill.
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import type { CompleteParams, CompleteResult, PrefillParams, PrefillResult, PromptSegment, StopReason } from '../../core/engine/protocol';
+import type {
+  CompleteParams,
+  CompleteResult,
+  PrefillParams,
+  PrefillResult,
+  PromptSegment,
+  StopReason,
+} from '../../core/engine/protocol';
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
 import { Stopwatch } from './stopwatch';
@@ -70,7 +77,10 @@ export class CompletionRunner {
     const sequence = slot?.sequences.completion;
     if (!slot || !sequence) throw new EngineError('noModel', 'No completion model is loaded.');
     if (!slot.info.fim) {
-      throw new EngineError('noFim', `${slot.info.name} has no fill-in-the-middle tokens, so it cannot complete code. Pick a code completion model (for example Qwen2.5-Coder base).`);
+      throw new EngineError(
+        'noFim',
+        `${slot.info.name} has no fill-in-the-middle tokens, so it cannot complete code. Pick a code completion model (for example Qwen2.5-Coder base).`,
+      );
     }
     return { sequence, model: slot.model };
   }
@@ -82,7 +92,14 @@ export class CompletionRunner {
     const maxTokens = Math.min(params.maxTokens, sequence.contextSize - prompt.length);
     checkFits(prompt.length, 1, sequence.contextSize);
 
-    const key = JSON.stringify([params.maxTokens, params.stop ?? [], params.temperature ?? 0, params.topK, params.topP, params.seed]);
+    const key = JSON.stringify([
+      params.maxTokens,
+      params.stop ?? [],
+      params.temperature ?? 0,
+      params.topK,
+      params.topP,
+      params.seed,
+    ]);
     const greedy = (params.temperature ?? 0) === 0;
     const replay = greedy ? this.replay(sequence, prompt, key) : undefined;
     if (replay) return replay(watch);
@@ -127,17 +144,31 @@ export class CompletionRunner {
       }
     }
     this.recorded = { prompt, output, text, stopReason, key };
-    return { text, stopReason, accounting: watch.accounting(prompt.length, reused, evaluated, output.length), replayed: false };
+    return {
+      text,
+      stopReason,
+      accounting: watch.accounting(prompt.length, reused, evaluated, output.length),
+      replayed: false,
+    };
   }
 
   /** A greedy generation for the same prompt and options gives the same tokens: reuse them. */
-  private replay(sequence: LlamaContextSequence, prompt: Token[], key: string): ((w: Stopwatch) => CompleteResult) | undefined {
+  private replay(
+    sequence: LlamaContextSequence,
+    prompt: Token[],
+    key: string,
+  ): ((w: Stopwatch) => CompleteResult) | undefined {
     const rec = this.recorded;
     if (!rec || rec.key !== key) return undefined;
     if (rec.stopReason !== 'eos' && rec.stopReason !== 'stop' && rec.stopReason !== 'maxTokens') return undefined;
     if (rec.prompt.length !== prompt.length || rec.prompt.some((t, i) => t !== prompt[i])) return undefined;
     if (sequence.compareContextTokens(prompt).firstDifferentIndex < prompt.length) return undefined;
-    return (watch) => ({ text: rec.text, stopReason: rec.stopReason, accounting: watch.accounting(prompt.length, prompt.length, 0, 0), replayed: true });
+    return (watch) => ({
+      text: rec.text,
+      stopReason: rec.stopReason,
+      accounting: watch.accounting(prompt.length, prompt.length, 0, 0),
+      replayed: true,
+    });
   }
 }
 
@@ -146,7 +177,8 @@ export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): 
   for (const segment of segments) {
     if ('special' in segment) {
       const t = model.tokenize(segment.special, true);
-      if (t.length !== 1) throw new EngineError('badRequest', `"${segment.special}" is not a special token of this model.`);
+      if (t.length !== 1)
+        throw new EngineError('badRequest', `"${segment.special}" is not a special token of this model.`);
       tokens.push(t[0]!);
     } else if (segment.text) {
       tokens.push(...model.tokenize(segment.text, false));
@@ -158,19 +190,29 @@ export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): 
 
 function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
   if (promptTokens + roomForOutput > contextSize) {
-    throw new EngineError('promptTooLong', `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`, { promptTokens, contextSize });
+    throw new EngineError(
+      'promptTooLong',
+      `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`,
+      { promptTokens, contextSize },
+    );
   }
 }
 
 /** Erases the sequence state after the longest common prefix (at most `limit` tokens) and returns its length. */
 async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], limit: number): Promise<number> {
   const common = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, limit);
-  if (sequence.nextTokenIndex > common) await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+  if (sequence.nextTokenIndex > common)
+    await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
 }
 
 /** Evaluates prompt tokens in chunks, stopping between chunks on abort or timeout. */
-async function evaluatePrompt(sequence: LlamaContextSequence, tokens: Token[], watch: Stopwatch, priority: 1 | 5): Promise<number> {
+async function evaluatePrompt(
+  sequence: LlamaContextSequence,
+  tokens: Token[],
+  watch: Stopwatch,
+  priority: 1 | 5,
+): Promise<number> {
   let done = 0;
   while (done < tokens.length && !watch.stopReason()) {
     const chunk = tokens.slice(done, done + PROMPT_CHUNK_TOKENS);

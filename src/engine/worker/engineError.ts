@@ -2,7 +2,11 @@ import type { EngineErrorCode, EngineErrorPayload } from '../../core/engine/prot
 
 /** An error the engine reports to its client with a code it can act on. */
 export class EngineError extends Error {
-  constructor(readonly code: EngineErrorCode, message: string, readonly details: Pick<EngineErrorPayload, 'promptTokens' | 'contextSize'> = {}) {
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    readonly details: Pick<EngineErrorPayload, 'promptTokens' | 'contextSize'> = {},
+  ) {
     super(message);
     this.name = 'EngineError';
   }

@@ -8,7 +8,14 @@
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { basename } from 'node:path';
 import { statSync } from 'node:fs';
-import type { Backend, EngineLogLevel, GpuInfo, LoadedModelInfo, LoadParams, ModelRole } from '../../core/engine/protocol';
+import type {
+  Backend,
+  EngineLogLevel,
+  GpuInfo,
+  LoadedModelInfo,
+  LoadParams,
+  ModelRole,
+} from '../../core/engine/protocol';
 import { EngineError } from './engineError';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
 
@@ -60,7 +67,8 @@ export class LlamaRuntime {
     if (!line) return;
     this.recentLog.push(line);
     if (this.recentLog.length > RECENT_LOG_LINES) this.recentLog.shift();
-    const mapped: EngineLogLevel = level === 'error' || level === 'fatal' ? 'error' : level === 'warn' ? 'warn' : 'debug';
+    const mapped: EngineLogLevel =
+      level === 'error' || level === 'fatal' ? 'error' : level === 'warn' ? 'warn' : 'debug';
     this.options.log(mapped, `llama.cpp: ${line}`);
   }
 
@@ -77,7 +85,10 @@ export class LlamaRuntime {
   }
 
   /** Loads what `params` asks for and unloads what it no longer needs. */
-  async load(params: LoadParams, onProgress: (role: ModelRole, progress: number) => void): Promise<Partial<Record<ModelRole, LoadedModelInfo>>> {
+  async load(
+    params: LoadParams,
+    onProgress: (role: ModelRole, progress: number) => void,
+  ): Promise<Partial<Record<ModelRole, LoadedModelInfo>>> {
     await this.init();
     const wanted = new Map<string, ModelRole[]>();
     if (params.completionModel) wanted.set(params.completionModel, ['completion']);
@@ -96,7 +107,9 @@ export class LlamaRuntime {
     }
     this.lastParams = params;
     for (const [path, roles] of toLoad) {
-      const slot = await this.loadSlot(path, roles, params, summaries.get(path)!, (p) => roles.forEach((r) => onProgress(r, p)));
+      const slot = await this.loadSlot(path, roles, params, summaries.get(path)!, (p) =>
+        roles.forEach((r) => onProgress(r, p)),
+      );
       this.slots.set(path, slot);
     }
     return this.models();
@@ -132,19 +145,31 @@ export class LlamaRuntime {
     await slot.model.dispose();
   }
 
-  private async loadSlot(path: string, roles: ModelRole[], params: LoadParams, summary: GgufSummary, onProgress: (p: number) => void): Promise<ModelSlot> {
+  private async loadSlot(
+    path: string,
+    roles: ModelRole[],
+    params: LoadParams,
+    summary: GgufSummary,
+    onProgress: (p: number) => void,
+  ): Promise<ModelSlot> {
     const llama = this.requireLlama();
     const started = Date.now();
     this.recentLog.length = 0;
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: path, gpuLayers: params.gpuLayers ?? 'auto', onLoadProgress: onProgress });
+      model = await llama.loadModel({
+        modelPath: path,
+        gpuLayers: params.gpuLayers ?? 'auto',
+        onLoadProgress: onProgress,
+      });
     } catch (e) {
       if (e instanceof this.library.InsufficientMemoryError && params.gpuLayers !== 0) {
         this.options.log('warn', `Not enough GPU memory for ${basename(path)}; loading it on the CPU instead.`);
-        model = await llama.loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: onProgress }).catch((e2: unknown) => {
-          throw this.loadError(path, e2);
-        });
+        model = await llama
+          .loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: onProgress })
+          .catch((e2: unknown) => {
+            throw this.loadError(path, e2);
+          });
       } else {
         throw this.loadError(path, e);
       }
@@ -166,7 +191,9 @@ export class LlamaRuntime {
 
     const infill = model.tokens.infill;
     const text = (t: unknown) => (t == null ? undefined : model.detokenize([t as never], true));
-    const fimPrefix = text(infill.prefix), fimSuffix = text(infill.suffix), fimMiddle = text(infill.middle);
+    const fimPrefix = text(infill.prefix),
+      fimSuffix = text(infill.suffix),
+      fimMiddle = text(infill.middle);
     const endTokens = [model.tokens.eos, model.tokens.eot].map(text).filter((t): t is string => !!t);
     const info: LoadedModelInfo = {
       path,
@@ -178,9 +205,17 @@ export class LlamaRuntime {
       totalLayers: model.fileInsights.totalLayers,
       contextSize: context.contextSize,
       trainContextSize: model.trainContextSize,
-      fim: fimPrefix && fimSuffix && fimMiddle
-        ? { prefix: fimPrefix, suffix: fimSuffix, middle: fimMiddle, pad: summary.fim?.pad, repoName: summary.fim?.repoName, fileSeparator: summary.fim?.fileSeparator }
-        : null,
+      fim:
+        fimPrefix && fimSuffix && fimMiddle
+          ? {
+              prefix: fimPrefix,
+              suffix: fimSuffix,
+              middle: fimMiddle,
+              pad: summary.fim?.pad,
+              repoName: summary.fim?.repoName,
+              fileSeparator: summary.fim?.fileSeparator,
+            }
+          : null,
       endTokens,
       hasChatTemplate: summary.chatTemplate !== null,
       chatWrapper: '',
@@ -191,8 +226,13 @@ export class LlamaRuntime {
 
   private loadError(path: string, e: unknown, what = 'could not load'): EngineError {
     // llama.cpp's own words, most specific first: "error loading model: <reason>", else any error line.
-    const reasons = this.recentLog.map((l) => /error loading model: (.*)$/i.exec(l)?.[1]).filter((r): r is string => !!r);
-    if (reasons.length === 0) reasons.push(...this.recentLog.filter((l) => /error|invalid|unknown|unsupported|not supported|missing/i.test(l)).slice(-3));
+    const reasons = this.recentLog
+      .map((l) => /error loading model: (.*)$/i.exec(l)?.[1])
+      .filter((r): r is string => !!r);
+    if (reasons.length === 0)
+      reasons.push(
+        ...this.recentLog.filter((l) => /error|invalid|unknown|unsupported|not supported|missing/i.test(l)).slice(-3),
+      );
     const detail = [...new Set(reasons)].join('; ') || (e instanceof Error ? e.message : String(e));
     return new EngineError('loadFailed', `llama.cpp ${what} ${basename(path)}: ${detail}`);
   }
@@ -216,7 +256,10 @@ async function precheck(path: string, roles: ModelRole[]): Promise<GgufSummary> 
   } catch (e) {
     // Name the file and its use: with separate completion and chat models the user must know which.
     const reason = e instanceof Error ? e.message : String(e);
-    throw new EngineError('precheckFailed', `Cannot use ${basename(path)} as the ${roles.join(' and ')} model: ${reason}`);
+    throw new EngineError(
+      'precheckFailed',
+      `Cannot use ${basename(path)} as the ${roles.join(' and ')} model: ${reason}`,
+    );
   }
 }
 

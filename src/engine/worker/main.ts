@@ -18,7 +18,12 @@ const log = (level: EngineLogLevel, message: string) => send({ type: 'log', leve
 
 const gpuSetting = process.env.ALEMBIC_ENGINE_GPU ?? 'auto';
 const runtime = new LlamaRuntime({
-  gpu: gpuSetting === 'off' ? false : gpuSetting === 'cuda' || gpuSetting === 'vulkan' || gpuSetting === 'metal' ? gpuSetting : 'auto',
+  gpu:
+    gpuSetting === 'off'
+      ? false
+      : gpuSetting === 'cuda' || gpuSetting === 'vulkan' || gpuSetting === 'metal'
+        ? gpuSetting
+        : 'auto',
   log,
 });
 const completions = new CompletionRunner(runtime);
@@ -30,7 +35,9 @@ async function handle(request: EngineRequest, signal: AbortSignal): Promise<unkn
     case 'load': {
       completions.reset();
       chats.reset();
-      const models = await runtime.load(request.params, (role, progress) => send({ type: 'progress', id: request.id, role, progress }));
+      const models = await runtime.load(request.params, (role, progress) =>
+        send({ type: 'progress', id: request.id, role, progress }),
+      );
       if (models.chat) models.chat.chatWrapper = chats.wrapperName();
       const result: LoadResult = { models, gpu: await runtime.gpuInfo() };
       return result;
@@ -80,7 +87,8 @@ function onMessage(message: ToEngine): void {
     .then((result) => send({ type: 'response', id: message.id, kind: message.kind, ok: true, result } as FromEngine))
     .catch((e: unknown) => {
       const error = EngineError.toPayload(e);
-      if (error.code === 'internal') log('error', `${message.kind} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      if (error.code === 'internal')
+        log('error', `${message.kind} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       send({ type: 'response', id: message.id, kind: message.kind, ok: false, error } as FromEngine);
     })
     .finally(() => running.delete(message.id));
@@ -97,13 +105,17 @@ function exitWithParent(): void {
 }
 
 if (!process.send) {
-  console.error('The Alembic engine runs as a child process of the extension or the CLI; it cannot be started on its own.');
+  console.error(
+    'The Alembic engine runs as a child process of the extension or the CLI; it cannot be started on its own.',
+  );
   process.exit(2);
 }
 exitWithParent();
 process.on('message', onMessage);
 process.on('uncaughtException', (e) => log('error', `uncaught: ${e.stack ?? e.message}`));
-process.on('unhandledRejection', (e) => log('error', `unhandled rejection: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+process.on('unhandledRejection', (e) =>
+  log('error', `unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+);
 runtime
   .init()
   .then(() => send({ type: 'ready', pid: process.pid }))

@@ -7,7 +7,10 @@ export class Stopwatch {
   private lastTokenAt = 0;
   private tokens = 0;
 
-  constructor(private readonly timeoutMs: number, private readonly signal: AbortSignal) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly signal: AbortSignal,
+  ) {}
 
   markToken(): void {
     const now = performance.now();
@@ -23,7 +26,12 @@ export class Stopwatch {
     return undefined;
   }
 
-  accounting(promptTokens: number, reusedTokens: number, evaluatedTokens: number, generatedTokens: number): TokenAccounting {
+  accounting(
+    promptTokens: number,
+    reusedTokens: number,
+    evaluatedTokens: number,
+    generatedTokens: number,
+  ): TokenAccounting {
     const genSeconds = (this.lastTokenAt - this.firstTokenAt) / 1000;
     return {
       promptTokens,

@@ -13,8 +13,16 @@ export class ActionsFeature extends DisposableStore {
   constructor(context: vscode.ExtensionContext, engine: EngineService, chat: ChatFeature, log: Logger) {
     super();
     this.register(new EditorActions(context, engine, chat, log));
-    this.register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new AlembicCodeActions(), { providedCodeActionKinds: AlembicCodeActions.kinds }));
-    this.register(vscode.languages.registerCodeActionsProvider({ scheme: 'untitled' }, new AlembicCodeActions(), { providedCodeActionKinds: AlembicCodeActions.kinds }));
+    this.register(
+      vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new AlembicCodeActions(), {
+        providedCodeActionKinds: AlembicCodeActions.kinds,
+      }),
+    );
+    this.register(
+      vscode.languages.registerCodeActionsProvider({ scheme: 'untitled' }, new AlembicCodeActions(), {
+        providedCodeActionKinds: AlembicCodeActions.kinds,
+      }),
+    );
     this.register(registerCommitMessageAction(engine, log.child('commit')));
   }
 }

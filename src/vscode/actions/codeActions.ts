@@ -5,13 +5,24 @@ import * as vscode from 'vscode';
 export class AlembicCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     const problems = context.diagnostics.filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning);
     if (problems.length && (!context.only || context.only.contains(vscode.CodeActionKind.QuickFix))) {
-      const fix = new vscode.CodeAction(`Fix with Alembic: ${truncate(problems[0]!.message)}`, vscode.CodeActionKind.QuickFix);
+      const fix = new vscode.CodeAction(
+        `Fix with Alembic: ${truncate(problems[0]!.message)}`,
+        vscode.CodeActionKind.QuickFix,
+      );
       fix.diagnostics = problems;
-      fix.command = { command: 'alembic.fixProblem', title: 'Fix with Alembic', arguments: [document.uri, range, problems] };
+      fix.command = {
+        command: 'alembic.fixProblem',
+        title: 'Fix with Alembic',
+        arguments: [document.uri, range, problems],
+      };
       actions.push(fix);
     }
     if (!range.isEmpty && (!context.only || context.only.contains(vscode.CodeActionKind.RefactorRewrite))) {

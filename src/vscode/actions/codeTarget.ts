@@ -46,12 +46,22 @@ function fullLines(document: vscode.TextDocument, range: vscode.Range): vscode.R
 }
 
 /** The innermost function/method/class symbol containing `position`, from the language server. */
-async function enclosingSymbol(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Range | undefined> {
+async function enclosingSymbol(
+  document: vscode.TextDocument,
+  position: vscode.Position,
+): Promise<vscode.Range | undefined> {
   const symbols = await Promise.race([
-    vscode.commands.executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', document.uri).then(undefined, () => undefined),
+    vscode.commands
+      .executeCommand<vscode.DocumentSymbol[] | undefined>('vscode.executeDocumentSymbolProvider', document.uri)
+      .then(undefined, () => undefined),
     new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500)), // a slow language server must not stall the action
   ]);
-  const kinds = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Constructor, vscode.SymbolKind.Class]);
+  const kinds = new Set([
+    vscode.SymbolKind.Function,
+    vscode.SymbolKind.Method,
+    vscode.SymbolKind.Constructor,
+    vscode.SymbolKind.Class,
+  ]);
   let best: vscode.Range | undefined;
   const visit = (list: readonly vscode.DocumentSymbol[] | undefined) => {
     for (const s of list ?? []) {

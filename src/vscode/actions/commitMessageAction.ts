@@ -34,12 +34,19 @@ export function registerCommitMessageAction(engine: EngineService, log: Logger):
 async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri | undefined): Promise<void> {
   const git = await gitApi();
   if (!git) {
-    void vscode.window.showInformationMessage('Alembic: the built-in Git extension is not available, so there is no staged diff to describe.');
+    void vscode.window.showInformationMessage(
+      'Alembic: the built-in Git extension is not available, so there is no staged diff to describe.',
+    );
     return;
   }
-  const repository = (rootUri && git.getRepository(rootUri)) || (vscode.window.activeTextEditor && git.getRepository(vscode.window.activeTextEditor.document.uri)) || git.repositories[0];
+  const repository =
+    (rootUri && git.getRepository(rootUri)) ||
+    (vscode.window.activeTextEditor && git.getRepository(vscode.window.activeTextEditor.document.uri)) ||
+    git.repositories[0];
   if (!repository) {
-    void vscode.window.showInformationMessage('Alembic: open a folder that is a Git repository to generate a commit message.');
+    void vscode.window.showInformationMessage(
+      'Alembic: open a folder that is a Git repository to generate a commit message.',
+    );
     return;
   }
   if (!engine.requireModel('chat', 'to write commit messages')) return;
@@ -48,7 +55,9 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
   if (!diff.trim()) {
     diff = await repository.diff(false);
     if (!diff.trim()) {
-      void vscode.window.showInformationMessage('Alembic: there are no changes to describe. Stage the changes for the commit first.');
+      void vscode.window.showInformationMessage(
+        'Alembic: there are no changes to describe. Stage the changes for the commit first.',
+      );
       return;
     }
     note = 'nothing is staged, so this is the diff of all changes in the working tree';
@@ -57,42 +66,59 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
   const budgetChars = Math.max(2000, Math.floor((contextTokens - ANSWER_TOKENS - 300) * 2.5));
   const trimmed = trimDiff(diff, budgetChars);
   if (trimmed.truncated) {
-    const omitted = trimmed.omittedFiles.length ? ` (shortened or left out: ${trimmed.omittedFiles.slice(0, 8).join(', ')})` : '';
+    const omitted = trimmed.omittedFiles.length
+      ? ` (shortened or left out: ${trimmed.omittedFiles.slice(0, 8).join(', ')})`
+      : '';
     note = [note, `the diff was trimmed to fit the model's context${omitted}`].filter(Boolean).join('; ');
   }
   const prompt = commitMessagePrompt(trimmed.text, note);
   const before = repository.inputBox.value;
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.SourceControl, title: 'Alembic: writing the commit message' }, () =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Alembic: writing the commit message…', cancellable: true }, async (_p, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      let streamed = '';
-      try {
-        const result = await engine.engine.chat(
-          { messages: prompt.messages, maxTokens: ANSWER_TOKENS, timeoutMs: 120_000, temperature: 0.2 },
-          {
-            signal: controller.signal,
-            onChunk: (chunk) => {
-              if (chunk.segment !== 'text') return;
-              streamed += chunk.text;
-              repository.inputBox.value = streamed.trimStart();
-            },
-          },
-        );
-        if (result.stopReason === 'abort') {
-          repository.inputBox.value = before;
-          return;
-        }
-        repository.inputBox.value = parseCommitMessage(result.text) || before;
-        log.info(`commit message written (${result.accounting.generatedTokens} tokens${trimmed.truncated ? ', diff trimmed' : ''})`);
-        if (trimmed.truncated) void vscode.window.setStatusBarMessage('Alembic: the diff was trimmed to fit the model; check the message covers everything.', 6000);
-      } catch (e) {
-        repository.inputBox.value = before;
-        engine.showFailure(e);
-      } finally {
-        sub.dispose();
-      }
-    }),
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.SourceControl, title: 'Alembic: writing the commit message' },
+    () =>
+      vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'Alembic: writing the commit message…',
+          cancellable: true,
+        },
+        async (_p, token) => {
+          const controller = new AbortController();
+          const sub = token.onCancellationRequested(() => controller.abort());
+          let streamed = '';
+          try {
+            const result = await engine.engine.chat(
+              { messages: prompt.messages, maxTokens: ANSWER_TOKENS, timeoutMs: 120_000, temperature: 0.2 },
+              {
+                signal: controller.signal,
+                onChunk: (chunk) => {
+                  if (chunk.segment !== 'text') return;
+                  streamed += chunk.text;
+                  repository.inputBox.value = streamed.trimStart();
+                },
+              },
+            );
+            if (result.stopReason === 'abort') {
+              repository.inputBox.value = before;
+              return;
+            }
+            repository.inputBox.value = parseCommitMessage(result.text) || before;
+            log.info(
+              `commit message written (${result.accounting.generatedTokens} tokens${trimmed.truncated ? ', diff trimmed' : ''})`,
+            );
+            if (trimmed.truncated)
+              void vscode.window.setStatusBarMessage(
+                'Alembic: the diff was trimmed to fit the model; check the message covers everything.',
+                6000,
+              );
+          } catch (e) {
+            repository.inputBox.value = before;
+            engine.showFailure(e);
+          } finally {
+            sub.dispose();
+          }
+        },
+      ),
   );
 }
 

@@ -4,7 +4,15 @@
 // review: nothing changes until the user accepts, and accepting is one undo step.
 // The prompts live in src/core/actions (one place, tested without VS Code).
 import * as vscode from 'vscode';
-import { docsPrompt, editPrompt, explainPrompt, fixPrompt, testsPrompt, type ActionPrompt, type DiagnosticInfo } from '../../core/actions/actionPrompts';
+import {
+  docsPrompt,
+  editPrompt,
+  explainPrompt,
+  fixPrompt,
+  testsPrompt,
+  type ActionPrompt,
+  type DiagnosticInfo,
+} from '../../core/actions/actionPrompts';
 import { extractCode, replacementFor } from '../../core/actions/answerParsing';
 import { testConventions } from '../../core/actions/testFramework';
 import type { AttachmentContent } from '../../core/chat/chatPrompt';
@@ -17,22 +25,33 @@ import { codeTarget, type CodeTarget } from './codeTarget';
 import { askInstruction } from './instructionPicker';
 
 export class EditorActions extends DisposableStore {
-  constructor(private readonly context: vscode.ExtensionContext, private readonly engine: EngineService, private readonly chat: ChatFeature, private readonly log: Logger) {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly engine: EngineService,
+    private readonly chat: ChatFeature,
+    private readonly log: Logger,
+  ) {
     super();
     const command = (id: string, run: (...args: never[]) => Promise<unknown>) =>
-      this.register(vscode.commands.registerCommand(id, (...args: never[]) => run(...args).catch((e) => this.fail(id, e))));
+      this.register(
+        vscode.commands.registerCommand(id, (...args: never[]) => run(...args).catch((e) => this.fail(id, e))),
+      );
     command('alembic.explain', () => this.explain());
     command('alembic.editSelection', (instruction?: string) => this.edit(instruction));
     command('alembic.generateTests', () => this.generateTests());
     command('alembic.addDocumentation', () => this.addDocumentation());
-    command('alembic.fixProblem', (uri?: vscode.Uri, range?: vscode.Range, diagnostics?: vscode.Diagnostic[]) => this.fix(uri, range, diagnostics));
+    command('alembic.fixProblem', (uri?: vscode.Uri, range?: vscode.Range, diagnostics?: vscode.Diagnostic[]) =>
+      this.fix(uri, range, diagnostics),
+    );
   }
 
   private async explain(): Promise<void> {
     const target = await this.prepare();
     if (!target) return;
     const prompt = explainPrompt(target.selection);
-    await this.withProgress(prompt.title, (signal) => this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }));
+    await this.withProgress(prompt.title, (signal) =>
+      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
+    );
   }
 
   private async edit(given?: string): Promise<void> {
@@ -49,7 +68,10 @@ export class EditorActions extends DisposableStore {
   }
 
   private async fix(uri?: vscode.Uri, range?: vscode.Range, given?: vscode.Diagnostic[]): Promise<void> {
-    const editor = uri instanceof vscode.Uri ? await vscode.window.showTextDocument(uri, { preserveFocus: false }) : vscode.window.activeTextEditor;
+    const editor =
+      uri instanceof vscode.Uri
+        ? await vscode.window.showTextDocument(uri, { preserveFocus: false })
+        : vscode.window.activeTextEditor;
     if (!editor) return this.explainNeed('Open a file with a problem first (errors and warnings are underlined).');
     const at = range instanceof vscode.Range ? range : editor.selection;
     const diagnostics = (Array.isArray(given) && given.length ? given : problemsAt(editor.document, at)).slice(0, 8);
@@ -60,36 +82,55 @@ export class EditorActions extends DisposableStore {
     // else just the marked lines.
     const around = await codeTarget(editor, new vscode.Range(spanning.start, spanning.start));
     const fits = around.range.contains(spanning) && around.range.end.line - around.range.start.line < 120;
-    const target = fits ? around : await codeTarget(editor, new vscode.Range(spanning.start.line, 0, spanning.end.line + 1, 0));
+    const target = fits
+      ? around
+      : await codeTarget(editor, new vscode.Range(spanning.start.line, 0, spanning.end.line + 1, 0));
     await this.proposeReplacement(target, fixPrompt(target.selection, diagnostics.map(diagnosticInfo)));
   }
 
   private async generateTests(): Promise<void> {
     const target = await this.prepare();
     if (!target) return;
-    const files = (await vscode.workspace.findFiles('**/*', '**/{node_modules,.git,dist,out,build,.venv,target}/**', 2000)).map((u) => vscode.workspace.asRelativePath(u, false));
+    const files = (
+      await vscode.workspace.findFiles('**/*', '**/{node_modules,.git,dist,out,build,.venv,target}/**', 2000)
+    ).map((u) => vscode.workspace.asRelativePath(u, false));
     const manifest = await readWorkspaceFile('package.json');
     const conventions = testConventions(target.selection.path, target.selection.languageId, files, manifest);
     const prompt = testsPrompt(target.selection, conventions);
-    const result = await this.withProgress(prompt.title, (signal) => this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }));
+    const result = await this.withProgress(prompt.title, (signal) =>
+      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
+    );
     const code = result && result.status === 'done' ? extractCode(result.text, target.selection.languageId) : undefined;
     if (!result || !this.answered(result, code)) return;
-    const folder = vscode.workspace.getWorkspaceFolder(target.editor.document.uri) ?? vscode.workspace.workspaceFolders?.[0];
-    const testUri = folder ? vscode.Uri.joinPath(folder.uri, conventions.testPath) : target.editor.document.uri.with({ path: `${target.editor.document.uri.path}.test` });
+    const folder =
+      vscode.workspace.getWorkspaceFolder(target.editor.document.uri) ?? vscode.workspace.workspaceFolders?.[0];
+    const testUri = folder
+      ? vscode.Uri.joinPath(folder.uri, conventions.testPath)
+      : target.editor.document.uri.with({ path: `${target.editor.document.uri.path}.test` });
     await this.chat.diffReview.proposeFile(testUri, `${code!.trimEnd()}\n`, `Tests (${conventions.framework})`);
   }
 
   /** Streams the answer into the chat, then proposes the code in it as a replacement of the target. */
   private async proposeReplacement(target: CodeTarget, prompt: ActionPrompt): Promise<void> {
-    const result = await this.withProgress(prompt.title, (signal) => this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }));
+    const result = await this.withProgress(prompt.title, (signal) =>
+      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
+    );
     const original = target.editor.document.getText(target.range);
-    const newText = result && result.status === 'done' ? replacementFor(result.text, original, target.selection.languageId) : undefined;
+    const newText =
+      result && result.status === 'done'
+        ? replacementFor(result.text, original, target.selection.languageId)
+        : undefined;
     if (!result || !this.answered(result, newText)) return;
     if (newText === original) {
       void vscode.window.showInformationMessage('Alembic: the model proposes no change to this code.');
       return;
     }
-    const outcome = await this.chat.diffReview.propose({ uri: target.editor.document.uri, range: target.range, newText: newText!, title: prompt.title });
+    const outcome = await this.chat.diffReview.propose({
+      uri: target.editor.document.uri,
+      range: target.range,
+      newText: newText!,
+      title: prompt.title,
+    });
     this.log.info(`${prompt.title}: ${outcome}`);
   }
 
@@ -100,26 +141,36 @@ export class EditorActions extends DisposableStore {
       return false;
     }
     if (result.status === 'error') {
-      void vscode.window.showErrorMessage(`Alembic: ${result.error ?? 'the model failed'}. Nothing was changed.`, 'Show Log').then((c) => c && vscode.commands.executeCommand('alembic.showLog'));
+      void vscode.window
+        .showErrorMessage(`Alembic: ${result.error ?? 'the model failed'}. Nothing was changed.`, 'Show Log')
+        .then((c) => c && vscode.commands.executeCommand('alembic.showLog'));
       return false;
     }
     if (!code) {
-      void vscode.window.showWarningMessage('Alembic: the answer has no code to apply (it is in the chat). Nothing was changed.');
+      void vscode.window.showWarningMessage(
+        'Alembic: the answer has no code to apply (it is in the chat). Nothing was changed.',
+      );
       return false;
     }
     return true;
   }
 
-  private async withProgress(title: string, run: (signal: AbortSignal) => Promise<ChatAskResult>): Promise<ChatAskResult | undefined> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Alembic: ${title}`, cancellable: true }, async (_progress, token) => {
-      const controller = new AbortController();
-      const sub = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await run(controller.signal);
-      } finally {
-        sub.dispose();
-      }
-    });
+  private async withProgress(
+    title: string,
+    run: (signal: AbortSignal) => Promise<ChatAskResult>,
+  ): Promise<ChatAskResult | undefined> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Alembic: ${title}`, cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          return await run(controller.signal);
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
   }
 
   /** The active editor's target, or undefined after telling the user what is missing. */
@@ -139,19 +190,32 @@ export class EditorActions extends DisposableStore {
 
   private fail(command: string, e: unknown): void {
     this.log.error(`${command} failed`, e);
-    void vscode.window.showErrorMessage(`Alembic: ${e instanceof Error ? e.message : String(e)}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('alembic.showLog'));
+    void vscode.window
+      .showErrorMessage(`Alembic: ${e instanceof Error ? e.message : String(e)}`, 'Show Log')
+      .then((c) => c && vscode.commands.executeCommand('alembic.showLog'));
   }
 }
 
 function attachment(target: CodeTarget): AttachmentContent {
   const s = target.selection;
-  return { kind: 'selection', path: s.path, languageId: s.languageId, startLine: s.startLine, endLine: s.endLine, text: s.code };
+  return {
+    kind: 'selection',
+    path: s.path,
+    languageId: s.languageId,
+    startLine: s.startLine,
+    endLine: s.endLine,
+    text: s.code,
+  };
 }
 
 export function problemsAt(document: vscode.TextDocument, range: vscode.Range): vscode.Diagnostic[] {
   return vscode.languages
     .getDiagnostics(document.uri)
-    .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning && (d.range.intersection(range) !== undefined || d.range.start.line === range.start.line));
+    .filter(
+      (d) =>
+        d.severity <= vscode.DiagnosticSeverity.Warning &&
+        (d.range.intersection(range) !== undefined || d.range.start.line === range.start.line),
+    );
 }
 
 function diagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
@@ -163,7 +227,13 @@ function diagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
     source: d.source,
     code,
     line: d.range.start.line + 1,
-    related: d.relatedInformation?.slice(0, 5).map((r) => ({ path: vscode.workspace.asRelativePath(r.location.uri, false), line: r.location.range.start.line + 1, message: r.message })),
+    related: d.relatedInformation
+      ?.slice(0, 5)
+      .map((r) => ({
+        path: vscode.workspace.asRelativePath(r.location.uri, false),
+        line: r.location.range.start.line + 1,
+        message: r.message,
+      })),
   };
 }
 

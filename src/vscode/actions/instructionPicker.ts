@@ -26,6 +26,10 @@ export async function askInstruction(context: vscode.ExtensionContext): Promise<
     pick.show();
   });
   pick.dispose();
-  if (instruction) await context.globalState.update(RECENT_KEY, [instruction, ...recent.filter((r) => r !== instruction)].slice(0, MAX_RECENT));
+  if (instruction)
+    await context.globalState.update(
+      RECENT_KEY,
+      [instruction, ...recent.filter((r) => r !== instruction)].slice(0, MAX_RECENT),
+    );
   return instruction;
 }

@@ -38,21 +38,32 @@ export class AnswerStream {
   }
 
   /** Runs the answer to its end. `prompt` builds the messages for the loaded model's context size. */
-  async run(prompt: (contextSize: number) => ChatMessage[], onChunk: (chunk: Pick<ChatChunk, 'segment' | 'text'>) => void): Promise<void> {
+  async run(
+    prompt: (contextSize: number) => ChatMessage[],
+    onChunk: (chunk: Pick<ChatChunk, 'segment' | 'text'>) => void,
+  ): Promise<void> {
     const turn = this.turn;
     const maxTokens = getSetting('chat.maxTokens');
     const timeoutSeconds = getSetting('chat.timeoutSeconds');
     try {
       if (this.stopped) return;
       if (!this.engine.hasModelFor('chat')) {
-        throw new EngineClientError('noModel', 'No chat model is selected. Choose one with "Select Chat Model…" at the top of the chat.');
+        throw new EngineClientError(
+          'noModel',
+          'No chat model is selected. Choose one with "Select Chat Model…" at the top of the chat.',
+        );
       }
       if (!this.engine.state.models.chat) await this.engine.engine.load();
       const model = this.engine.state.models.chat;
       if (!model) throw new EngineClientError('noModel', 'The chat model is not loaded.');
       if (this.stopped) return;
       const result = await this.engine.engine.chat(
-        { messages: prompt(model.contextSize), maxTokens, timeoutMs: timeoutSeconds * 1000, temperature: getSetting('chat.temperature') },
+        {
+          messages: prompt(model.contextSize),
+          maxTokens,
+          timeoutMs: timeoutSeconds * 1000,
+          temperature: getSetting('chat.temperature'),
+        },
         { signal: this.abort.signal, onChunk: (chunk) => this.onChunk(chunk, onChunk) },
       );
       this.stopReason = result.stopReason;
@@ -65,10 +76,18 @@ export class AnswerStream {
         if (result.thought) turn.thought = result.thought;
         turn.status = result.stopReason === 'abort' ? 'stopped' : 'done';
       }
-      turn.stats = { model: model.name, tokensPerSecond: result.accounting.tokensPerSecond, generatedTokens: result.accounting.generatedTokens, totalMs: result.accounting.totalMs };
-      if (result.stopReason === 'maxTokens') turn.error = `The answer reached the limit of ${maxTokens} tokens (setting alembic.chat.maxTokens).`;
-      if (result.stopReason === 'timeout') turn.error = `The answer took longer than ${timeoutSeconds} s and was cut off (setting alembic.chat.timeoutSeconds).`;
-      if (result.stopReason === 'contextFull') turn.error = 'The conversation filled the model\'s context. Start a new chat for a fresh context.';
+      turn.stats = {
+        model: model.name,
+        tokensPerSecond: result.accounting.tokensPerSecond,
+        generatedTokens: result.accounting.generatedTokens,
+        totalMs: result.accounting.totalMs,
+      };
+      if (result.stopReason === 'maxTokens')
+        turn.error = `The answer reached the limit of ${maxTokens} tokens (setting alembic.chat.maxTokens).`;
+      if (result.stopReason === 'timeout')
+        turn.error = `The answer took longer than ${timeoutSeconds} s and was cut off (setting alembic.chat.timeoutSeconds).`;
+      if (result.stopReason === 'contextFull')
+        turn.error = "The conversation filled the model's context. Start a new chat for a fresh context.";
     } catch (e) {
       this.settleThought();
       const code = e instanceof EngineClientError ? e.code : undefined;

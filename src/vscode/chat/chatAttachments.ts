@@ -37,17 +37,23 @@ export class ChatAttachments extends DisposableStore {
     super();
     this.track(vscode.window.activeTextEditor);
     this.register(vscode.window.onDidChangeActiveTextEditor((e) => this.track(e)));
-    this.register(vscode.window.onDidChangeTextEditorSelection((e) => {
-      if (e.textEditor !== this.editor) return;
-      clearTimeout(this.selectionTimer);
-      this.selectionTimer = setTimeout(() => this.changed.fire(), 150);
-    }));
-    this.register(vscode.workspace.onDidCloseTextDocument((d) => {
-      if (this.editor?.document === d) this.track(undefined);
-    }));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('alembic.chat.attachActiveEditor')) this.changed.fire();
-    }));
+    this.register(
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor !== this.editor) return;
+        clearTimeout(this.selectionTimer);
+        this.selectionTimer = setTimeout(() => this.changed.fire(), 150);
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.editor?.document === d) this.track(undefined);
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.chat.attachActiveEditor')) this.changed.fire();
+      }),
+    );
     this.register({ dispose: () => clearTimeout(this.selectionTimer) });
   }
 
@@ -76,14 +82,24 @@ export class ChatAttachments extends DisposableStore {
   addCurrent(): void {
     const editor = this.editor;
     if (!editor) return;
-    if (getSetting('chat.attachActiveEditor') && this.dismissedAuto === editor.document.uri.toString()) this.dismissedAuto = undefined;
-    else if (!this.autoView()) this.pin({ kind: editor.selection.isEmpty ? 'file' : 'selection', uri: editor.document.uri, range: editor.selection.isEmpty ? undefined : editor.selection });
+    if (getSetting('chat.attachActiveEditor') && this.dismissedAuto === editor.document.uri.toString())
+      this.dismissedAuto = undefined;
+    else if (!this.autoView())
+      this.pin({
+        kind: editor.selection.isEmpty ? 'file' : 'selection',
+        uri: editor.document.uri,
+        range: editor.selection.isEmpty ? undefined : editor.selection,
+      });
     this.changed.fire();
   }
 
   addSelection(editor: vscode.TextEditor): void {
     if (editor.selection.isEmpty) return;
-    this.pin({ kind: 'selection', uri: editor.document.uri, range: new vscode.Range(editor.selection.start, editor.selection.end) });
+    this.pin({
+      kind: 'selection',
+      uri: editor.document.uri,
+      range: new vscode.Range(editor.selection.start, editor.selection.end),
+    });
   }
 
   addDiagnostics(): void {
@@ -98,7 +114,11 @@ export class ChatAttachments extends DisposableStore {
       const items = files
         .map((uri) => ({ label: basename(uri.path), description: vscode.workspace.asRelativePath(uri, false), uri }))
         .sort((a, b) => a.description.localeCompare(b.description));
-      const pick = await vscode.window.showQuickPick(items, { title: 'Attach a File to the Chat', placeHolder: 'Type to search the workspace', matchOnDescription: true });
+      const pick = await vscode.window.showQuickPick(items, {
+        title: 'Attach a File to the Chat',
+        placeHolder: 'Type to search the workspace',
+        matchOnDescription: true,
+      });
       if (pick) this.pin({ kind: 'file', uri: pick.uri });
     } finally {
       this.changed.fire();
@@ -107,13 +127,23 @@ export class ChatAttachments extends DisposableStore {
 
   /** The chips the view showed when the user pressed Enter: their labels now, and a reader of
    * their contents (the selection as it is now; files are read when asked). */
-  capture(ids: readonly string[]): { chips: { kind: AttachmentKind; label: string }[]; read: () => Promise<AttachmentContent[]> } {
+  capture(ids: readonly string[]): {
+    chips: { kind: AttachmentKind; label: string }[];
+    read: () => Promise<AttachmentContent[]>;
+  } {
     const views = this.views();
     const taken = ids.flatMap((id) => {
       const view = views.find((v) => v.id === id);
       const source = id === 'auto' ? this.autoSource() : this.pinned.get(id);
       // The auto chip's selection is copied: the user may move the cursor before it is read.
-      return view && source ? [{ view, source: { ...source, range: source.range && new vscode.Range(source.range.start, source.range.end) } }] : [];
+      return view && source
+        ? [
+            {
+              view,
+              source: { ...source, range: source.range && new vscode.Range(source.range.start, source.range.end) },
+            },
+          ]
+        : [];
     });
     return {
       chips: taken.map(({ view }) => ({ kind: view.kind, label: view.label })),
@@ -133,7 +163,8 @@ export class ChatAttachments extends DisposableStore {
   }
 
   private pin(p: Omit<PinnedAttachment, 'id'>): void {
-    const key = (x: Omit<PinnedAttachment, 'id'>) => `${x.kind}|${x.uri.toString()}|${x.range ? `${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character}` : ''}`;
+    const key = (x: Omit<PinnedAttachment, 'id'>) =>
+      `${x.kind}|${x.uri.toString()}|${x.range ? `${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character}` : ''}`;
     const same = [...this.pinned.values()].some((x) => key(x) === key(p));
     if (!same && this.pinned.size < 15) {
       const id = newId();
@@ -153,8 +184,11 @@ export class ChatAttachments extends DisposableStore {
 
   private autoSource(): Omit<PinnedAttachment, 'id'> | undefined {
     const editor = this.editor;
-    if (!editor || !getSetting('chat.attachActiveEditor') || this.dismissedAuto === editor.document.uri.toString()) return undefined;
-    return editor.selection.isEmpty ? { kind: 'file', uri: editor.document.uri } : { kind: 'selection', uri: editor.document.uri, range: editor.selection };
+    if (!editor || !getSetting('chat.attachActiveEditor') || this.dismissedAuto === editor.document.uri.toString())
+      return undefined;
+    return editor.selection.isEmpty
+      ? { kind: 'file', uri: editor.document.uri }
+      : { kind: 'selection', uri: editor.document.uri, range: editor.selection };
   }
 
   private autoView(): AttachmentView | undefined {
@@ -169,9 +203,22 @@ function pinnedView(p: PinnedAttachment): AttachmentView {
   if (p.kind === 'selection' && p.range) {
     const [a, b] = lines(p.range);
     const where = a === b ? `${a}` : `${a}-${b}`;
-    return { id: p.id, kind: 'selection', label: `${name}:${where}`, detail: `The selection in ${path}, line${a === b ? '' : 's'} ${where}`, auto: false };
+    return {
+      id: p.id,
+      kind: 'selection',
+      label: `${name}:${where}`,
+      detail: `The selection in ${path}, line${a === b ? '' : 's'} ${where}`,
+      auto: false,
+    };
   }
-  if (p.kind === 'diagnostics') return { id: p.id, kind: 'diagnostics', label: `Problems in ${name}`, detail: `The problems VS Code reports in ${path}`, auto: false };
+  if (p.kind === 'diagnostics')
+    return {
+      id: p.id,
+      kind: 'diagnostics',
+      label: `Problems in ${name}`,
+      detail: `The problems VS Code reports in ${path}`,
+      auto: false,
+    };
   return { id: p.id, kind: 'file', label: name, detail: `The file ${path}`, auto: false };
 }
 
@@ -195,15 +242,31 @@ async function readAttachment(p: Omit<PinnedAttachment, 'id'>): Promise<Attachme
   try {
     if (p.uri.scheme !== 'untitled') {
       const stat = await vscode.workspace.fs.stat(p.uri);
-      if (stat.size > MAX_FILE_BYTES) return { kind: 'text', description: `the file ${path}, which is too large to send (${Math.round(stat.size / 1048576)} MB); only its name is attached`, text: path };
+      if (stat.size > MAX_FILE_BYTES)
+        return {
+          kind: 'text',
+          description: `the file ${path}, which is too large to send (${Math.round(stat.size / 1048576)} MB); only its name is attached`,
+          text: path,
+        };
     }
     const document = await vscode.workspace.openTextDocument(p.uri);
     if (p.kind === 'selection' && p.range) {
       const [startLine, endLine] = lines(p.range);
-      return { kind: 'selection', path, languageId: document.languageId, startLine, endLine, text: document.getText(p.range) };
+      return {
+        kind: 'selection',
+        path,
+        languageId: document.languageId,
+        startLine,
+        endLine,
+        text: document.getText(p.range),
+      };
     }
     return { kind: 'file', path, languageId: document.languageId, text: document.getText() };
   } catch (e) {
-    return { kind: 'text', description: `the file ${path}, which could not be read (${e instanceof Error ? e.message : String(e)})`, text: path };
+    return {
+      kind: 'text',
+      description: `the file ${path}, which could not be read (${e instanceof Error ? e.message : String(e)})`,
+      text: path,
+    };
   }
 }

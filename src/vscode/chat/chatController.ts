@@ -9,7 +9,14 @@ import * as vscode from 'vscode';
 import { buildUserContent, CHAT_SYSTEM_PROMPT, titleFrom, type AttachmentContent } from '../../core/chat/chatPrompt';
 import { ChunkBatcher } from '../../core/chat/chunkBatcher';
 import { fitConversation } from '../../core/chat/contextWindow';
-import { conversationView, createConversation, newId, turnView, type ChatTurn, type Conversation } from '../../core/chat/conversation';
+import {
+  conversationView,
+  createConversation,
+  newId,
+  turnView,
+  type ChatTurn,
+  type Conversation,
+} from '../../core/chat/conversation';
 import type { ConversationStore } from '../../core/chat/conversationStore';
 import type { AttachmentKind, TurnStatus } from '../../core/chat/webviewProtocol';
 import type { ChatMessage, StopReason } from '../../core/engine/protocol';
@@ -78,10 +85,15 @@ export class ChatController extends DisposableStore {
     this.conversation = (id && store.load(id)) || createConversation();
     this.register(view.onDidBecomeReady(() => this.sendInit()));
     this.register(engine.onDidChangeState(() => this.view.post({ type: 'engine', engine: engineView(engine) })));
-    this.register(attachments.onDidChange(() => this.view.post({ type: 'attachments', attachments: attachments.views() })));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('alembic.chat.model') || e.affectsConfiguration('alembic.completion.model')) this.view.post({ type: 'engine', engine: engineView(engine) });
-    }));
+    this.register(
+      attachments.onDidChange(() => this.view.post({ type: 'attachments', attachments: attachments.views() })),
+    );
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.chat.model') || e.affectsConfiguration('alembic.completion.model'))
+          this.view.post({ type: 'engine', engine: engineView(engine) });
+      }),
+    );
     this.register({ dispose: () => clearTimeout(this.saveTimer) });
   }
 
@@ -105,12 +117,31 @@ export class ChatController extends DisposableStore {
     if (options.newConversation) this.newChat();
     void this.view.reveal();
     const attachments = options.attachments ?? [];
-    const chips = attachments.map((a) => ({ kind: a.kind, label: a.path ? `${a.path.split('/').pop()}${a.startLine ? `:${a.startLine}${a.endLine && a.endLine !== a.startLine ? `-${a.endLine}` : ''}` : ''}` : (a.description ?? a.kind) }));
+    const chips = attachments.map((a) => ({
+      kind: a.kind,
+      label: a.path
+        ? `${a.path.split('/').pop()}${a.startLine ? `:${a.startLine}${a.endLine && a.endLine !== a.startLine ? `-${a.endLine}` : ''}` : ''}`
+        : (a.description ?? a.kind),
+    }));
     const messages = typeof options.prompt === 'string' ? undefined : options.prompt;
     const lastUser = messages?.filter((m) => m.role === 'user').pop()?.content;
     const content = messages ? (lastUser ?? options.title) : buildUserContent(options.prompt as string, attachments);
-    const { turn, stopReason } = await this.answer({ requestId: `x${newId()}`, display: options.title, content: async () => content, chips, messages, signal: options.signal });
-    return { turnId: turn.id, text: turn.text, thought: turn.thought ?? '', status: turn.status ?? 'done', stopReason, error: turn.error };
+    const { turn, stopReason } = await this.answer({
+      requestId: `x${newId()}`,
+      display: options.title,
+      content: async () => content,
+      chips,
+      messages,
+      signal: options.signal,
+    });
+    return {
+      turnId: turn.id,
+      text: turn.text,
+      thought: turn.thought ?? '',
+      status: turn.status ?? 'done',
+      stopReason,
+      error: turn.error,
+    };
   }
 
   /** Stops the streaming answer if it has this request id (any, when omitted). */
@@ -159,14 +190,21 @@ export class ChatController extends DisposableStore {
     this.stop();
     const conversation = this.conversation;
     const now = Date.now();
-    const user: ChatTurn = { id: newId(), role: 'user', text: request.display, createdAt: now, ...(request.chips.length ? { attachments: request.chips } : {}) };
+    const user: ChatTurn = {
+      id: newId(),
+      role: 'user',
+      text: request.display,
+      createdAt: now,
+      ...(request.chips.length ? { attachments: request.chips } : {}),
+    };
     const answer: ChatTurn = { id: newId(), role: 'assistant', text: '', createdAt: now, status: 'streaming' };
     if (conversation.turns.length === 0) conversation.title = titleFrom(request.display);
     conversation.turns.push(user, answer);
     conversation.updatedAt = now;
     const stream = new AnswerStream(request.requestId, answer, this.engine);
     const chunks = new ChunkBatcher((piece) => {
-      if (this.conversation === conversation) this.view.post({ type: 'chunk', requestId: request.requestId, turnId: answer.id, ...piece });
+      if (this.conversation === conversation)
+        this.view.post({ type: 'chunk', requestId: request.requestId, turnId: answer.id, ...piece });
     });
     this.current = { stream, conversation, chunks };
     void vscode.commands.executeCommand('setContext', 'alembic.chat.streaming', true);
@@ -189,7 +227,10 @@ export class ChatController extends DisposableStore {
         const system = request.messages?.find((m) => m.role === 'system')?.content ?? CHAT_SYSTEM_PROMPT;
         const turns = request.messages ? [user] : history;
         const fitted = fitConversation({ system, turns, contextSize, maxAnswerTokens: getSetting('chat.maxTokens') });
-        if (fitted.droppedTurns || fitted.shortened) this.log.info(`fitted the chat to ${contextSize} tokens: ${fitted.droppedTurns} earlier turn(s) left out${fitted.shortened ? ', the message shortened' : ''}`);
+        if (fitted.droppedTurns || fitted.shortened)
+          this.log.info(
+            `fitted the chat to ${contextSize} tokens: ${fitted.droppedTurns} earlier turn(s) left out${fitted.shortened ? ', the message shortened' : ''}`,
+          );
         return fitted.messages;
       },
       (chunk) => {
@@ -204,7 +245,8 @@ export class ChatController extends DisposableStore {
       void vscode.commands.executeCommand('setContext', 'alembic.chat.streaming', false);
     }
     if (answer.error) this.log.warn(`chat answer ${answer.status}: ${answer.error}`);
-    if (stream.stopLatencyMs !== undefined) this.log.info(`the engine ended the generation ${stream.stopLatencyMs} ms after Stop`);
+    if (stream.stopLatencyMs !== undefined)
+      this.log.info(`the engine ended the generation ${stream.stopLatencyMs} ms after Stop`);
     conversation.updatedAt = Date.now();
     await this.save(conversation);
     this.postAnswerEnd(stream, conversation);
@@ -212,11 +254,14 @@ export class ChatController extends DisposableStore {
   }
 
   private postAnswerEnd(stream: AnswerStream, conversation: Conversation): void {
-    if (this.conversation === conversation) this.view.post({ type: 'answerEnd', requestId: stream.requestId, turn: turnView(stream.turn) });
+    if (this.conversation === conversation)
+      this.view.post({ type: 'answerEnd', requestId: stream.requestId, turn: turnView(stream.turn) });
   }
 
   private streamingIdFor(conversation: Conversation): string | undefined {
-    return this.current?.conversation === conversation && !this.current.stream.stopped ? this.current.stream.requestId : undefined;
+    return this.current?.conversation === conversation && !this.current.stream.stopped
+      ? this.current.stream.requestId
+      : undefined;
   }
 
   private sendInit(): void {

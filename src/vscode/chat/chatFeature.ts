@@ -23,15 +23,24 @@ export class ChatFeature extends DisposableStore {
   private readonly attachments: ChatAttachments;
   private readonly store: ConversationStore;
 
-  constructor(context: vscode.ExtensionContext, engine: EngineService, private readonly log: Logger) {
+  constructor(
+    context: vscode.ExtensionContext,
+    engine: EngineService,
+    private readonly log: Logger,
+  ) {
     super();
     this.diffReview = this.register(new DiffReview(log.child('diff')));
     const view = this.register(new ChatViewProvider(context.extensionUri, log));
     this.attachments = this.register(new ChatAttachments());
     this.store = new ConversationStore(context.workspaceState, () => getSetting('chat.maxConversations'));
     this.controller = this.register(new ChatController(view, engine, this.attachments, this.store, log));
-    this.register(view.onDidReceiveMessage((m) => this.onMessage(m).catch((e) => log.error(`the chat could not handle "${m.type}"`, e))));
-    const command = (id: string, run: (...args: never[]) => unknown) => this.register(vscode.commands.registerCommand(id, run));
+    this.register(
+      view.onDidReceiveMessage((m) =>
+        this.onMessage(m).catch((e) => log.error(`the chat could not handle "${m.type}"`, e)),
+      ),
+    );
+    const command = (id: string, run: (...args: never[]) => unknown) =>
+      this.register(vscode.commands.registerCommand(id, run));
     command('alembic.chat.focus', () => view.focusInput());
     command('alembic.chat.newChat', async () => {
       this.controller.newChat();
@@ -71,7 +80,11 @@ export class ChatFeature extends DisposableStore {
           this.log.warn(`no code block ${message.block} in turn ${message.turnId}`);
           return;
         }
-        return runCodeAction(message.action, block.code, { editor: () => this.attachments.targetEditor, diffReview: this.diffReview, log: this.log });
+        return runCodeAction(message.action, block.code, {
+          editor: () => this.attachments.targetEditor,
+          diffReview: this.diffReview,
+          log: this.log,
+        });
       }
       case 'openLink':
         return openLink(message.url);

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 
 export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64');
-  const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dist', name)).toString();
+  const asset = (name: string) =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dist', name)).toString();
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,

@@ -13,7 +13,10 @@ interface HistoryItem extends vscode.QuickPickItem {
   id: string;
 }
 
-const DELETE: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete this conversation' };
+const DELETE: vscode.QuickInputButton = {
+  iconPath: new vscode.ThemeIcon('trash'),
+  tooltip: 'Delete this conversation',
+};
 
 /** Lists stored conversations: Enter reopens one, the trash button deletes it. */
 export async function showHistory(controller: ChatController, store: ConversationStore): Promise<void> {
@@ -59,26 +62,58 @@ interface ModelItem extends vscode.QuickPickItem {
 export async function selectChatModel(context: vscode.ExtensionContext): Promise<void> {
   const chat = getSetting('chat.model');
   const completion = getSetting('completion.model');
-  const folder = await listModelFolder(modelsFolder(context)).catch(() => ({ models: [] as { path: string; fileName: string; sizeBytes: number }[] }));
+  const folder = await listModelFolder(modelsFolder(context)).catch(() => ({
+    models: [] as { path: string; fileName: string; sizeBytes: number }[],
+  }));
   const items: (ModelItem | vscode.QuickPickItem)[] = [];
   if (completion) {
-    items.push({ label: 'Same as the completion model', description: `${basename(completion)}${!chat ? ' · current' : ''}`, detail: 'One model in memory for both.', action: 'same' } as ModelItem);
+    items.push({
+      label: 'Same as the completion model',
+      description: `${basename(completion)}${!chat ? ' · current' : ''}`,
+      detail: 'One model in memory for both.',
+      action: 'same',
+    } as ModelItem);
   }
   const paths = new Set<string>();
   for (const m of folder.models) {
     paths.add(m.path);
-    items.push({ label: m.fileName, description: `${formatBytes(m.sizeBytes)}${m.path === chat ? ' · current' : ''}`, detail: m.path, action: 'file', path: m.path } as ModelItem);
+    items.push({
+      label: m.fileName,
+      description: `${formatBytes(m.sizeBytes)}${m.path === chat ? ' · current' : ''}`,
+      detail: m.path,
+      action: 'file',
+      path: m.path,
+    } as ModelItem);
   }
-  if (chat && !paths.has(chat)) items.push({ label: basename(chat), description: 'current', detail: chat, action: 'file', path: chat } as ModelItem);
+  if (chat && !paths.has(chat))
+    items.push({
+      label: basename(chat),
+      description: 'current',
+      detail: chat,
+      action: 'file',
+      path: chat,
+    } as ModelItem);
   items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: '$(folder-opened) Browse for a .gguf file…', action: 'browse' } as ModelItem);
   items.push({ label: '$(cloud-download) Download a model…', action: 'download' } as ModelItem);
-  const pick = (await vscode.window.showQuickPick(items, { title: 'Alembic: Select Chat Model', placeHolder: 'The model that answers in the chat', matchOnDetail: true })) as ModelItem | undefined;
+  const pick = (await vscode.window.showQuickPick(items, {
+    title: 'Alembic: Select Chat Model',
+    placeHolder: 'The model that answers in the chat',
+    matchOnDetail: true,
+  })) as ModelItem | undefined;
   if (!pick) return;
   if (pick.action === 'same') await setSetting('chat.model', '');
   else if (pick.action === 'download') await vscode.commands.executeCommand('alembic.downloadModel');
   else {
-    const path = pick.path ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'GGUF models': ['gguf'] }, openLabel: 'Use for Chat' }))?.[0]?.fsPath;
+    const path =
+      pick.path ??
+      (
+        await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          filters: { 'GGUF models': ['gguf'] },
+          openLabel: 'Use for Chat',
+        })
+      )?.[0]?.fsPath;
     // alembic.selectModel pre-checks the file before it is saved in the settings.
     if (path) await vscode.commands.executeCommand('alembic.selectModel', path, 'chat');
   }
@@ -93,6 +128,10 @@ export async function openLink(url: string): Promise<void> {
     return;
   }
   if (parsed.scheme !== 'http' && parsed.scheme !== 'https') return;
-  const choice = await vscode.window.showWarningMessage('Open this link from the chat in your browser?', { modal: true, detail: url }, 'Open Link');
+  const choice = await vscode.window.showWarningMessage(
+    'Open this link from the chat in your browser?',
+    { modal: true, detail: url },
+    'Open Link',
+  );
   if (choice === 'Open Link') await vscode.env.openExternal(parsed);
 }

@@ -25,7 +25,10 @@ export class ChatViewProvider extends DisposableStore implements vscode.WebviewV
   readonly onDidReceiveMessage = this.messageEmitter.event;
   private viewDisposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly log: Logger) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: Logger,
+  ) {
     super();
     this.register(vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, this));
     this.register({ dispose: () => this.viewDisposables.forEach((d) => d.dispose()) });
@@ -61,7 +64,9 @@ export class ChatViewProvider extends DisposableStore implements vscode.WebviewV
   /** Posts to the webview if it is ready; otherwise drops the message (`init` brings it up to date). */
   post(message: ToWebview): boolean {
     if (!this.ready || !this.view) return false;
-    void this.view.webview.postMessage(message).then(undefined, (e: unknown) => this.log.debug(`post failed: ${String(e)}`));
+    void this.view.webview
+      .postMessage(message)
+      .then(undefined, (e: unknown) => this.log.debug(`post failed: ${String(e)}`));
     return true;
   }
 

@@ -24,26 +24,43 @@ export async function runCodeAction(action: CodeAction, code: string, ctx: CodeA
   }
   const editor = ctx.editor();
   if (!editor) {
-    void vscode.window.showInformationMessage(`Alembic: open a file to ${action === 'insert' ? 'insert the code into' : 'apply the code to'}.`);
+    void vscode.window.showInformationMessage(
+      `Alembic: open a file to ${action === 'insert' ? 'insert the code into' : 'apply the code to'}.`,
+    );
     return;
   }
   const document = editor.document;
   if (action === 'insert') {
     // Taken before the editor is shown: showing it again can reset its selection to the start.
     const selection = editor.selection;
-    const shown = await vscode.window.showTextDocument(document, { viewColumn: editor.viewColumn, preserveFocus: false, selection });
-    const text = selection.isEmpty ? textForInsert(document.getText(), document.offsetAt(selection.active), code) : code;
+    const shown = await vscode.window.showTextDocument(document, {
+      viewColumn: editor.viewColumn,
+      preserveFocus: false,
+      selection,
+    });
+    const text = selection.isEmpty
+      ? textForInsert(document.getText(), document.offsetAt(selection.active), code)
+      : code;
     const ok = await shown.edit((b) => b.replace(selection, text));
     if (!ok) void vscode.window.showErrorMessage('Alembic: VS Code refused the insertion.');
     ctx.log.info(`inserted a code block into ${basename(document.uri.path)}`);
     return;
   }
   const plan = planApply(
-    { text: document.getText(), selectionStart: document.offsetAt(editor.selection.start), selectionEnd: document.offsetAt(editor.selection.end) },
+    {
+      text: document.getText(),
+      selectionStart: document.offsetAt(editor.selection.start),
+      selectionEnd: document.offsetAt(editor.selection.end),
+    },
     code,
   );
   const range = new vscode.Range(document.positionAt(plan.start), document.positionAt(plan.end));
   ctx.log.info(`proposing a code block for ${plan.description} of ${basename(document.uri.path)}`);
-  const outcome = await ctx.diffReview.propose({ uri: document.uri, range, newText: plan.newText, title: `Apply to ${plan.description}` });
+  const outcome = await ctx.diffReview.propose({
+    uri: document.uri,
+    range,
+    newText: plan.newText,
+    title: `Apply to ${plan.description}`,
+  });
   ctx.log.info(`the proposal for ${basename(document.uri.path)} was ${outcome}`);
 }

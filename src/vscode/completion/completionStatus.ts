@@ -14,10 +14,18 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
   private pending?: NodeJS.Timeout;
   private stats?: CompletionStatsSnapshot;
 
-  constructor(private readonly pipeline: CompletionPipeline, private readonly offReason: () => string | undefined) {
+  constructor(
+    private readonly pipeline: CompletionPipeline,
+    private readonly offReason: () => string | undefined,
+  ) {
     super();
     const unsubscribe = pipeline.stats.onDidChange(() => this.scheduleRefresh());
-    this.register({ dispose: () => { unsubscribe(); clearTimeout(this.pending); } });
+    this.register({
+      dispose: () => {
+        unsubscribe();
+        clearTimeout(this.pending);
+      },
+    });
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.refresh()));
   }
 

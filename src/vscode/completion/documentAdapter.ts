@@ -38,5 +38,7 @@ function createAdapter(document: vscode.TextDocument): CompletionDocument {
 
 /** Documents whose edits and views feed completion context (real files, not output or settings UIs). */
 export function isCodeDocument(document: vscode.TextDocument): boolean {
-  return document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote';
+  return (
+    document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote'
+  );
 }

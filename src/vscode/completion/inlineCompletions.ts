@@ -23,7 +23,11 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   private warnedNoFim?: string;
   private readonly status: CompletionStatus;
 
-  constructor(private readonly engine: EngineService, statusBar: EngineStatusBar, private readonly log: Logger) {
+  constructor(
+    private readonly engine: EngineService,
+    statusBar: EngineStatusBar,
+    private readonly log: Logger,
+  ) {
     super();
     const client: CompletionEngine = {
       complete: (params, signal) => engine.engine.complete(params, signal),
@@ -41,12 +45,14 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
 
     this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
     this.register(engine.onDidChangeState(() => this.bindModel()));
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('alembic.completion')) {
-        this.pipeline.updateSettings(completionSettings());
-        this.status.refresh();
-      }
-    }));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alembic.completion')) {
+          this.pipeline.updateSettings(completionSettings());
+          this.status.refresh();
+        }
+      }),
+    );
     this.registerContextFeeds();
     this.registerCommands();
     this.bindModel();
@@ -108,8 +114,16 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     if (id === this.boundModel) return;
     this.boundModel = id;
     try {
-      this.pipeline.setModel({ id, name: loaded.name, architecture: loaded.architecture, fim: loaded.fim, contextSize: loaded.contextSize });
-      this.log.info(`completions use ${loaded.name} (${this.pipeline.template?.family ?? '?'} template, context ${loaded.contextSize})`);
+      this.pipeline.setModel({
+        id,
+        name: loaded.name,
+        architecture: loaded.architecture,
+        fim: loaded.fim,
+        contextSize: loaded.contextSize,
+      });
+      this.log.info(
+        `completions use ${loaded.name} (${this.pipeline.template?.family ?? '?'} template, context ${loaded.contextSize})`,
+      );
     } catch (e) {
       if (e instanceof NoFimSupportError && this.warnedNoFim !== id) {
         this.warnedNoFim = id;
@@ -123,58 +137,88 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
 
   private registerContextFeeds(): void {
     const extra = this.pipeline.extraContext;
-    this.register(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (!isCodeDocument(e.document) || e.contentChanges.length === 0) return;
-      extra.onEdit(asCompletionDocument(e.document), e.contentChanges[0]!.range.start.line);
-    }));
-    this.register(vscode.window.onDidChangeTextEditorSelection((e) => {
-      if (isCodeDocument(e.textEditor.document)) extra.onCursorMove(asCompletionDocument(e.textEditor.document), e.selections[0]!.active.line);
-    }));
+    this.register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (!isCodeDocument(e.document) || e.contentChanges.length === 0) return;
+        extra.onEdit(asCompletionDocument(e.document), e.contentChanges[0]!.range.start.line);
+      }),
+    );
+    this.register(
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (isCodeDocument(e.textEditor.document))
+          extra.onCursorMove(asCompletionDocument(e.textEditor.document), e.selections[0]!.active.line);
+      }),
+    );
     let previous = vscode.window.activeTextEditor;
-    this.register(vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (previous && isCodeDocument(previous.document) && !previous.document.isClosed) {
-        extra.onEditorSwitch(asCompletionDocument(previous.document), previous.selection.active.line);
-      }
-      previous = editor;
-    }));
-    this.register(vscode.workspace.onDidSaveTextDocument((doc) => {
-      const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
-      if (editor && isCodeDocument(doc)) extra.onSave(asCompletionDocument(doc), editor.selection.active.line);
-    }));
-    this.register(vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
-      if (e.textEditor === vscode.window.activeTextEditor || !isCodeDocument(e.textEditor.document) || !e.visibleRanges[0]) return;
-      extra.onVisible(asCompletionDocument(e.textEditor.document), e.visibleRanges[0].start.line, e.visibleRanges[0].end.line);
-    }));
+    this.register(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (previous && isCodeDocument(previous.document) && !previous.document.isClosed) {
+          extra.onEditorSwitch(asCompletionDocument(previous.document), previous.selection.active.line);
+        }
+        previous = editor;
+      }),
+    );
+    this.register(
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        const editor = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+        if (editor && isCodeDocument(doc)) extra.onSave(asCompletionDocument(doc), editor.selection.active.line);
+      }),
+    );
+    this.register(
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        if (
+          e.textEditor === vscode.window.activeTextEditor ||
+          !isCodeDocument(e.textEditor.document) ||
+          !e.visibleRanges[0]
+        )
+          return;
+        extra.onVisible(
+          asCompletionDocument(e.textEditor.document),
+          e.visibleRanges[0].start.line,
+          e.visibleRanges[0].end.line,
+        );
+      }),
+    );
   }
 
   private registerCommands(): void {
     this.register(vscode.commands.registerCommand('alembic.completionAccepted', () => this.pipeline.onAccepted()));
-    this.register(vscode.commands.registerCommand('alembic.toggleInlineCompletions', async () => {
-      const enabled = !getSetting('completion.enabled');
-      await setSetting('completion.enabled', enabled);
-      this.snoozedUntil = 0;
-      void vscode.window.setStatusBarMessage(`Alembic: inline completions ${enabled ? 'on' : 'off'}`, 3000);
-    }));
-    this.register(vscode.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
-      this.snoozedUntil = Date.now() + SNOOZE_MS;
-      this.status.refresh();
-      const timer = setTimeout(() => this.status.refresh(), SNOOZE_MS + 100);
-      this.register({ dispose: () => clearTimeout(timer) });
-      void vscode.window.setStatusBarMessage('Alembic: inline completions snoozed for 5 minutes', 3000);
-    }));
-    this.register(vscode.commands.registerCommand('alembic.toggleInlineCompletionsForLanguage', async () => {
-      const languageId = vscode.window.activeTextEditor?.document.languageId;
-      if (!languageId) return;
-      const languages = { ...getSetting('completion.languages') };
-      languages[languageId] = !enabledForLanguage(languageId);
-      await setSetting('completion.languages', languages);
-      void vscode.window.setStatusBarMessage(`Alembic: inline completions ${languages[languageId] ? 'on' : 'off'} for ${languageId}`, 3000);
-    }));
-    this.register(vscode.commands.registerCommand('alembic.clearCompletionCache', () => {
-      this.pipeline.clearCache();
-      this.pipeline.extraContext.clear();
-      void vscode.window.setStatusBarMessage('Alembic: completion cache cleared', 3000);
-    }));
+    this.register(
+      vscode.commands.registerCommand('alembic.toggleInlineCompletions', async () => {
+        const enabled = !getSetting('completion.enabled');
+        await setSetting('completion.enabled', enabled);
+        this.snoozedUntil = 0;
+        void vscode.window.setStatusBarMessage(`Alembic: inline completions ${enabled ? 'on' : 'off'}`, 3000);
+      }),
+    );
+    this.register(
+      vscode.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
+        this.snoozedUntil = Date.now() + SNOOZE_MS;
+        this.status.refresh();
+        const timer = setTimeout(() => this.status.refresh(), SNOOZE_MS + 100);
+        this.register({ dispose: () => clearTimeout(timer) });
+        void vscode.window.setStatusBarMessage('Alembic: inline completions snoozed for 5 minutes', 3000);
+      }),
+    );
+    this.register(
+      vscode.commands.registerCommand('alembic.toggleInlineCompletionsForLanguage', async () => {
+        const languageId = vscode.window.activeTextEditor?.document.languageId;
+        if (!languageId) return;
+        const languages = { ...getSetting('completion.languages') };
+        languages[languageId] = !enabledForLanguage(languageId);
+        await setSetting('completion.languages', languages);
+        void vscode.window.setStatusBarMessage(
+          `Alembic: inline completions ${languages[languageId] ? 'on' : 'off'} for ${languageId}`,
+          3000,
+        );
+      }),
+    );
+    this.register(
+      vscode.commands.registerCommand('alembic.clearCompletionCache', () => {
+        this.pipeline.clearCache();
+        this.pipeline.extraContext.clear();
+        void vscode.window.setStatusBarMessage('Alembic: completion cache cleared', 3000);
+      }),
+    );
   }
 }
-

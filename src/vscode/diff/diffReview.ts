@@ -42,8 +42,12 @@ export class DiffReview extends DisposableStore {
   constructor(private readonly log: Logger) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this.documents));
-    this.register(vscode.commands.registerCommand('alembic.diff.accept', (uri?: vscode.Uri) => this.decide(uri, 'accepted')));
-    this.register(vscode.commands.registerCommand('alembic.diff.reject', (uri?: vscode.Uri) => this.decide(uri, 'rejected')));
+    this.register(
+      vscode.commands.registerCommand('alembic.diff.accept', (uri?: vscode.Uri) => this.decide(uri, 'accepted')),
+    );
+    this.register(
+      vscode.commands.registerCommand('alembic.diff.reject', (uri?: vscode.Uri) => this.decide(uri, 'rejected')),
+    );
     this.register(vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e)));
     this.register(vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()));
@@ -58,13 +62,20 @@ export class DiffReview extends DisposableStore {
     const text = document.getText();
     const originalText = text.slice(start, end);
     const proposal = this.documents.create(change.uri, text.slice(0, start) + change.newText + text.slice(end));
-    return this.open({ target: change.uri, proposal, apply: () => this.applyRange(change.uri, start, originalText, change.newText) }, change.uri, change.title);
+    return this.open(
+      { target: change.uri, proposal, apply: () => this.applyRange(change.uri, start, originalText, change.newText) },
+      change.uri,
+      change.title,
+    );
   }
 
   /** Proposes a whole file: created when it does not exist; when it does, `text` is proposed as an
    * addition at its end (existing content, such as earlier tests, is never replaced this way). */
   async proposeFile(uri: vscode.Uri, text: string, title?: string): Promise<ReviewOutcome> {
-    const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+    const exists = await vscode.workspace.fs.stat(uri).then(
+      () => true,
+      () => false,
+    );
     if (exists) {
       const document = await vscode.workspace.openTextDocument(uri);
       const current = document.getText();
@@ -91,9 +102,17 @@ export class DiffReview extends DisposableStore {
   }
 
   private async open(review: Omit<PendingReview, 'settle'>, left: vscode.Uri, title?: string): Promise<ReviewOutcome> {
-    const outcome = new Promise<ReviewOutcome>((resolve) => this.pending.set(review.proposal.toString(), { ...review, settle: resolve }));
+    const outcome = new Promise<ReviewOutcome>((resolve) =>
+      this.pending.set(review.proposal.toString(), { ...review, settle: resolve }),
+    );
     const name = basename(review.target.path) || 'Untitled';
-    await vscode.commands.executeCommand('vscode.diff', left, review.proposal, `${name}: ${title ?? 'Proposed change'} (review)`, { preview: false });
+    await vscode.commands.executeCommand(
+      'vscode.diff',
+      left,
+      review.proposal,
+      `${name}: ${title ?? 'Proposed change'} (review)`,
+      { preview: false },
+    );
     this.updateContext();
     return outcome;
   }
@@ -135,7 +154,9 @@ export class DiffReview extends DisposableStore {
     if (text.slice(start, start + originalText.length) !== originalText) {
       const first = originalText ? text.indexOf(originalText) : -1;
       if (first < 0 || first !== text.lastIndexOf(originalText)) {
-        void vscode.window.showErrorMessage(`Alembic: ${basename(target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`);
+        void vscode.window.showErrorMessage(
+          `Alembic: ${basename(target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`,
+        );
         return false;
       }
       start = first;
@@ -178,7 +199,8 @@ export class DiffReview extends DisposableStore {
 
   private activeProposal(): string | undefined {
     const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputTextDiff && this.pending.has(input.modified.toString())) return input.modified.toString();
+    if (input instanceof vscode.TabInputTextDiff && this.pending.has(input.modified.toString()))
+      return input.modified.toString();
     return undefined;
   }
 

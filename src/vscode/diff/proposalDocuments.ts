@@ -13,7 +13,11 @@ export class ProposalDocuments implements vscode.TextDocumentContentProvider, vs
 
   /** A new virtual document with `text`, named after `target`. */
   create(target: vscode.Uri, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: target.path || '/untitled', query: `proposal=${this.nextId++}` });
+    const uri = vscode.Uri.from({
+      scheme: PROPOSAL_SCHEME,
+      path: target.path || '/untitled',
+      query: `proposal=${this.nextId++}`,
+    });
     this.texts.set(uri.toString(), text);
     return uri;
   }

@@ -20,12 +20,21 @@ interface ModelPick extends vscode.QuickPickItem {
   model?: CatalogModel;
 }
 
-export function registerModelCommands(context: vscode.ExtensionContext, engine: EngineService, log: Logger): vscode.Disposable {
+export function registerModelCommands(
+  context: vscode.ExtensionContext,
+  engine: EngineService,
+  log: Logger,
+): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('alembic.selectModel', (path?: string, use?: Use) =>
-      typeof path === 'string' ? useModelFile(path, use, log) : selectModel(context, engine, log)),
-    vscode.commands.registerCommand('alembic.downloadModel', (id?: string) => downloadModelCommand(context, engine, log, id)),
-    vscode.commands.registerCommand('alembic.downloadRecommendedModel', () => downloadRecommended(context, engine, log)),
+      typeof path === 'string' ? useModelFile(path, use, log) : selectModel(context, engine, log),
+    ),
+    vscode.commands.registerCommand('alembic.downloadModel', (id?: string) =>
+      downloadModelCommand(context, engine, log, id),
+    ),
+    vscode.commands.registerCommand('alembic.downloadRecommendedModel', () =>
+      downloadRecommended(context, engine, log),
+    ),
   );
 }
 
@@ -40,20 +49,36 @@ async function selectModel(context: vscode.ExtensionContext, engine: EngineServi
   const known = new Set<string>();
   for (const m of folder.models) {
     known.add(m.path);
-    items.push({ label: m.catalogModel?.displayName ?? m.fileName, description: formatBytes(m.sizeBytes), detail: m.path, action: 'file', path: m.path, picked: current.has(m.path) } as ModelPick);
+    items.push({
+      label: m.catalogModel?.displayName ?? m.fileName,
+      description: formatBytes(m.sizeBytes),
+      detail: m.path,
+      action: 'file',
+      path: m.path,
+      picked: current.has(m.path),
+    } as ModelPick);
   }
   for (const path of current) {
-    if (!known.has(path)) items.push({ label: basename(path), description: 'current', detail: path, action: 'file', path } as ModelPick);
+    if (!known.has(path))
+      items.push({ label: basename(path), description: 'current', detail: path, action: 'file', path } as ModelPick);
   }
   items.push({ label: 'Download', kind: vscode.QuickPickItemKind.Separator });
   for (const model of MODEL_CATALOG) {
     if (folder.models.some((m) => m.fileName === model.fileName)) continue;
     items.push(catalogPick(model, recommended && (recommended.completion === model || recommended.chat === model)));
   }
-  const pick = (await vscode.window.showQuickPick(items, { title: 'Alembic: Select Model', placeHolder: 'Pick a model file, or download one', matchOnDetail: true })) as ModelPick | undefined;
+  const pick = (await vscode.window.showQuickPick(items, {
+    title: 'Alembic: Select Model',
+    placeHolder: 'Pick a model file, or download one',
+    matchOnDetail: true,
+  })) as ModelPick | undefined;
   if (!pick) return;
   if (pick.action === 'browse') {
-    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'GGUF models': ['gguf'] }, openLabel: 'Use Model' });
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'GGUF models': ['gguf'] },
+      openLabel: 'Use Model',
+    });
     if (uris?.[0]) await useModelFile(uris[0].fsPath, undefined, log);
   } else if (pick.action === 'file' && pick.path) {
     await useModelFile(pick.path, undefined, log);
@@ -64,7 +89,9 @@ async function selectModel(context: vscode.ExtensionContext, engine: EngineServi
 }
 
 function catalogPick(model: CatalogModel, recommended: boolean | undefined): ModelPick {
-  const uses = model.purpose.map((p) => (p === 'completion' ? 'completions' : model.reasoning ? 'chat with reasoning' : 'chat')).join(' + ');
+  const uses = model.purpose
+    .map((p) => (p === 'completion' ? 'completions' : model.reasoning ? 'chat with reasoning' : 'chat'))
+    .join(' + ');
   return {
     label: `$(cloud-download) ${model.displayName}`,
     description: `${formatBytes(model.sizeBytes)} · ${uses}${recommended ? ' · recommended for this machine' : ''}`,
@@ -82,15 +109,22 @@ export async function useModelFile(path: string, use: Use | undefined, log: Logg
   } catch (e) {
     log.warn(`refused ${path}: ${e instanceof Error ? e.message : String(e)}`);
     // Not awaited: the caller (a command, a test) must not wait for the user to dismiss it.
-    void vscode.window.showErrorMessage(`Alembic cannot use ${basename(path)}: ${e instanceof Error ? e.message : String(e)}`, 'Choose Another Model…').then((choice) => {
-      if (choice) void vscode.commands.executeCommand('alembic.selectModel');
-    });
+    void vscode.window
+      .showErrorMessage(
+        `Alembic cannot use ${basename(path)}: ${e instanceof Error ? e.message : String(e)}`,
+        'Choose Another Model…',
+      )
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('alembic.selectModel');
+      });
     return false;
   }
   const chosen = use ?? (await askUse(summary));
   if (!chosen) return false;
   if (chosen !== 'chat' && !summary.fim) {
-    void vscode.window.showWarningMessage(`Alembic: ${summary.name} has no fill-in-the-middle tokens, so it cannot do inline completions. It was set for chat only.`);
+    void vscode.window.showWarningMessage(
+      `Alembic: ${summary.name} has no fill-in-the-middle tokens, so it cannot do inline completions. It was set for chat only.`,
+    );
     await setSetting('chat.model', path);
     return true;
   }
@@ -115,7 +149,12 @@ async function askUse(summary: GgufSummary): Promise<Use | undefined> {
   return pick?.use;
 }
 
-async function downloadModelCommand(context: vscode.ExtensionContext, engine: EngineService, log: Logger, id?: string): Promise<void> {
+async function downloadModelCommand(
+  context: vscode.ExtensionContext,
+  engine: EngineService,
+  log: Logger,
+  id?: string,
+): Promise<void> {
   const recommended = await recommendationForThisMachine(engine).catch(() => undefined);
   let model = id ? MODEL_CATALOG.find((m) => m.id === id) : undefined;
   if (!model) {
@@ -130,7 +169,11 @@ async function downloadModelCommand(context: vscode.ExtensionContext, engine: En
   if (path) await useModelFile(path, model.purpose.includes('completion') ? 'completion' : 'chat', log);
 }
 
-async function downloadRecommended(context: vscode.ExtensionContext, engine: EngineService, log: Logger): Promise<void> {
+async function downloadRecommended(
+  context: vscode.ExtensionContext,
+  engine: EngineService,
+  log: Logger,
+): Promise<void> {
   const rec = await recommendationForThisMachine(engine);
   const total = rec.completion === rec.chat ? rec.completion.sizeBytes : rec.completion.sizeBytes + rec.chat.sizeBytes;
   const go = await vscode.window.showInformationMessage(

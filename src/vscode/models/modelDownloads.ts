@@ -15,12 +15,20 @@ export function modelsFolder(context: vscode.ExtensionContext): string {
 }
 
 /** Downloads one model; resolves to its path, or undefined when the user cancelled or it failed (already reported). */
-export async function downloadWithProgress(context: vscode.ExtensionContext, model: CatalogModel, log: Logger): Promise<string | undefined> {
+export async function downloadWithProgress(
+  context: vscode.ExtensionContext,
+  model: CatalogModel,
+  log: Logger,
+): Promise<string | undefined> {
   const dir = modelsFolder(context);
   log.info(`downloading ${model.id} from ${modelDownloadUrl(model)} into ${dir}`);
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Alembic: downloading ${model.displayName}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Alembic: downloading ${model.displayName}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -39,16 +47,24 @@ export async function downloadWithProgress(context: vscode.ExtensionContext, mod
         });
       },
     );
-    log.info(`downloaded ${model.id}: ${result.path} (${result.resumed ? 'resumed' : 'fresh'}, sha256 ${result.sha256 ?? 'not checked'})`);
+    log.info(
+      `downloaded ${model.id}: ${result.path} (${result.resumed ? 'resumed' : 'fresh'}, sha256 ${result.sha256 ?? 'not checked'})`,
+    );
     return result.path;
   } catch (e) {
     if (e instanceof DownloadError && e.code === 'aborted') {
-      void vscode.window.showInformationMessage(`Alembic: download of ${model.displayName} paused. Download it again to resume where it stopped.`);
+      void vscode.window.showInformationMessage(
+        `Alembic: download of ${model.displayName} paused. Download it again to resume where it stopped.`,
+      );
       return undefined;
     }
     log.error(`download of ${model.id} failed`, e);
     const retry = 'Retry';
-    const choice = await vscode.window.showErrorMessage(`Alembic: ${e instanceof Error ? e.message : String(e)}`, retry, 'Select a Local File…');
+    const choice = await vscode.window.showErrorMessage(
+      `Alembic: ${e instanceof Error ? e.message : String(e)}`,
+      retry,
+      'Select a Local File…',
+    );
     if (choice === retry) return downloadWithProgress(context, model, log);
     if (choice) void vscode.commands.executeCommand('alembic.selectModel');
     return undefined;

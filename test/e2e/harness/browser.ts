@@ -5,8 +5,16 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM } from './paths';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export interface Browser {
   readonly context: BrowserContext;
@@ -25,7 +33,13 @@ export async function launchBrowser(stateDir: string, viewport = { width: 1280, 
     headless: true,
     viewport,
     args: CHROMIUM_ARGS,
-    env: { ...process.env, HOME: home, TMPDIR: tmp, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
+    env: {
+      ...process.env,
+      HOME: home,
+      TMPDIR: tmp,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+    },
   });
   // tsx compiles this harness with esbuild's keepNames, which wraps the functions we pass to
   // page.evaluate() in calls to a `__name` helper that only exists on the Node side.

@@ -47,7 +47,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -64,7 +66,8 @@ export function codeServerEnv(options: CodeServerOptions): NodeJS.ProcessEnv {
     env.HOME = home;
     env.TMPDIR = join(options.stateDir, 'tmp');
   }
-  for (const dir of [env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME, env.TMPDIR ?? options.stateDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME, env.TMPDIR ?? options.stateDir])
+    mkdirSync(dir, { recursive: true });
   // Settings the user's shell may carry that would change what code-server does.
   delete env.VSCODE_IPC_HOOK_CLI;
   delete env.VSCODE_PROXY_URI;
@@ -72,7 +75,8 @@ export function codeServerEnv(options: CodeServerOptions): NodeJS.ProcessEnv {
 }
 
 export async function startCodeServer(options: CodeServerOptions, workspace: string): Promise<CodeServer> {
-  if (!existsSync(CODE_SERVER_ENTRY)) throw new Error('code-server is not installed: run scripts/install-code-server.sh');
+  if (!existsSync(CODE_SERVER_ENTRY))
+    throw new Error('code-server is not installed: run scripts/install-code-server.sh');
   const port = options.port ?? (await freePort());
   const userDataDir = join(options.stateDir, 'data');
   const extensionsDir = options.extensionsDir ?? join(options.stateDir, 'extensions');
@@ -83,33 +87,55 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
   writeFileSync(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logPath = join(options.stateDir, 'code-server.log');
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [
-    CODE_SERVER_ENTRY,
-    '--config', configPath,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    workspace,
-  ], { env: codeServerEnv(options), stdio: ['ignore', log, log], detached: true });
+  const child = spawn(
+    process.execPath,
+    [
+      CODE_SERVER_ENTRY,
+      '--config',
+      configPath,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      workspace,
+    ],
+    { env: codeServerEnv(options), stdio: ['ignore', log, log], detached: true },
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error('code-server did not start');
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   // Last resort if this process ends without calling stop(): take the whole group down.
-  const killGroup = (signal: NodeJS.Signals) => { try { process.kill(-pid, signal); } catch { /* already gone */ } };
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      /* already gone */
+    }
+  };
   const onExit = () => killGroup('SIGKILL');
   process.on('exit', onExit);
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    process.off('exit', onExit);
-    killGroup('SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (!exited && Date.now() < deadline) await sleep(100);
-    // Extension hosts and engines are in the group too: make sure none is left behind.
-    killGroup('SIGKILL');
-    await Promise.race([exitedPromise, sleep(1000)]);
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.off('exit', onExit);
+      killGroup('SIGTERM');
+      const deadline = Date.now() + 5000;
+      while (!exited && Date.now() < deadline) await sleep(100);
+      // Extension hosts and engines are in the group too: make sure none is left behind.
+      killGroup('SIGKILL');
+      await Promise.race([exitedPromise, sleep(1000)]);
+    })());
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
@@ -117,7 +143,9 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
     if (exited) throw new Error(`code-server exited while starting; see ${logPath}`);
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`code-server did not answer on ${url} within 60 s; see ${logPath}`);

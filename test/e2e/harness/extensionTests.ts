@@ -14,7 +14,9 @@ const SOURCE_DIR = join(REPO_ROOT, 'test', 'vscode');
 /** Compiles test/vscode/index.ts and every *.test.ts into .e2e/vscode-tests/. */
 export async function buildExtensionTests(): Promise<string> {
   rmSync(VSCODE_TESTS_OUT, { recursive: true, force: true });
-  const entries = readdirSync(SOURCE_DIR).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => join(SOURCE_DIR, f));
+  const entries = readdirSync(SOURCE_DIR)
+    .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
+    .map((f) => join(SOURCE_DIR, f));
   await esbuild.build({
     entryPoints: entries,
     outdir: VSCODE_TESTS_OUT,
@@ -30,10 +32,16 @@ export async function buildExtensionTests(): Promise<string> {
 }
 
 // Workbench chatter the extension host forwards to the page console; not test output.
-const NOISE = /^(Resolving|Resolved|Creating a socket|Creation of workbench|Updating additional|\[Service Worker\]|ChatSessionStore|\[ChatModelSelection\])|open-vsx|ENOTFOUND|authentication provider 'github'/;
+const NOISE =
+  /^(Resolving|Resolved|Creating a socket|Creation of workbench|Updating additional|\[Service Worker\]|ChatSessionStore|\[ChatModelSelection\])|open-vsx|ENOTFOUND|authentication provider 'github'/;
 
 /** Opens a window whose extension host runs the compiled tests; resolves to their exit code (2 on a timeout). */
-export async function runExtensionTests(serverUrl: string, stateDir: string, testsEntry: string, timeoutMs = 180_000): Promise<number> {
+export async function runExtensionTests(
+  serverUrl: string,
+  stateDir: string,
+  testsEntry: string,
+  timeoutMs = 180_000,
+): Promise<number> {
   const browser = await launchBrowser(stateDir);
   try {
     const { page } = browser;
@@ -47,7 +55,12 @@ export async function runExtensionTests(serverUrl: string, stateDir: string, tes
     await enableDevelopmentPayload(page);
     await page.goto(workbenchUrl(serverUrl, SAMPLE_WORKSPACE, REPO_ROOT, testsEntry));
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise<number>((resolve) => { timer = setTimeout(() => resolve(2), timeoutMs); })]);
+    const code = await Promise.race([
+      exited,
+      new Promise<number>((resolve) => {
+        timer = setTimeout(() => resolve(2), timeoutMs);
+      }),
+    ]);
     clearTimeout(timer);
     if (code === 2) console.log(`the extension-host tests did not finish within ${timeoutMs / 1000} s`);
     return code;

@@ -5,19 +5,35 @@ import { basename, dirname, join } from 'node:path';
 import type { ScenarioContext } from './scenario';
 import { waitFor } from './workbench';
 
-export async function openScratchFile(ctx: ScenarioContext, name: string, content: string, path = join(ctx.stateDir, 'files', name)): Promise<string> {
+export async function openScratchFile(
+  ctx: ScenarioContext,
+  name: string,
+  content: string,
+  path = join(ctx.stateDir, 'files', name),
+): Promise<string> {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   await ctx.wb.runCommand('File: Open File...');
   const input = ctx.page.locator('.quick-input-widget input.input');
-  await waitFor('the file dialog', async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 10_000);
+  await waitFor(
+    'the file dialog',
+    async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'),
+    10_000,
+  );
   // The dialog lists the folder of what is typed, filtered by the rest; in a folder it has not
   // listed yet it may still be navigating when the text arrives, so type again until it shows
   // the file (a long folder listing is virtualized: only the filter makes the row appear).
   const row = ctx.page.locator('.quick-input-widget .monaco-list-row', { hasText: basename(path) }).first();
   for (let attempt = 1; ; attempt++) {
     await input.fill(path);
-    const listed = await waitFor(`the file dialog to list ${basename(path)}`, async () => (await input.inputValue()) === path && (await row.isVisible()), 5000).then(() => true, () => false);
+    const listed = await waitFor(
+      `the file dialog to list ${basename(path)}`,
+      async () => (await input.inputValue()) === path && (await row.isVisible()),
+      5000,
+    ).then(
+      () => true,
+      () => false,
+    );
     if (listed) break;
     if (attempt === 3) throw new Error(`the file dialog did not list ${path} (input: ${await input.inputValue()})`);
   }
@@ -37,8 +53,16 @@ export async function goToLineEnd(ctx: ScenarioContext, line: number): Promise<v
     await input.fill(`:${line}`);
     await ctx.page.keyboard.press('Enter');
     await ctx.page.keyboard.press('End');
-    const there = await waitFor(`the cursor on line ${line}`, async () => (await position.innerText()).includes(`Ln ${line},`), 3000).then(() => true, () => false);
+    const there = await waitFor(
+      `the cursor on line ${line}`,
+      async () => (await position.innerText()).includes(`Ln ${line},`),
+      3000,
+    ).then(
+      () => true,
+      () => false,
+    );
     if (there) return;
-    if (attempt === 3) throw new Error(`could not move the cursor to line ${line} (status bar: ${await position.innerText()})`);
+    if (attempt === 3)
+      throw new Error(`could not move the cursor to line ${line} (status bar: ${await position.innerText()})`);
   }
 }

@@ -3,7 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { basename } from 'node:path';
 
-interface Proc { pid: number; ppid: number; rssKb: number; args: string }
+interface Proc {
+  pid: number;
+  ppid: number;
+  rssKb: number;
+  args: string;
+}
 
 function processTable(): Proc[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
@@ -55,7 +60,9 @@ export function watchMemory(codeServerPid: () => number | undefined): { stop(): 
     try {
       const table = processTable();
       const server = codeServerPid();
-      const serverTree = server ? [table.find((p) => p.pid === server), ...descendants(table, server)].filter((p): p is Proc => Boolean(p)) : [];
+      const serverTree = server
+        ? [table.find((p) => p.pid === server), ...descendants(table, server)].filter((p): p is Proc => Boolean(p))
+        : [];
       const serverPids = new Set(serverTree.map((p) => p.pid));
       const others = descendants(table, process.pid).filter((p) => !serverPids.has(p.pid) && !p.args.startsWith('ps '));
       const sum = (ps: Proc[]) => mib(ps.reduce((total, p) => total + p.rssKb, 0));
@@ -70,14 +77,25 @@ export function watchMemory(codeServerPid: () => number | undefined): { stop(): 
           const g = groups.get(describe(p.args)) ?? { n: 0, kb: 0 };
           groups.set(describe(p.args), { n: g.n + 1, kb: g.kb + p.rssKb });
         }
-        peak.largest = [...groups].sort((a, b) => b[1].kb - a[1].kb).slice(0, 5).map(([name, g]) => `${name} ×${g.n} ${mib(g.kb)} MiB`);
+        peak.largest = [...groups]
+          .sort((a, b) => b[1].kb - a[1].kb)
+          .slice(0, 5)
+          .map(([name, g]) => `${name} ×${g.n} ${mib(g.kb)} MiB`);
       }
-    } catch { /* ps failed once: skip the sample */ }
+    } catch {
+      /* ps failed once: skip the sample */
+    }
   };
   sample();
   const timer = setInterval(sample, 500);
   timer.unref();
-  return { stop: () => { clearInterval(timer); sample(); return peak; } };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
 }
 
 /** Stops the extension hosts (and the engines they started) that code-server keeps for a closed
@@ -88,7 +106,11 @@ export function stopOrphanedExtensionHosts(codeServerPid: number): number {
   const hosts = descendants(table, codeServerPid).filter((p) => /--type=extensionHost/.test(p.args));
   for (const host of hosts) {
     for (const p of [...descendants(table, host.pid), host]) {
-      try { process.kill(p.pid, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(p.pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
     }
   }
   return hosts.length;
@@ -96,5 +118,7 @@ export function stopOrphanedExtensionHosts(codeServerPid: number): number {
 
 /** The pids of the processes under `rootPid` whose command line matches `pattern`. */
 export function processesUnder(rootPid: number, pattern: RegExp): number[] {
-  return descendants(processTable(), rootPid).filter((p) => pattern.test(p.args)).map((p) => p.pid);
+  return descendants(processTable(), rootPid)
+    .filter((p) => pattern.test(p.args))
+    .map((p) => p.pid);
 }

@@ -36,7 +36,11 @@ export interface Scenario {
 }
 
 /** Declares a scenario; `name` is a sentence stating the behaviour. */
-export function scenario(name: string, run: (ctx: ScenarioContext) => Promise<void>, options: { timeoutMs?: number; knownBug?: string } = {}): Scenario {
+export function scenario(
+  name: string,
+  run: (ctx: ScenarioContext) => Promise<void>,
+  options: { timeoutMs?: number; knownBug?: string } = {},
+): Scenario {
   return { name, run, timeoutMs: options.timeoutMs ?? 60_000, knownBug: options.knownBug };
 }
 
@@ -60,7 +64,10 @@ export interface ContextOptions {
   codeServerPid: number;
 }
 
-export function createContext(wb: Workbench, { stateDir, userDataDir, modelPath, codeServerPid }: ContextOptions): ScenarioContext {
+export function createContext(
+  wb: Workbench,
+  { stateDir, userDataDir, modelPath, codeServerPid }: ContextOptions,
+): ScenarioContext {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const updateReadme = process.env.UPDATE_SCREENSHOTS === '1';
   return {
@@ -88,10 +95,19 @@ export function createContext(wb: Workbench, { stateDir, userDataDir, modelPath,
   };
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 
 /** Runs the scenarios in order (those whose name contains `grep`, if given) and prints each outcome. */
-export async function runScenarios(scenarios: readonly Scenario[], ctx: ScenarioContext, grep?: string): Promise<ScenarioResult[]> {
+export async function runScenarios(
+  scenarios: readonly Scenario[],
+  ctx: ScenarioContext,
+  grep?: string,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   const chosen = scenarios.filter((s) => !grep || s.name.includes(grep));
   for (const [i, s] of chosen.entries()) {
@@ -106,7 +122,12 @@ export async function runScenarios(scenarios: readonly Scenario[], ctx: Scenario
     try {
       await Promise.race([
         s.run(ctx),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`the scenario took longer than ${s.timeoutMs / 1000} s`)), s.timeoutMs); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`the scenario took longer than ${s.timeoutMs / 1000} s`)),
+            s.timeoutMs,
+          );
+        }),
       ]);
       const ms = Date.now() - started;
       results.push({ name: s.name, ok: true, ms });
@@ -116,9 +137,14 @@ export async function runScenarios(scenarios: readonly Scenario[], ctx: Scenario
       const error = e instanceof Error ? e.message : String(e);
       const shot = join(SCREENSHOTS_DIR, 'failures', `${String(i + 1).padStart(2, '0')}-${slug(s.name)}.png`);
       mkdirSync(join(SCREENSHOTS_DIR, 'failures'), { recursive: true });
-      const saved = await ctx.page.screenshot({ path: shot }).then(() => true, () => false);
+      const saved = await ctx.page.screenshot({ path: shot }).then(
+        () => true,
+        () => false,
+      );
       results.push({ name: s.name, ok: false, ms, error, screenshot: saved ? shot : undefined });
-      console.log(`  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`);
+      console.log(
+        `  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`,
+      );
       await ctx.wb.closeQuickInput().catch(() => undefined);
     } finally {
       clearTimeout(timer);

@@ -56,7 +56,11 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
 function machineScopedKeys(): Set<string> {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
   const properties: Record<string, { scope?: string }> = pkg.contributes?.configuration?.properties ?? {};
-  return new Set(Object.entries(properties).filter(([, p]) => p.scope === 'machine' || p.scope === 'machine-overridable').map(([k]) => k));
+  return new Set(
+    Object.entries(properties)
+      .filter(([, p]) => p.scope === 'machine' || p.scope === 'machine-overridable')
+      .map(([k]) => k),
+  );
 }
 
 export function settingsPath(userDataDir: string, target: SettingsTarget): string {

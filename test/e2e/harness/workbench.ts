@@ -7,7 +7,12 @@ import type { SettingsTarget } from './userSettings';
 export class TimeoutError extends Error {}
 
 /** Polls `probe` until it returns a truthy value; throws after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, intervalMs = 150): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 20_000,
+  intervalMs = 150,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -18,7 +23,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (e) {
       last = e instanceof Error ? e.message.split('\n')[0] : e;
     }
-    if (Date.now() > deadline) throw new TimeoutError(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last !== undefined && last !== false && last !== null ? ` (last: ${JSON.stringify(last)})` : ''}`);
+    if (Date.now() > deadline)
+      throw new TimeoutError(
+        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last !== undefined && last !== false && last !== null ? ` (last: ${JSON.stringify(last)})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -59,14 +67,22 @@ export class Workbench {
       try {
         await this.closeQuickInput();
         await this.page.keyboard.press('F1');
-        if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
+        if (
+          !(await input.waitFor({ state: 'visible', timeout: 3000 }).then(
+            () => true,
+            () => false,
+          ))
+        ) {
           await this.page.locator('.command-center-center').click({ timeout: 3000 }); // the palette from the title bar
         }
         await input.fill(`>${title}`, { timeout: 3000 });
         await this.acceptRow(title);
         return;
       } catch (e) {
-        if (attempt === 3) throw new Error(`could not run "${title}" from the command palette: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+        if (attempt === 3)
+          throw new Error(
+            `could not run "${title}" from the command palette: ${e instanceof Error ? e.message.split('\n')[0] : e}`,
+          );
       }
     }
   }
@@ -85,14 +101,19 @@ export class Workbench {
   private async acceptRow(text: string): Promise<void> {
     const rows = this.quickInput.locator('.monaco-list-row');
     for (let attempt = 1; ; attempt++) {
-      const index = await waitFor(`the quick pick to show "${text}"`, async () => {
-        const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-        const i = labels.findIndex((label) => label.startsWith(text));
-        return i >= 0 ? i + 1 : undefined;
-      }, 15_000);
+      const index = await waitFor(
+        `the quick pick to show "${text}"`,
+        async () => {
+          const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+          const i = labels.findIndex((label) => label.startsWith(text));
+          return i >= 0 ? i + 1 : undefined;
+        },
+        15_000,
+      );
       const row = rows.nth(index - 1);
       try {
-        if (await row.evaluate((el) => el.classList.contains('focused'), undefined, { timeout: 2000 })) await this.page.keyboard.press('Enter');
+        if (await row.evaluate((el) => el.classList.contains('focused'), undefined, { timeout: 2000 }))
+          await this.page.keyboard.press('Enter');
         else await row.click({ timeout: 2000 });
         return;
       } catch (e) {
@@ -105,11 +126,20 @@ export class Workbench {
   async chooseFile(path: string): Promise<void> {
     const input = this.quickInput.locator('input.input');
     // The dialog opens on a folder ("/…/"); typing before it has would be overwritten.
-    await waitFor('the file dialog', async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 10_000);
+    await waitFor(
+      'the file dialog',
+      async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'),
+      10_000,
+    );
     await input.fill(path);
     const name = path.slice(path.lastIndexOf('/') + 1);
-    await waitFor(`the file dialog to list ${name}`, async () =>
-      (await input.inputValue()) === path && this.quickInput.locator('.monaco-list-row', { hasText: name }).first().isVisible(), 10_000);
+    await waitFor(
+      `the file dialog to list ${name}`,
+      async () =>
+        (await input.inputValue()) === path &&
+        this.quickInput.locator('.monaco-list-row', { hasText: name }).first().isVisible(),
+      10_000,
+    );
     await this.page.keyboard.press('Enter');
     await waitFor('the file dialog to close', async () => !(await this.quickInput.isVisible()), 10_000);
   }
@@ -117,7 +147,9 @@ export class Workbench {
   /** The labels of the rows the open quick pick shows. */
   async quickPickRows(): Promise<string[]> {
     if (!(await this.quickInput.isVisible())) return [];
-    return (await this.quickInput.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    return (await this.quickInput.locator('.monaco-list-row').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' ').trim(),
+    );
   }
 
   async closeQuickInput(): Promise<void> {
@@ -148,23 +180,35 @@ export class Workbench {
    * would be missed by polling); `stop()` returns them in order. */
   async recordStatusLabels(id: string): Promise<{ stop(): Promise<string[]> }> {
     const key = `__alembicStatusLog${Date.now()}`;
-    await this.page.evaluate(({ id, key }) => {
-      const seen: string[] = [];
-      const read = () => {
-        const label = document.querySelector(`.part.statusbar .statusbar-item[id$="${id}"] .statusbar-item-label`)?.getAttribute('aria-label') ?? '(no item)';
-        if (seen[seen.length - 1] !== label) seen.push(label);
-      };
-      read();
-      const observer = new MutationObserver(read);
-      observer.observe(document.querySelector('.part.statusbar')!, { subtree: true, childList: true, attributes: true, characterData: true });
-      (window as unknown as Record<string, unknown>)[key] = { seen, observer };
-    }, { id, key });
+    await this.page.evaluate(
+      ({ id, key }) => {
+        const seen: string[] = [];
+        const read = () => {
+          const label =
+            document
+              .querySelector(`.part.statusbar .statusbar-item[id$="${id}"] .statusbar-item-label`)
+              ?.getAttribute('aria-label') ?? '(no item)';
+          if (seen[seen.length - 1] !== label) seen.push(label);
+        };
+        read();
+        const observer = new MutationObserver(read);
+        observer.observe(document.querySelector('.part.statusbar')!, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          characterData: true,
+        });
+        (window as unknown as Record<string, unknown>)[key] = { seen, observer };
+      },
+      { id, key },
+    );
     return {
-      stop: () => this.page.evaluate((key) => {
-        const rec = (window as unknown as Record<string, { seen: string[]; observer: MutationObserver }>)[key]!;
-        rec.observer.disconnect();
-        return rec.seen;
-      }, key),
+      stop: () =>
+        this.page.evaluate((key) => {
+          const rec = (window as unknown as Record<string, { seen: string[]; observer: MutationObserver }>)[key]!;
+          rec.observer.disconnect();
+          return rec.seen;
+        }, key),
     };
   }
 
@@ -172,20 +216,33 @@ export class Workbench {
 
   /** The notifications on screen: the toasts, and the notification center when it is open. */
   async notifications(): Promise<Notification[]> {
-    const items = this.page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item');
+    const items = this.page.locator(
+      '.notifications-toasts .notification-list-item, .notifications-center .notification-list-item',
+    );
     const out: Notification[] = [];
     for (const item of await items.all()) {
       if (!(await item.isVisible())) continue;
       out.push({
         message: (await item.locator('.notification-list-item-message').innerText()).trim(),
-        source: (await item.locator('.notification-list-item-source').innerText().catch(() => '')).trim(),
-        buttons: (await item.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map((t) => t.trim()),
+        source: (
+          await item
+            .locator('.notification-list-item-source')
+            .innerText()
+            .catch(() => '')
+        ).trim(),
+        buttons: (await item.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map(
+          (t) => t.trim(),
+        ),
       });
     }
     return out;
   }
 
-  async waitForNotification(what: string, match: (n: Notification) => boolean, timeoutMs = 20_000): Promise<Notification> {
+  async waitForNotification(
+    what: string,
+    match: (n: Notification) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<Notification> {
     return waitFor(`a notification: ${what}`, async () => (await this.notifications()).find(match), timeoutMs);
   }
 
@@ -198,11 +255,15 @@ export class Workbench {
 
   /** The text editor of the active editor group (hidden editors stay in the DOM). */
   activeEditor(): Locator {
-    return this.page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor:visible').first();
+    return this.page
+      .locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor:visible')
+      .first();
   }
 
   async activeTabTitle(): Promise<string> {
-    return (await this.page.locator('.part.editor .editor-group-container.active .tab.active .label-name').first().innerText()).trim();
+    return (
+      await this.page.locator('.part.editor .editor-group-container.active .tab.active .label-name').first().innerText()
+    ).trim();
   }
 
   /** The whole text of the active editor. Monaco renders only the visible lines, so this pages
@@ -217,7 +278,12 @@ export class Workbench {
       await this.page.waitForTimeout(100);
       // Both the margin rows (with the line numbers) and the text lines are positioned by style.top.
       const visible = await editor.evaluate((root) => {
-        const numbers = new Map([...root.querySelectorAll<HTMLElement>('.margin-view-overlays > div')].map((row) => [row.style.top, row.querySelector('.line-numbers')?.textContent ?? '']));
+        const numbers = new Map(
+          [...root.querySelectorAll<HTMLElement>('.margin-view-overlays > div')].map((row) => [
+            row.style.top,
+            row.querySelector('.line-numbers')?.textContent ?? '',
+          ]),
+        );
         return [...root.querySelectorAll<HTMLElement>('.view-lines > .view-line')].flatMap((line) => {
           const n = Number(numbers.get(line.style.top));
           return n > 0 ? [[n, (line.textContent ?? '').replace(/\u00a0/g, ' ')] as [number, string]] : [];
@@ -229,7 +295,10 @@ export class Workbench {
       await this.page.keyboard.press('PageDown');
     }
     await this.page.keyboard.press('Control+Home');
-    return [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, text]) => text).join('\n');
+    return [...lines.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, text]) => text)
+      .join('\n');
   }
 
   // --- settings --------------------------------------------------------------------------------
@@ -239,7 +308,9 @@ export class Workbench {
    * save. The key must already be in the file. (code-server does not notice a settings.json
    * changed on disk, so writing the file would not do.) */
   async editSettingsJson(target: SettingsTarget, key: string, value: unknown): Promise<void> {
-    await this.runCommand(target === 'remote' ? 'Preferences: Open Remote Settings (JSON)' : 'Preferences: Open User Settings (JSON)');
+    await this.runCommand(
+      target === 'remote' ? 'Preferences: Open Remote Settings (JSON)' : 'Preferences: Open User Settings (JSON)',
+    );
     await waitFor('the settings.json editor', async () => (await this.activeTabTitle()) === 'settings.json', 15_000);
     await this.activeEditor().click({ position: { x: 200, y: 10 } });
     await this.page.keyboard.press('Control+H');
@@ -250,12 +321,22 @@ export class Workbench {
     const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     await find.locator('.find-part .input').fill(`"${escaped}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\n]+)`);
     // In a regex replacement VS Code reads `$` and `\` specially.
-    await find.locator('.replace-part .input').fill(`"${key}": ${JSON.stringify(value)}`.replace(/\\/g, '\\\\').replace(/\$/g, '$$$$'));
-    await waitFor(`exactly one "${key}" in settings.json`, async () => /^(1|\?) of 1$/.test((await find.locator('.matchesCount').innerText()).trim()), 5000);
+    await find
+      .locator('.replace-part .input')
+      .fill(`"${key}": ${JSON.stringify(value)}`.replace(/\\/g, '\\\\').replace(/\$/g, '$$$$'));
+    await waitFor(
+      `exactly one "${key}" in settings.json`,
+      async () => /^(1|\?) of 1$/.test((await find.locator('.matchesCount').innerText()).trim()),
+      5000,
+    );
     await find.locator('.replace-part .codicon-find-replace-all').click();
     await this.page.keyboard.press('Escape');
     await this.page.keyboard.press('Control+S');
-    await waitFor('settings.json to be saved', async () => (await this.page.locator('.part.editor .tab.active.dirty').count()) === 0, 10_000);
+    await waitFor(
+      'settings.json to be saved',
+      async () => (await this.page.locator('.part.editor .tab.active.dirty').count()) === 0,
+      10_000,
+    );
     await this.runCommand('View: Close Editor');
   }
 

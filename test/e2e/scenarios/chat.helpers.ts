@@ -10,7 +10,9 @@ import { waitForReady } from './engine';
 export const MODEL = 'Alembic Test Tiny';
 
 export function chat(ctx: ScenarioContext): FrameLocator {
-  return ctx.page.frameLocator('iframe.webview[src*="extensionId=alembic.alembic"]').frameLocator('iframe#active-frame');
+  return ctx.page
+    .frameLocator('iframe.webview[src*="extensionId=alembic.alembic"]')
+    .frameLocator('iframe#active-frame');
 }
 
 /** Opens the chat with its keyboard command and waits until its page has loaded its state. */
@@ -18,7 +20,15 @@ export async function openChat(ctx: ScenarioContext): Promise<FrameLocator> {
   await waitForReady(ctx); // also: the workbench has activated the extension
   await ctx.wb.runCommand('Alembic: Focus Chat Input');
   const frame = chat(ctx);
-  await waitFor('the chat view to show its model', async () => (await frame.locator('.model-name').innerText({ timeout: 1000 }).catch(() => '')) === MODEL, 30_000);
+  await waitFor(
+    'the chat view to show its model',
+    async () =>
+      (await frame
+        .locator('.model-name')
+        .innerText({ timeout: 1000 })
+        .catch(() => '')) === MODEL,
+    30_000,
+  );
   return frame;
 }
 
@@ -36,7 +46,11 @@ export async function send(frame: FrameLocator, text: string): Promise<void> {
  * the context: scenarios that use a trigger word start a new chat. */
 export async function newChat(ctx: ScenarioContext, frame: FrameLocator): Promise<void> {
   await ctx.wb.runCommand('Alembic: New Chat');
-  await waitFor('an empty chat', async () => (await frame.locator('.empty-state').count()) === 1 && (await answers(frame).count()) === 0, 10_000);
+  await waitFor(
+    'an empty chat',
+    async () => (await frame.locator('.empty-state').count()) === 1 && (await answers(frame).count()) === 0,
+    10_000,
+  );
 }
 
 export const answers = (frame: FrameLocator) => frame.locator('.turn.assistant');
@@ -55,15 +69,30 @@ export async function startNeverEndingAnswer(ctx: ScenarioContext, message: stri
 /** Waits for the last answer to end (its footer shows the model and speed) and returns its text. */
 export async function lastAnswerDone(frame: FrameLocator, timeoutMs = 30_000): Promise<string> {
   const last = answers(frame).last();
-  await waitFor('the answer to end with its stats', async () => !(await last.evaluate((el) => el.classList.contains('streaming'))) && (await last.locator('.stats').count()) > 0, timeoutMs);
+  await waitFor(
+    'the answer to end with its stats',
+    async () =>
+      !(await last.evaluate((el) => el.classList.contains('streaming'))) && (await last.locator('.stats').count()) > 0,
+    timeoutMs,
+  );
   return last.locator('.answer').innerText();
 }
 
 /** The lines of Alembic's log (all extension hosts of the run) that contain `text`, oldest first. */
 function logLines(ctx: ScenarioContext, text: string): string[] {
   const logs = join(ctx.stateDir, 'data', 'logs');
-  const files = existsSync(logs) ? readdirSync(logs).flatMap((session) => readdirSync(join(logs, session)).filter((d) => d.startsWith('exthost')).map((d) => join(logs, session, d, 'alembic.alembic', 'Alembic.log'))) : [];
-  return files.filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.includes(text)).sort();
+  const files = existsSync(logs)
+    ? readdirSync(logs).flatMap((session) =>
+        readdirSync(join(logs, session))
+          .filter((d) => d.startsWith('exthost'))
+          .map((d) => join(logs, session, d, 'alembic.alembic', 'Alembic.log')),
+      )
+    : [];
+  return files
+    .filter(existsSync)
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+    .filter((l) => l.includes(text))
+    .sort();
 }
 
 export function countLogged(ctx: ScenarioContext, text: string): number {
@@ -91,22 +120,37 @@ export async function functionBlock(ctx: ScenarioContext, frame: FrameLocator) {
 
 /** Checks that the last answer (the hostile one) has nothing that loads, runs or navigates. */
 export async function checkInert(ctx: ScenarioContext, frame: FrameLocator, when: string): Promise<void> {
-  const found = await answers(frame).last().evaluate((root) => {
-    const all = [...root.querySelectorAll('*')];
-    return {
-      dangerousTags: all.filter((el) => /^(img|svg|meta|iframe|script|style|link|object|embed|form|base|video|audio|source)$/i.test(el.tagName)).map((el) => el.tagName),
-      handlers: all.flatMap((el) => [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`)),
-      navigating: all.flatMap((el) => [...el.attributes].filter((a) => /^(href|src|srcset|style|action|formaction|background)$/i.test(a.name)).map((a) => `${el.tagName}[${a.name}=${a.value}]`)),
-      inertImages: root.querySelectorAll('.inert-image').length,
-      inertLinks: root.querySelectorAll('.inert-link').length,
-      text: (root as HTMLElement).innerText,
-    };
-  });
+  const found = await answers(frame)
+    .last()
+    .evaluate((root) => {
+      const all = [...root.querySelectorAll('*')];
+      return {
+        dangerousTags: all
+          .filter((el) =>
+            /^(img|svg|meta|iframe|script|style|link|object|embed|form|base|video|audio|source)$/i.test(el.tagName),
+          )
+          .map((el) => el.tagName),
+        handlers: all.flatMap((el) =>
+          [...el.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${el.tagName}[${a.name}]`),
+        ),
+        navigating: all.flatMap((el) =>
+          [...el.attributes]
+            .filter((a) => /^(href|src|srcset|style|action|formaction|background)$/i.test(a.name))
+            .map((a) => `${el.tagName}[${a.name}=${a.value}]`),
+        ),
+        inertImages: root.querySelectorAll('.inert-image').length,
+        inertLinks: root.querySelectorAll('.inert-link').length,
+        text: (root as HTMLElement).innerText,
+      };
+    });
   ctx.log(`${when} hostile answer: ${found.inertImages} inert image(s), ${found.inertLinks} inert link(s)`);
   check(found.dangerousTags.length === 0, `${when}: no active elements: ${found.dangerousTags.join(', ')}`);
   check(found.handlers.length === 0, `${when}: no event handlers: ${found.handlers.join(', ')}`);
   check(found.navigating.length === 0, `${when}: no href/src/style attributes: ${found.navigating.join(', ')}`);
-  check(found.inertImages >= 1 && found.text.includes('(image not loaded)'), `${when}: the remote image should show as inert text`);
+  check(
+    found.inertImages >= 1 && found.text.includes('(image not loaded)'),
+    `${when}: the remote image should show as inert text`,
+  );
   check(found.text.includes('<img src='), `${when}: the raw HTML should show as text`);
 }
 

@@ -9,7 +9,9 @@ import { STATUS_ITEM, waitForReady } from './engine';
 const SOURCE = 'export function total(items) {\n  return\n}\n';
 
 async function ghostText(ctx: ScenarioContext): Promise<string> {
-  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts()).join('').replace(/\u00a0/g, ' ');
+  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts())
+    .join('')
+    .replace(/\u00a0/g, ' ');
 }
 
 async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
@@ -23,14 +25,22 @@ export const completionScenarios = [
     await openScratchFile(ctx, 'total.js', SOURCE);
     await goToLineEnd(ctx, 2);
     await ctx.page.keyboard.type(' ', { delay: 50 });
-    const shown = await waitFor('ghost text', async () => {
-      const text = await ghostText(ctx);
-      return text.includes('items.reduce') ? text : undefined;
-    }, 30_000);
+    const shown = await waitFor(
+      'ghost text',
+      async () => {
+        const text = await ghostText(ctx);
+        return text.includes('items.reduce') ? text : undefined;
+      },
+      30_000,
+    );
     check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
     await ctx.screenshot('ghost-text', { region: 'editor', readme: true });
     await ctx.page.keyboard.press('Tab');
-    await waitFor('the ghost text to be accepted', async () => (await ghostText(ctx)) === '' || !(await ghostText(ctx)).includes('items.reduce'), 5000).catch(() => undefined);
+    await waitFor(
+      'the ghost text to be accepted',
+      async () => (await ghostText(ctx)) === '' || !(await ghostText(ctx)).includes('items.reduce'),
+      5000,
+    ).catch(() => undefined);
     await ctx.page.keyboard.press('Escape'); // the provider may answer again at the new position
     const line = await lineText(ctx, 2);
     check(line === `  return ${FIM_ANSWER}`, `Tab should insert the suggestion: "${line}"`);
@@ -44,7 +54,11 @@ export const completionScenarios = [
     await ctx.wb.runCommand('View: Close All Editors');
     await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
     try {
-      await waitFor('the status bar to show completions are off', async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'), 10_000);
+      await waitFor(
+        'the status bar to show completions are off',
+        async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'),
+        10_000,
+      );
       await openScratchFile(ctx, 'off.js', SOURCE);
       await goToLineEnd(ctx, 2);
       await ctx.page.keyboard.type(' ', { delay: 50 });
@@ -54,6 +68,10 @@ export const completionScenarios = [
     } finally {
       await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
     }
-    await waitFor('the status bar to show completions are on', async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'), 10_000);
+    await waitFor(
+      'the status bar to show completions are on',
+      async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'),
+      10_000,
+    );
   }),
 ];

@@ -13,12 +13,18 @@ const STATUS_DOC_TAB = 'Alembic Engine Status.md';
 export async function waitForReady(ctx: ScenarioContext, timeoutMs = 45_000): Promise<StatusItem> {
   let last: StatusItem | undefined;
   try {
-    return await waitFor(`the Alembic status bar item to say "${TEST_MODEL_NAME} ready on CPU"`, async () => {
-      last = await ctx.wb.statusItem(STATUS_ITEM);
-      return last?.label.includes(`${TEST_MODEL_NAME} ready on CPU`) ? last : undefined;
-    }, timeoutMs);
+    return await waitFor(
+      `the Alembic status bar item to say "${TEST_MODEL_NAME} ready on CPU"`,
+      async () => {
+        last = await ctx.wb.statusItem(STATUS_ITEM);
+        return last?.label.includes(`${TEST_MODEL_NAME} ready on CPU`) ? last : undefined;
+      },
+      timeoutMs,
+    );
   } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : e}; the item showed ${last ? `"${last.text}" (${last.label})` : 'nothing'}`);
+    throw new Error(
+      `${e instanceof Error ? e.message : e}; the item showed ${last ? `"${last.text}" (${last.label})` : 'nothing'}`,
+    );
   }
 }
 
@@ -26,10 +32,14 @@ export async function waitForReady(ctx: ScenarioContext, timeoutMs = 45_000): Pr
 async function showEngineStatus(ctx: ScenarioContext): Promise<string> {
   await ctx.wb.runCommand('Alembic: Show Engine Status');
   await waitFor(`the "${STATUS_DOC_TAB}" tab`, async () => (await ctx.wb.activeTabTitle()) === STATUS_DOC_TAB, 15_000);
-  return waitFor('the engine status text', async () => {
-    const text = await ctx.wb.activeEditorText();
-    return text.includes('## Chat model') ? text : undefined;
-  }, 15_000);
+  return waitFor(
+    'the engine status text',
+    async () => {
+      const text = await ctx.wb.activeEditorText();
+      return text.includes('## Chat model') ? text : undefined;
+    },
+    15_000,
+  );
 }
 
 const closeEditors = (ctx: ScenarioContext) => ctx.wb.runCommand('View: Close All Editors');
@@ -37,20 +47,30 @@ const enginePid = (text: string) => /\| Engine process \| pid (\d+),/.exec(text)
 
 function writeBadModel(ctx: ScenarioContext): string {
   const bad = join(ctx.stateDir, 'bad.gguf');
-  writeFileSync(bad, '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to download.</body></html>\n');
+  writeFileSync(
+    bad,
+    '<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to download.</body></html>\n',
+  );
   return bad;
 }
 
 /** Points alembic.completion.model at a bad file by editing settings.json, hands the engine's error
  * notification to `checks`, then puts the test model back and waits until it serves again. */
-async function withBadModelInSettings(ctx: ScenarioContext, checks: (error: Notification, labels: () => string[]) => Promise<void>): Promise<void> {
+async function withBadModelInSettings(
+  ctx: ScenarioContext,
+  checks: (error: Notification, labels: () => string[]) => Promise<void>,
+): Promise<void> {
   await waitForReady(ctx);
   const bad = writeBadModel(ctx);
   const recording = await ctx.wb.recordStatusLabels(STATUS_ITEM);
   let labels: string[] = [];
   try {
     await ctx.editSetting('alembic.completion.model', bad);
-    const error = await ctx.wb.waitForNotification('the engine refusing bad.gguf', (n) => n.message.startsWith('Alembic') && n.buttons.includes('Show Log'), 30_000);
+    const error = await ctx.wb.waitForNotification(
+      'the engine refusing bad.gguf',
+      (n) => n.message.startsWith('Alembic') && n.buttons.includes('Show Log'),
+      30_000,
+    );
     ctx.log(`error: "${error.message}" [${error.buttons.join(', ')}]`);
     await waitForReady(ctx, 20_000);
     labels = await recording.stop();
@@ -62,119 +82,201 @@ async function withBadModelInSettings(ctx: ScenarioContext, checks: (error: Noti
     // The engine keeps serving the previous model either way, so the status bar cannot tell whether
     // the restore was saved: check the file, or a later window reload would start on bad.gguf.
     for (let attempt = 1; ctx.savedSetting('alembic.completion.model') !== ctx.modelPath; attempt++) {
+      // eslint-disable-next-line no-unsafe-finally -- later scenarios would run on bad.gguf: this failure outranks the scenario's own
       if (attempt > 3) throw new Error('could not put the test model back into settings.json');
-      await ctx.editSetting('alembic.completion.model', ctx.modelPath).catch((e: unknown) => ctx.log(`restoring the setting failed: ${e}`));
+      await ctx
+        .editSetting('alembic.completion.model', ctx.modelPath)
+        .catch((e: unknown) => ctx.log(`restoring the setting failed: ${e}`));
     }
   }
   // Once the test model is configured again the engine drops the refusal it reported.
-  await waitFor('the status bar to stop reporting bad.gguf', async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('bad.gguf'), 30_000);
+  await waitFor(
+    'the status bar to stop reporting bad.gguf',
+    async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('bad.gguf'),
+    30_000,
+  );
   await waitForReady(ctx, 30_000);
 }
 
 export const engineScenarios = [
-  scenario('the extension activates and the status bar says the test model is ready on the CPU', async (ctx) => {
-    const item = await waitForReady(ctx, 55_000);
-    check(item.text.includes('Alembic') && item.text.includes('CPU'), `status bar text "${item.text}" should name Alembic and the CPU`);
-    await ctx.wb.statusItemLocator(STATUS_ITEM).hover();
-    await waitFor('the status item tooltip', () => ctx.page.locator('.workbench-hover, .monaco-hover').first().isVisible(), 5000).catch(() => undefined);
-    await ctx.screenshot('status-bar', { region: 'statusbar-right', readme: true });
-    await ctx.page.mouse.move(600, 300);
-  }, { timeoutMs: 70_000 }),
+  scenario(
+    'the extension activates and the status bar says the test model is ready on the CPU',
+    async (ctx) => {
+      const item = await waitForReady(ctx, 55_000);
+      check(
+        item.text.includes('Alembic') && item.text.includes('CPU'),
+        `status bar text "${item.text}" should name Alembic and the CPU`,
+      );
+      await ctx.wb.statusItemLocator(STATUS_ITEM).hover();
+      await waitFor(
+        'the status item tooltip',
+        () => ctx.page.locator('.workbench-hover, .monaco-hover').first().isVisible(),
+        5000,
+      ).catch(() => undefined);
+      await ctx.screenshot('status-bar', { region: 'statusbar-right', readme: true });
+      await ctx.page.mouse.move(600, 300);
+    },
+    { timeoutMs: 70_000 },
+  ),
 
-  scenario('"Alembic: Restart Engine" starts a new engine process and the status bar goes through starting and loading back to ready', async (ctx) => {
-    await waitForReady(ctx);
-    const before = ctx.enginePids();
-    check(before.length === 1, `one engine process should run before the restart, found ${before.length}`);
-    const seen = await ctx.wb.recordStatusLabels(STATUS_ITEM);
-    await ctx.wb.runCommand('Alembic: Restart Engine');
-    await waitFor('the status bar to leave "ready"', async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('ready'), 10_000, 50).catch(() => undefined);
-    await waitForReady(ctx, 45_000);
-    const labels = await seen.stop();
-    ctx.log(`status labels: ${labels.join(' → ')}`);
-    check(labels.some((l) => /starting the engine/.test(l)) && labels.some((l) => /loading the model/.test(l)), `the status bar should show the restart (starting, loading), saw: ${labels.join(' → ')}`);
-    const after = ctx.enginePids();
-    check(after.length === 1 && after[0] !== before[0], `one new engine process should run (before ${before}, after ${after})`);
-    const shown = enginePid(await showEngineStatus(ctx));
-    await closeEditors(ctx);
-    check(shown === String(after[0]), `"Show Engine Status" should show the new engine's pid ${after[0]}, shows ${shown}`);
-    ctx.log(`engine pid ${before[0]} → ${after[0]}`);
-  }),
+  scenario(
+    '"Alembic: Restart Engine" starts a new engine process and the status bar goes through starting and loading back to ready',
+    async (ctx) => {
+      await waitForReady(ctx);
+      const before = ctx.enginePids();
+      check(before.length === 1, `one engine process should run before the restart, found ${before.length}`);
+      const seen = await ctx.wb.recordStatusLabels(STATUS_ITEM);
+      await ctx.wb.runCommand('Alembic: Restart Engine');
+      await waitFor(
+        'the status bar to leave "ready"',
+        async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('ready'),
+        10_000,
+        50,
+      ).catch(() => undefined);
+      await waitForReady(ctx, 45_000);
+      const labels = await seen.stop();
+      ctx.log(`status labels: ${labels.join(' → ')}`);
+      check(
+        labels.some((l) => /starting the engine/.test(l)) && labels.some((l) => /loading the model/.test(l)),
+        `the status bar should show the restart (starting, loading), saw: ${labels.join(' → ')}`,
+      );
+      const after = ctx.enginePids();
+      check(
+        after.length === 1 && after[0] !== before[0],
+        `one new engine process should run (before ${before}, after ${after})`,
+      );
+      const shown = enginePid(await showEngineStatus(ctx));
+      await closeEditors(ctx);
+      check(
+        shown === String(after[0]),
+        `"Show Engine Status" should show the new engine's pid ${after[0]}, shows ${shown}`,
+      );
+      ctx.log(`engine pid ${before[0]} → ${after[0]}`);
+    },
+  ),
 
-  scenario('"Alembic: Show Engine Status" shows the CPU backend, the model, its context size and the memory it uses', async (ctx) => {
-    await waitForReady(ctx);
-    const text = await showEngineStatus(ctx);
-    check(/\| State \| (ready|busy) \|/.test(text), `the state should be ready:\n${text}`);
-    check(/\| Backend \| CPU/.test(text), `the backend should be the CPU:\n${text}`);
-    check(text.includes(`| Model | ${TEST_MODEL_NAME} |`), `the model should be ${TEST_MODEL_NAME}:\n${text}`);
-    check(text.includes(`| File | ${ctx.modelPath} |`), `the model file should be shown:\n${text}`);
-    check(/\| Context size \| 2048 tokens/.test(text), `the context size should be 2048 (the test setting):\n${text}`);
-    check(/\| Engine process \| pid \d+, [\d.]+ (KB|MB|GB) RAM/.test(text), `the engine's memory (RAM) should be shown:\n${text}`);
-    await ctx.screenshot('engine-status', { readme: true });
-    await closeEditors(ctx);
-  }),
+  scenario(
+    '"Alembic: Show Engine Status" shows the CPU backend, the model, its context size and the memory it uses',
+    async (ctx) => {
+      await waitForReady(ctx);
+      const text = await showEngineStatus(ctx);
+      check(/\| State \| (ready|busy) \|/.test(text), `the state should be ready:\n${text}`);
+      check(/\| Backend \| CPU/.test(text), `the backend should be the CPU:\n${text}`);
+      check(text.includes(`| Model | ${TEST_MODEL_NAME} |`), `the model should be ${TEST_MODEL_NAME}:\n${text}`);
+      check(text.includes(`| File | ${ctx.modelPath} |`), `the model file should be shown:\n${text}`);
+      check(
+        /\| Context size \| 2048 tokens/.test(text),
+        `the context size should be 2048 (the test setting):\n${text}`,
+      );
+      check(
+        /\| Engine process \| pid \d+, [\d.]+ (KB|MB|GB) RAM/.test(text),
+        `the engine's memory (RAM) should be shown:\n${text}`,
+      );
+      await ctx.screenshot('engine-status', { readme: true });
+      await closeEditors(ctx);
+    },
+  ),
 
-  scenario('"Select Model…" refuses a file that fails the GGUF check, says why, offers another model, and the current one keeps serving', async (ctx) => {
-    await waitForReady(ctx);
-    const bad = writeBadModel(ctx);
-    // As a user does it: Select Model… > Browse for a .gguf file… > type the path in the file dialog.
-    await ctx.wb.runCommand('Alembic: Select Model…');
-    await ctx.wb.pick('Browse for a .gguf file…', 'Browse');
-    await ctx.wb.chooseFile(bad);
-    const error = await ctx.wb.waitForNotification('Alembic cannot use bad.gguf', (n) => n.message.includes('bad.gguf'));
-    ctx.log(`error: "${error.message}" [${error.buttons.join(', ')}]`);
-    check(/^Alembic cannot use bad\.gguf: This is an HTML page, not a GGUF model/.test(error.message), `the error should name the file and what is wrong with it: "${error.message}"`);
-    check(error.buttons.includes('Choose Another Model…'), `the error should offer another model: buttons ${JSON.stringify(error.buttons)}`);
-    await ctx.screenshot('bad-model-refused');
-    check(ctx.savedSetting('alembic.completion.model') === ctx.modelPath, 'the completion model setting should be unchanged');
-    await waitForReady(ctx, 5000);
-    await ctx.wb.clearNotifications();
-  }),
+  scenario(
+    '"Select Model…" refuses a file that fails the GGUF check, says why, offers another model, and the current one keeps serving',
+    async (ctx) => {
+      await waitForReady(ctx);
+      const bad = writeBadModel(ctx);
+      // As a user does it: Select Model… > Browse for a .gguf file… > type the path in the file dialog.
+      await ctx.wb.runCommand('Alembic: Select Model…');
+      await ctx.wb.pick('Browse for a .gguf file…', 'Browse');
+      await ctx.wb.chooseFile(bad);
+      const error = await ctx.wb.waitForNotification('Alembic cannot use bad.gguf', (n) =>
+        n.message.includes('bad.gguf'),
+      );
+      ctx.log(`error: "${error.message}" [${error.buttons.join(', ')}]`);
+      check(
+        /^Alembic cannot use bad\.gguf: This is an HTML page, not a GGUF model/.test(error.message),
+        `the error should name the file and what is wrong with it: "${error.message}"`,
+      );
+      check(
+        error.buttons.includes('Choose Another Model…'),
+        `the error should offer another model: buttons ${JSON.stringify(error.buttons)}`,
+      );
+      await ctx.screenshot('bad-model-refused');
+      check(
+        ctx.savedSetting('alembic.completion.model') === ctx.modelPath,
+        'the completion model setting should be unchanged',
+      );
+      await waitForReady(ctx, 5000);
+      await ctx.wb.clearNotifications();
+    },
+  ),
 
-  scenario('a bad file typed into settings.json gives an error with a way out, and the previous model keeps serving', async (ctx) => {
-    await withBadModelInSettings(ctx, async (error, labels) => {
-      check(/HTML page, not a GGUF model/.test(error.message), `the error should say what is wrong with the file: "${error.message}"`);
-      check(error.buttons.includes('Select Model…'), `the error should offer "Select Model…": ${JSON.stringify(error.buttons)}`);
-      await ctx.screenshot('bad-model-in-settings');
-      const item = await waitForReady(ctx, 20_000);
-      check(item.label.includes(TEST_MODEL_NAME), `the previous model should keep serving: "${item.label}"`);
-      check(labels().some((l) => /loading the model/.test(l)), `the engine should have tried the new file: ${labels().join(' → ')}`);
-    });
-  }),
+  scenario(
+    'a bad file typed into settings.json gives an error with a way out, and the previous model keeps serving',
+    async (ctx) => {
+      await withBadModelInSettings(ctx, async (error, labels) => {
+        check(
+          /HTML page, not a GGUF model/.test(error.message),
+          `the error should say what is wrong with the file: "${error.message}"`,
+        );
+        check(
+          error.buttons.includes('Select Model…'),
+          `the error should offer "Select Model…": ${JSON.stringify(error.buttons)}`,
+        );
+        await ctx.screenshot('bad-model-in-settings');
+        const item = await waitForReady(ctx, 20_000);
+        check(item.label.includes(TEST_MODEL_NAME), `the previous model should keep serving: "${item.label}"`);
+        check(
+          labels().some((l) => /loading the model/.test(l)),
+          `the engine should have tried the new file: ${labels().join(' → ')}`,
+        );
+      });
+    },
+  ),
 
   scenario('the error for a bad model file in settings.json names the file', async (ctx) => {
     await withBadModelInSettings(ctx, async (error) => {
-      check(error.message.includes('bad.gguf'), `with a completion and a chat model, the user must learn which file is bad: "${error.message}"`);
+      check(
+        error.message.includes('bad.gguf'),
+        `with a completion and a chat model, the user must learn which file is bad: "${error.message}"`,
+      );
     });
   }),
 
   // A regression test: the open status document used to re-render on every engine state change by
   // asking the engine for its status, which started another engine while the restart was starting
   // one, endlessly (fixed in 952116c). It stops the runaway engines if it happens again.
-  scenario('restarting the engine while "Alembic Engine Status.md" is open starts exactly one engine process', async (ctx) => {
-    await waitForReady(ctx);
-    await showEngineStatus(ctx);
-    await ctx.wb.runCommand('Alembic: Restart Engine');
-    const started = Date.now();
-    let most = 0;
-    try {
-      while (Date.now() - started < 10_000) {
-        const pids = ctx.enginePids();
-        most = Math.max(most, pids.length);
-        if (most > 2) break; // the old process may not have exited yet: 2 is fine
-        if (Date.now() - started > 1500 && pids.length === 1 && (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('ready')) break;
-        await ctx.page.waitForTimeout(100);
+  scenario(
+    'restarting the engine while "Alembic Engine Status.md" is open starts exactly one engine process',
+    async (ctx) => {
+      await waitForReady(ctx);
+      await showEngineStatus(ctx);
+      await ctx.wb.runCommand('Alembic: Restart Engine');
+      const started = Date.now();
+      let most = 0;
+      try {
+        while (Date.now() - started < 10_000) {
+          const pids = ctx.enginePids();
+          most = Math.max(most, pids.length);
+          if (most > 2) break; // the old process may not have exited yet: 2 is fine
+          if (
+            Date.now() - started > 1500 &&
+            pids.length === 1 &&
+            (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('ready')
+          )
+            break;
+          await ctx.page.waitForTimeout(100);
+        }
+      } finally {
+        if (most > 2) {
+          // Reloading the window ends its extension host, and with it the engines it started.
+          await ctx.wb.runCommand('Developer: Reload Window');
+          await ctx.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+        } else {
+          await closeEditors(ctx);
+        }
       }
-    } finally {
-      if (most > 2) {
-        // Reloading the window ends its extension host, and with it the engines it started.
-        await ctx.wb.runCommand('Developer: Reload Window');
-        await ctx.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
-      } else {
-        await closeEditors(ctx);
-      }
-    }
-    check(most <= 2, `a restart with the status document open should not start ${most} engine processes`);
-    await waitForReady(ctx, 45_000);
-    check(ctx.enginePids().length === 1, `one engine process should run, found ${ctx.enginePids().length}`);
-  }, { timeoutMs: 90_000 }),
+      check(most <= 2, `a restart with the status document open should not start ${most} engine processes`);
+      await waitForReady(ctx, 45_000);
+      check(ctx.enginePids().length === 1, `one engine process should run, found ${ctx.enginePids().length}`);
+    },
+    { timeoutMs: 90_000 },
+  ),
 ];
