@@ -227,13 +227,11 @@ function diagnosticInfo(d: vscode.Diagnostic): DiagnosticInfo {
     source: d.source,
     code,
     line: d.range.start.line + 1,
-    related: d.relatedInformation
-      ?.slice(0, 5)
-      .map((r) => ({
-        path: vscode.workspace.asRelativePath(r.location.uri, false),
-        line: r.location.range.start.line + 1,
-        message: r.message,
-      })),
+    related: d.relatedInformation?.slice(0, 5).map((r) => ({
+      path: vscode.workspace.asRelativePath(r.location.uri, false),
+      line: r.location.range.start.line + 1,
+      message: r.message,
+    })),
   };
 }
 
