@@ -131,15 +131,23 @@ export class Workbench {
       async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'),
       10_000,
     );
-    await input.fill(path);
     const name = path.slice(path.lastIndexOf('/') + 1);
-    await waitFor(
-      `the file dialog to list ${name}`,
-      async () =>
-        (await input.inputValue()) === path &&
-        this.quickInput.locator('.monaco-list-row', { hasText: name }).first().isVisible(),
-      10_000,
-    );
+    const listed = async () =>
+      (await input.inputValue()) === path &&
+      this.quickInput.locator('.monaco-list-row', { hasText: name }).first().isVisible();
+    // The dialog lists a folder from what it read when it opened it: a file written just before can
+    // be missing. Going to the folder again makes it read the folder again.
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(path);
+      try {
+        await waitFor(`the file dialog to list ${name}`, listed, 5_000);
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await input.fill(path.slice(0, path.lastIndexOf('/') + 1));
+        await this.page.waitForTimeout(300);
+      }
+    }
     await this.page.keyboard.press('Enter');
     await waitFor('the file dialog to close', async () => !(await this.quickInput.isVisible()), 10_000);
   }
