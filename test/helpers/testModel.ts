@@ -10,11 +10,16 @@ export const CLI_PATH = join(REPO_ROOT, 'dist', 'cli.js');
 
 const GENERATOR = join(REPO_ROOT, 'test', 'fixtures', 'makeTestModel.ts');
 
-/** Path of a generated test model; regenerated when the generator is newer than the file. */
-export function testModelPath(variant: 'default' | 'chatOnly' = 'default'): string {
+/**
+ * Path of a generated test model; regenerated when its generator is newer than the file.
+ * `default`: the character-vocabulary model (fast); `chatOnly`: the same without FIM tokens;
+ * `qwen`: the Qwen-vocabulary model (Qwen2.5-Coder's real BPE, metadata and chat template).
+ */
+export function testModelPath(variant: 'default' | 'chatOnly' | 'qwen' = 'default'): string {
+  if (variant === 'qwen') return qwenTestModelPath();
   const options: TestModelOptions = variant === 'chatOnly' ? { fim: false } : {};
   const path = join(CACHE_DIR, variant === 'chatOnly' ? 'test-model-chat-only.gguf' : 'test-model.gguf');
-  if (!existsSync(path) || statSync(path).mtimeMs < statSync(GENERATOR).mtimeMs) {
+  if (isStale(path, [GENERATOR])) {
     mkdirSync(CACHE_DIR, { recursive: true });
     // Written aside and renamed: an engine that has the old file mapped keeps reading the old one.
     const temp = `${path}.${process.pid}.tmp`;
@@ -22,6 +27,20 @@ export function testModelPath(variant: 'default' | 'chatOnly' = 'default'): stri
     renameSync(temp, path);
   }
   return path;
+}
+
+function qwenTestModelPath(): string {
+  const path = join(CACHE_DIR, 'test-model-qwen.gguf');
+  // Loaded only when needed: Qwen's tokenizer takes a moment to parse.
+  const qwen = require('../fixtures/qwenTestModel') as typeof import('../fixtures/qwenTestModel');
+  if (isStale(path, qwen.QWEN_GENERATOR_FILES)) qwen.writeQwenTestModel(path); // written aside and renamed
+  return path;
+}
+
+function isStale(path: string, sources: string[]): boolean {
+  if (!existsSync(path)) return true;
+  const built = statSync(path).mtimeMs;
+  return sources.some((s) => statSync(s).mtimeMs > built);
 }
 
 /** Writes a file into .cache/ for a test and returns its path. */
