@@ -34,6 +34,6 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; timeo
 }
 
 /** Engine options for the test model on a small shared CPU. */
-export function engineArgs(variant: 'default' | 'chatOnly' = 'default'): string[] {
+export function engineArgs(variant: 'default' | 'chatOnly' | 'qwen' = 'default'): string[] {
   return ['--model', testModelPath(variant), '--threads', '1', '--context-size', '2048', '--gpu', 'off'];
 }
