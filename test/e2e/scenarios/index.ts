@@ -5,6 +5,7 @@ import { actionScenarios } from './actions';
 import { chatScenarios } from './chat';
 import { completionScenarios } from './completion';
 import { engineScenarios } from './engine';
+import { qwenModelScenarios } from './qwenModel';
 import { walkthroughScenarios } from './walkthrough';
 
 export const allScenarios: readonly Scenario[] = [
@@ -13,4 +14,5 @@ export const allScenarios: readonly Scenario[] = [
   ...completionScenarios,
   ...chatScenarios,
   ...actionScenarios,
+  ...qwenModelScenarios,
 ];
