@@ -14,6 +14,7 @@ import { MeteredEngine } from '../core/bench/meteredEngine';
 import { splitLines } from '../core/bench/typist';
 import type { LoadedModelInfo } from '../core/engine/protocol';
 import { inspectGguf, isGgufCheckError } from '../core/gguf/ggufCheck';
+import { createLogger, type Logger } from '../core/util/logger';
 import type { EngineClient } from '../engine/client/engineClient';
 import { CliExit, flag, num, parseArgs, requireNum, requireStr, str, UsageError, type ParsedArgs } from './args';
 import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
@@ -172,7 +173,7 @@ export function completionModel(info: LoadedModelInfo): CompletionModel {
   };
 }
 
-function logTo(args: ParsedArgs): ((level: string, message: string) => void) | undefined {
+function logTo(args: ParsedArgs): Logger | undefined {
   if (!flag(args, 'verbose')) return undefined;
-  return (level, message) => process.stderr.write(`[${level}] ${message}\n`);
+  return createLogger((level, line) => process.stderr.write(`[${level}] ${line}\n`)).child('completion');
 }

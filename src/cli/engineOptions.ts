@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { LoadParams } from '../core/engine/protocol';
 import { AUTO_CONTEXT_LIMIT, type GpuSetting } from '../core/settings';
+import { createLogger } from '../core/util/logger';
 import { EngineClient } from '../engine/client/engineClient';
 import { num, str, UsageError, type OptionSpec, type ParsedArgs } from './args';
 
@@ -34,9 +35,9 @@ export function startEngine(args: ParsedArgs, roles: { completion?: boolean; cha
   const client = new EngineClient({
     enginePath: join(__dirname, 'engine.js'),
     gpu,
-    onLog: (level, message) => {
-      if (verbose || level === 'error') process.stderr.write(`[engine ${level}] ${message}\n`);
-    },
+    log: createLogger((level, line) => {
+      if (verbose || level === 'error') process.stderr.write(`[engine ${level}] ${line}\n`);
+    }),
   });
   const params: LoadParams = {
     completionModel: roles.completion ? model : undefined,

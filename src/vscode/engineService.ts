@@ -109,12 +109,11 @@ export class EngineService extends DisposableStore {
   }
 
   private createClient(): EngineClient {
-    const engineLog = this.log.child('engine');
     const client = new EngineClient({
       enginePath: join(this.context.extensionPath, 'dist', 'engine.js'),
       gpu: getSetting('engine.gpu'),
       idleUnloadMs: getSetting('engine.idleUnloadMinutes') * 60_000,
-      onLog: (level, message) => engineLog[level === 'trace' ? 'trace' : level](message),
+      log: this.log.child('engine'),
     });
     client.configure(engineLoadParams());
     const sub = client.onDidChangeState((state) => {

@@ -5,7 +5,7 @@ import { EngineService } from './engineService';
 import { EngineStatusBar } from './statusBar';
 import { EngineStatusDocument } from './engineStatusDocument';
 import { registerModelCommands } from './models/modelCommands';
-import { createLogger, type Logger } from './log';
+import { createChannelLogger, type Logger } from './log';
 import { InlineCompletions } from './completion/inlineCompletions';
 import { ChatFeature } from './chat/chatFeature';
 import { ActionsFeature } from './actions/actionsFeature';
@@ -20,7 +20,7 @@ export interface AlembicApi {
 export async function activate(context: vscode.ExtensionContext): Promise<AlembicApi> {
   const channel = vscode.window.createOutputChannel('Alembic', { log: true });
   context.subscriptions.push(channel);
-  const log = createLogger(channel);
+  const log = createChannelLogger(channel);
   log.info(
     `Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`,
   );

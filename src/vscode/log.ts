@@ -1,28 +1,10 @@
-// The one log channel ("Alembic" in the Output panel), with component tags: `log.child('engine')`.
-import * as vscode from 'vscode';
+// The one log channel ("Alembic" in the Output panel) behind the core's Logger interface, with
+// component tags: `log.child('engine')`.
+import type * as vscode from 'vscode';
+import { createLogger, type Logger } from '../core/util/logger';
 
-export interface Logger {
-  trace(message: string): void;
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-  child(component: string): Logger;
-}
+export type { Logger } from '../core/util/logger';
 
-export function createLogger(channel: vscode.LogOutputChannel, component?: string): Logger {
-  const tag = (m: string) => (component ? `[${component}] ${m}` : m);
-  return {
-    trace: (m) => channel.trace(tag(m)),
-    debug: (m) => channel.debug(tag(m)),
-    info: (m) => channel.info(tag(m)),
-    warn: (m) => channel.warn(tag(m)),
-    error: (m, e) => channel.error(tag(e === undefined ? m : `${m}: ${describeError(e)}`)),
-    child: (c) => createLogger(channel, component ? `${component}/${c}` : c),
-  };
-}
-
-export function describeError(e: unknown): string {
-  if (e instanceof Error) return e.stack ?? e.message;
-  return String(e);
+export function createChannelLogger(channel: vscode.LogOutputChannel): Logger {
+  return createLogger((level, line) => channel[level](line));
 }

@@ -2,6 +2,7 @@
 // extension does, with the settings the suite uses on a 2-core machine (1 thread, small context).
 import { EngineClient, type EngineClientOptions } from '../../src/engine/client/engineClient';
 import type { LoadParams } from '../../src/core/engine/protocol';
+import { createLogger } from '../../src/core/util/logger';
 import { requireBuiltEngine, testModelPath } from './testModel';
 
 export const TEST_LOAD: Omit<LoadParams, 'completionModel' | 'chatModel'> = {
@@ -19,7 +20,7 @@ export function startEngine(
     enginePath: requireBuiltEngine(),
     gpu: 'auto',
     restartDelaysMs: [50, 100, 200],
-    onLog: (level, message) => logs.push(`${level}: ${message}`),
+    log: createLogger((level, message) => logs.push(`${level}: ${message}`)),
     ...options,
   });
   const model = testModelPath();

@@ -87,7 +87,7 @@ describe('extra context', () => {
     const off = extra.onDidChange(() => heard++);
     extra.onSave(file('s', 20), 5);
     extra.clear();
-    off();
+    off.dispose();
     extra.onSave(file('t', 20), 5);
     assert.equal(heard, 2);
     assert.equal(extra.version, 3);

@@ -28,6 +28,8 @@ import { fitRemainderToSuffix } from './postprocess';
 import { PromptAssembler, type CompletionModel } from './promptAssembler';
 import { GenerationSlot, SuggestionUsefulness, TypingRhythm, waitUnlessAborted } from './scheduler';
 import { TokenEstimator } from './tokenEstimate';
+import type { Disposable } from '../util/emitter';
+import { silentLogger, type Logger } from '../util/logger';
 
 export type { CompletionEngine } from './engineContract';
 export type { CompletionModel } from './promptAssembler';
@@ -57,7 +59,8 @@ export interface PipelineOptions {
   extraContext?: ExtraContext;
   /** Repository name for templates with a repository-level form. */
   repoName?: string;
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+  /** Already tagged by the caller (the extension's `log.child('completion')`). */
+  log?: Logger;
 }
 
 type Target = GenerationTarget;
@@ -70,6 +73,7 @@ export class CompletionPipeline {
   readonly extraContext: ExtraContext;
   private settings: CompletionSettings;
   private readonly engine: CompletionEngine;
+  private readonly log: Logger;
   private readonly clock: Clock;
   private readonly estimator = new TokenEstimator();
   private readonly cache: CompletionCache;
@@ -85,7 +89,7 @@ export class CompletionPipeline {
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
   private disposed = false;
-  private readonly unsubscribe: () => void;
+  private readonly extraContextChanged: Disposable;
 
   constructor(private readonly options: PipelineOptions) {
     this.engine = options.engine;
@@ -97,17 +101,18 @@ export class CompletionPipeline {
       minMs: this.settings.debounceMinMs,
       maxMs: this.settings.debounceMaxMs,
     });
+    this.log = options.log ?? silentLogger;
     this.slot = new GenerationSlot((e) =>
-      this.log('warn', `completion failed: ${e instanceof Error ? e.message : String(e)}`),
+      this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`),
     );
-    this.unsubscribe = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
+    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
     this.jobs = new GenerationJobs({
       engine: this.engine,
       estimator: this.estimator,
       stats: this.stats,
       cache: this.cache,
       settings: () => this.settings,
-      log: (level, message) => this.log(level, message),
+      log: this.log,
       onNoFim: (message) => (this.modelProblem = message),
     });
   }
@@ -248,7 +253,7 @@ export class CompletionPipeline {
     this.disposed = true;
     this.idleTimer?.abort();
     this.slot.abortCurrent();
-    this.unsubscribe();
+    this.extraContextChanged.dispose();
   }
 
   /** A cached answer for this context, directly or by typed-ahead; null = known to be empty. */
@@ -369,9 +374,5 @@ export class CompletionPipeline {
     if (!assembler) return Promise.resolve();
     this.evaluatedExtraVersion = this.extraContext.version;
     return this.jobs.complete(assembler, target, signal);
-  }
-
-  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    this.options.log?.(level, `[completion] ${message}`);
   }
 }

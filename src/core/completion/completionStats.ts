@@ -3,6 +3,7 @@
 // in-flight reuse, debounce), and the pipeline's own overhead per request (time spent outside the
 // engine and outside waits, measured with the high-resolution timer, not the injectable clock).
 import type { TokenAccounting } from '../engine/protocol';
+import { Emitter, type Event } from '../util/emitter';
 import { percentileOfSorted } from '../util/statistics';
 
 export interface CompletionStatsSnapshot {
@@ -36,7 +37,9 @@ const OVERHEAD_SAMPLES = 2048;
 export class CompletionStats {
   private counters = zero();
   private samples: number[] = [];
-  private listeners = new Set<(s: CompletionStats) => void>();
+  private readonly changes = new Emitter<CompletionStats>();
+  /** Fires on every counted event (a keystroke's worth): listeners should coalesce. */
+  readonly onDidChange: Event<CompletionStats> = this.changes.event;
 
   increment(
     name:
@@ -93,13 +96,8 @@ export class CompletionStats {
     this.changed();
   }
 
-  onDidChange(listener: (s: CompletionStats) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   private changed(): void {
-    for (const l of this.listeners) l(this);
+    this.changes.fire(this);
   }
 }
 

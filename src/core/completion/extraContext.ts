@@ -11,6 +11,7 @@
 import { displayPath, isBlank, type CompletionDocument } from './documentWindow';
 import { commentLine } from './fimTemplates';
 import { TokenEstimator } from './tokenEstimate';
+import { Emitter, type Event } from '../util/emitter';
 
 export interface ContextSnippet {
   readonly uri: string;
@@ -54,10 +55,12 @@ interface HeldSnippet extends ContextSnippet {
 export class ExtraContext {
   private readonly options: ExtraContextOptions;
   private ring: HeldSnippet[] = [];
-  private changes = 0;
+  private changeCount = 0;
   private lastEdit?: Place;
   private lastCursor?: Place;
-  private readonly listeners = new Set<() => void>();
+  private readonly changes = new Emitter<void>();
+  /** Fires when the rendered snippets change. */
+  readonly onDidChange: Event<void> = this.changes.event;
 
   constructor(
     options: Partial<ExtraContextOptions> = {},
@@ -68,17 +71,12 @@ export class ExtraContext {
 
   /** Increases whenever the rendered snippets change. */
   get version(): number {
-    return this.changes;
+    return this.changeCount;
   }
 
   /** Oldest first: the order they are rendered in. */
   snippets(): readonly ContextSnippet[] {
     return this.ring;
-  }
-
-  onDidChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   setTokenBudget(tokens: number): void {
@@ -171,8 +169,8 @@ export class ExtraContext {
   }
 
   private changed(): void {
-    this.changes++;
-    for (const listener of this.listeners) listener();
+    this.changeCount++;
+    this.changes.fire();
   }
 }
 

@@ -13,6 +13,7 @@ import { postprocessCompletion } from './postprocess';
 import type { PromptAssembler } from './promptAssembler';
 import type { CompletionContext } from './promptLayout';
 import type { TokenEstimator } from './tokenEstimate';
+import type { Logger } from '../util/logger';
 
 /** What a generation is for: the slot compares it with later requests. */
 export interface GenerationTarget {
@@ -30,7 +31,7 @@ export interface JobDeps {
   stats: CompletionStats;
   cache: CompletionCache;
   settings: () => CompletionSettings;
-  log: (level: 'debug' | 'warn', message: string) => void;
+  log: Logger;
   /** The engine says the model cannot fill in the middle after all. */
   onNoFim: (message: string) => void;
 }
@@ -108,7 +109,7 @@ export class GenerationJobs {
       maxLines: settings.maxLines,
       truncated,
     });
-    if (droppedBy) this.deps.log('debug', `suggestion dropped by ${droppedBy}`);
+    if (droppedBy) this.deps.log.debug(`suggestion dropped by ${droppedBy}`);
     cache.set(target.id, { text: text ?? '', multiline: target.multiline });
   }
 }

@@ -4,6 +4,7 @@
 // with exactly one `response` and, for streamed requests, any number of `chunk` messages before it.
 // `abort` is a notification: it names the id of a running request and has no response of its own
 // (the aborted request answers with stopReason "abort").
+import type { LogLevel } from '../util/logger';
 
 /** The compute backend node-llama-cpp picked for this machine. */
 export type Backend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
@@ -254,7 +255,8 @@ export interface LoadProgress {
   progress: number;
 }
 
-export type EngineLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+/** The core's log levels: engine lines go into the client's Logger at their own level. */
+export type EngineLogLevel = LogLevel;
 
 export interface EngineLog {
   type: 'log';

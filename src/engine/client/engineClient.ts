@@ -32,6 +32,7 @@ import type {
   ToEngine,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
+import type { Logger } from '../../core/util/logger';
 
 export type EnginePhase = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready' | 'busy' | 'crashed' | 'halted';
 
@@ -69,7 +70,7 @@ export interface EngineClientOptions {
   crashLimit?: number;
   crashWindowMs?: number;
   startTimeoutMs?: number;
-  onLog?: (level: EngineLogLevel, message: string) => void;
+  log?: Logger;
 }
 
 interface Pending {
@@ -433,6 +434,6 @@ export class EngineClient {
   }
 
   private log(level: EngineLogLevel, message: string): void {
-    this.options.onLog?.(level, message);
+    this.options.log?.[level](message);
   }
 }

@@ -18,6 +18,7 @@ import type {
 } from '../../core/engine/protocol';
 import { EngineError } from './engineError';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
+import type { Logger } from '../../core/util/logger';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -31,7 +32,7 @@ export interface ModelSlot {
 
 export interface RuntimeOptions {
   gpu: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
-  log: (level: EngineLogLevel, message: string) => void;
+  log: Logger;
 }
 
 const RECENT_LOG_LINES = 40;
@@ -69,7 +70,7 @@ export class LlamaRuntime {
     if (this.recentLog.length > RECENT_LOG_LINES) this.recentLog.shift();
     const mapped: EngineLogLevel =
       level === 'error' || level === 'fatal' ? 'error' : level === 'warn' ? 'warn' : 'debug';
-    this.options.log(mapped, `llama.cpp: ${line}`);
+    this.options.log[mapped](`llama.cpp: ${line}`);
   }
 
   async gpuInfo(): Promise<GpuInfo> {
@@ -164,7 +165,7 @@ export class LlamaRuntime {
       });
     } catch (e) {
       if (e instanceof this.library.InsufficientMemoryError && params.gpuLayers !== 0) {
-        this.options.log('warn', `Not enough GPU memory for ${basename(path)}; loading it on the CPU instead.`);
+        this.options.log.warn(`Not enough GPU memory for ${basename(path)}; loading it on the CPU instead.`);
         model = await llama
           .loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: onProgress })
           .catch((e2: unknown) => {

@@ -4,7 +4,8 @@
 // It talks to its parent over the IPC channel (see src/core/engine/protocol.ts) and exits as soon
 // as the parent goes away, so a crashed editor never leaves a model in VRAM.
 // Environment: ALEMBIC_ENGINE_GPU = auto | off | cuda | vulkan | metal (default auto).
-import type { EngineLogLevel, EngineRequest, FromEngine, LoadResult, ToEngine } from '../../core/engine/protocol';
+import type { EngineRequest, FromEngine, LoadResult, ToEngine } from '../../core/engine/protocol';
+import { createLogger } from '../../core/util/logger';
 import { ChatRunner } from './chatRunner';
 import { CompletionRunner } from './completionRunner';
 import { EngineError } from './engineError';
@@ -14,7 +15,7 @@ const started = Date.now();
 const send = (message: FromEngine) => {
   if (process.connected) process.send?.(message);
 };
-const log = (level: EngineLogLevel, message: string) => send({ type: 'log', level, message });
+const log = createLogger((level, message) => send({ type: 'log', level, message }));
 
 const gpuSetting = process.env.ALEMBIC_ENGINE_GPU ?? 'auto';
 const runtime = new LlamaRuntime({
@@ -88,7 +89,7 @@ function onMessage(message: ToEngine): void {
     .catch((e: unknown) => {
       const error = EngineError.toPayload(e);
       if (error.code === 'internal')
-        log('error', `${message.kind} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        log.error(`${message.kind} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       send({ type: 'response', id: message.id, kind: message.kind, ok: false, error } as FromEngine);
     })
     .finally(() => running.delete(message.id));
@@ -112,14 +113,14 @@ if (!process.send) {
 }
 exitWithParent();
 process.on('message', onMessage);
-process.on('uncaughtException', (e) => log('error', `uncaught: ${e.stack ?? e.message}`));
+process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
 process.on('unhandledRejection', (e) =>
-  log('error', `unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+  log.error(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
 );
 runtime
   .init()
   .then(() => send({ type: 'ready', pid: process.pid }))
   .catch((e: unknown) => {
-    log('error', `node-llama-cpp could not start: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`node-llama-cpp could not start: ${e instanceof Error ? e.message : String(e)}`);
     send({ type: 'ready', pid: process.pid }); // requests will report the failure
   });

@@ -19,13 +19,8 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
     private readonly offReason: () => string | undefined,
   ) {
     super();
-    const unsubscribe = pipeline.stats.onDidChange(() => this.scheduleRefresh());
-    this.register({
-      dispose: () => {
-        unsubscribe();
-        clearTimeout(this.pending);
-      },
-    });
+    this.register(pipeline.stats.onDidChange(() => this.scheduleRefresh()));
+    this.register({ dispose: () => clearTimeout(this.pending) });
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.refresh()));
   }
 

@@ -37,7 +37,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       engine: client,
       settings: completionSettings(),
       repoName: vscode.workspace.name ?? 'workspace',
-      log: (level, message) => log[level](message),
+      log,
     });
     this.register({ dispose: () => this.pipeline.dispose() });
     this.status = this.register(new CompletionStatus(this.pipeline, () => this.offReason()));
