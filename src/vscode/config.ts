@@ -1,26 +1,94 @@
-// Typed access to the `alembic.*` settings. Values of the wrong type fall back to the default
-// (with a log line) instead of reaching the engine.
+// The `alembic.*` settings as the extension reads them: every read goes through the core's
+// registry (src/core/settings.ts), so a value of the wrong type, out of range or not in the enum
+// falls back to the default and the user is told once, instead of reaching the engine. Changes are
+// reported per key with what they require, so each feature does exactly what the registry says.
 import * as vscode from 'vscode';
 import type { LoadParams } from '../core/engine/protocol';
 import {
   AUTO_CONTEXT_LIMIT,
-  ENGINE_RELOAD_KEYS,
-  ENGINE_RESTART_KEYS,
-  SETTING_DEFAULTS,
+  changedKeys,
+  changeEffects,
+  SETTING_KEYS,
+  SETTINGS,
+  validateSetting,
+  type ChangeEffect,
   type SettingKey,
   type Settings,
 } from '../core/settings';
+import type { Logger } from './log';
 
 export const SECTION = 'alembic';
 
+let log: Logger | undefined;
+const reported = new Set<string>();
+
+/** Where invalid values are reported (the extension's log); set once at activation. */
+export function reportInvalidSettingsTo(logger: Logger): void {
+  log = logger;
+}
+
 export function getSetting<K extends SettingKey>(key: K): Settings[K] {
-  const fallback = SETTING_DEFAULTS[key];
+  const fallback = SETTINGS[key].default as Settings[K];
   const value = vscode.workspace.getConfiguration(SECTION).get<unknown>(key, fallback);
-  return typeof value === typeof fallback ? (value as Settings[K]) : fallback;
+  const checked = validateSetting(key, value);
+  if (checked.ok) return checked.value;
+  reportInvalid(key, value, checked.reason, fallback);
+  return fallback;
 }
 
 export async function setSetting<K extends SettingKey>(key: K, value: Settings[K]): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Every setting as the extension would read it now. */
+export function readSettings(): Settings {
+  return Object.fromEntries(SETTING_KEYS.map((k) => [k, getSetting(k)])) as Settings;
+}
+
+/** Opens the Settings editor at one setting (the way out offered by warnings). */
+export function openSetting(key: SettingKey): Thenable<unknown> {
+  return vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.${key}`);
+}
+
+function reportInvalid(key: SettingKey, value: unknown, reason: string, fallback: unknown): void {
+  const text = JSON.stringify(value)?.slice(0, 80) ?? String(value);
+  const id = `${key}=${text}`;
+  if (reported.has(id)) return;
+  reported.add(id);
+  const message = `The setting ${SECTION}.${key} is ${text}, which ${reason}; Alembic uses ${JSON.stringify(fallback)} instead.`;
+  log?.warn(message);
+  void vscode.window.showWarningMessage(`Alembic: ${message}`, 'Open Setting').then((choice) => {
+    if (choice) void openSetting(key);
+  });
+}
+
+/** The settings that changed in one event, and what they require. */
+export interface SettingsChange {
+  readonly keys: readonly SettingKey[];
+  affects(key: SettingKey): boolean;
+  requires(effect: ChangeEffect): boolean;
+}
+
+/** Calls `listener` with the settings whose values changed: on a configuration change, and when
+ * the workspace is trusted (its restricted settings then apply). Values are compared with the
+ * previous ones, so saving settings.json unchanged, or changing another extension's setting,
+ * requires nothing. */
+export function watchSettings(listener: (change: SettingsChange) => void): vscode.Disposable {
+  let current = readSettings();
+  const check = () => {
+    const next = readSettings();
+    const keys = changedKeys(current, next);
+    current = next;
+    if (keys.length === 0) return;
+    const effects = changeEffects(keys);
+    listener({ keys, affects: (k) => keys.includes(k), requires: (e) => effects.has(e) });
+  };
+  return vscode.Disposable.from(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) check();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(check),
+  );
 }
 
 /** The model configuration the engine should serve, from the settings. */
@@ -37,12 +105,4 @@ export function engineLoadParams(): LoadParams {
     maxContextSize: AUTO_CONTEXT_LIMIT,
     threads: getSetting('engine.threads'),
   };
-}
-
-export function affectsEngineReload(e: vscode.ConfigurationChangeEvent): boolean {
-  return ENGINE_RELOAD_KEYS.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
-}
-
-export function affectsEngineRestart(e: vscode.ConfigurationChangeEvent): boolean {
-  return ENGINE_RESTART_KEYS.some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { ModelRole } from '../core/engine/protocol';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
-import { affectsEngineReload, affectsEngineRestart, engineLoadParams, getSetting } from './config';
+import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
 import type { Logger } from './log';
 
@@ -21,8 +21,7 @@ export class EngineService extends DisposableStore {
   ) {
     super();
     this.client = this.createClient();
-    this.register(vscode.workspace.onDidChangeConfiguration((e) => this.onConfigurationChanged(e)));
-    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.reload()));
+    this.register(watchSettings((change) => this.onSettingsChanged(change)));
   }
 
   get engine(): EngineClient {
@@ -124,15 +123,19 @@ export class EngineService extends DisposableStore {
     return client;
   }
 
-  private onConfigurationChanged(e: vscode.ConfigurationChangeEvent): void {
-    if (e.affectsConfiguration('alembic.engine.idleUnloadMinutes') || affectsEngineRestart(e)) {
+  /** Does what the settings registry says each change requires, and no more. */
+  private onSettingsChanged(change: SettingsChange): void {
+    if (change.affects('engine.idleUnloadMinutes'))
+      this.client.setIdleUnloadMs(getSetting('engine.idleUnloadMinutes') * 60_000);
+    if (change.requires('restartEngine')) {
       // Options fixed at process start: replace the client (the old process exits).
+      this.log.info(`restarting the engine for ${change.keys.join(', ')}`);
       const old = this.client;
       this.client = this.createClient();
       void old.dispose();
       this.stateEmitter.fire(this.client.state);
       void this.reload();
-    } else if (affectsEngineReload(e)) {
+    } else if (change.requires('reloadModel')) {
       void this.reload();
     }
   }

@@ -1,6 +1,7 @@
 // Composition root: creates each feature, registers it for disposal, and keeps going when one
 // feature fails to start (the others still work, and the failure is shown and logged).
 import * as vscode from 'vscode';
+import { reportInvalidSettingsTo } from './config';
 import { EngineService } from './engineService';
 import { EngineStatusBar } from './statusBar';
 import { EngineStatusDocument } from './engineStatusDocument';
@@ -21,6 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   const channel = vscode.window.createOutputChannel('Alembic', { log: true });
   context.subscriptions.push(channel);
   const log = createChannelLogger(channel);
+  reportInvalidSettingsTo(log.child('settings'));
   log.info(
     `Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`,
   );

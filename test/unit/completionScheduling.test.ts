@@ -50,6 +50,29 @@ describe('completion scheduling', () => {
     assert.equal((await pending)?.insertText, 'th.pi');
   });
 
+  test('a new debounceMaxMs applies to the next request, without a new pipeline and without dropping the cache', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.reply = () => 'r * r';
+    await pipeline.provide({ ...typed('x'), triggerKind: 'invoke' });
+    pipeline.updateSettings({ debounceMaxMs: 100 }, { rebuild: false });
+    const pending = pipeline.provide(typed('ma'));
+    await clock.advance(99);
+    assert.equal(engine.calls.length, 1, 'still waiting for the pause');
+    await clock.advance(1);
+    assert.equal(engine.calls.length, 2, 'the model is asked after the new, shorter debounce (it was 293 ms)');
+    await pending;
+    assert.equal((await pipeline.provide({ ...typed('x'), triggerKind: 'invoke' }))?.source, 'cache');
+  });
+
+  test('a change that rebuilds the pipeline (a prompt budget) drops the suggestions the old budget shaped', async () => {
+    const { engine, pipeline } = setup();
+    engine.reply = () => 'r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    pipeline.updateSettings({ prefixTokens: 512 }, { rebuild: true });
+    assert.equal((await pipeline.provide({ ...typed(''), triggerKind: 'invoke' }))?.source, 'model');
+    assert.equal(engine.calls.length, 2);
+  });
+
   test('a request at the start of a line goes to the model at once', async () => {
     const { engine, pipeline } = setup();
     const doc = new LinesDocument('file:///a.py', 'python', ['def f(x):', '    ']);

@@ -148,11 +148,14 @@ export class CompletionPipeline {
     return this.assembler?.template;
   }
 
-  /** Applies new settings (budgets and caps at once; cacheSize and the debounce bounds are read
-   * when the pipeline is created). Cached suggestions are dropped: they were shaped by the old ones. */
-  updateSettings(settings: Partial<CompletionSettings>): void {
+  /** Applies new settings at once. `rebuild` (what the settings registry says a change of a prompt
+   * budget or a generation cap requires) also re-plans the prompt for the model and drops the
+   * cached suggestions, which the old values shaped; without it (the debounce, prefetch, the
+   * timeout) the cache stays. cacheSize is read when the pipeline is created. */
+  updateSettings(settings: Partial<CompletionSettings>, options: { rebuild: boolean } = { rebuild: true }): void {
     this.settings = { ...this.settings, ...settings };
-    if (this.assembler) this.setModel(this.assembler.model);
+    this.rhythm.setBounds({ minMs: this.settings.debounceMinMs, maxMs: this.settings.debounceMaxMs });
+    if (options.rebuild && this.assembler) this.setModel(this.assembler.model);
   }
 
   async provide(request: CompletionRequest): Promise<CompletionSuggestion | null> {

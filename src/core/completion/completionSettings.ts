@@ -1,5 +1,7 @@
-// The completion settings the core reads. The configuration module maps the user's settings onto
-// this shape; the defaults here are the core's own and are what the benchmark runs with.
+// The completion settings the core reads. The user-facing ones take their defaults from the
+// settings registry (src/core/settings.ts), so each default is declared once; the others are the
+// core's own tuning. The benchmark and the CLI run with these defaults.
+import { SETTINGS, type MultilineSetting } from '../settings';
 
 export interface CompletionSettings {
   /** Tokens of code above the cursor (including the current line up to the cursor). */
@@ -17,7 +19,7 @@ export interface CompletionSettings {
   /** Lines a multi-line suggestion may have. */
   maxLines: number;
   /** 'auto': several lines only where the cursor starts a block. */
-  multiline: 'auto' | 'always' | 'never';
+  multiline: MultilineSetting;
   /** Lines the suffix may span below the cursor line. */
   maxSuffixLines: number;
   /** Lines the prefix may span above the cursor line, whatever the token budget. */
@@ -38,20 +40,20 @@ export interface CompletionSettings {
 }
 
 export const DEFAULT_COMPLETION_SETTINGS: Readonly<CompletionSettings> = Object.freeze({
-  prefixTokens: 1536,
-  suffixTokens: 128,
-  extraContextTokens: 1024,
-  maxTokens: 128,
-  timeoutMs: 3000,
-  maxLines: 12,
-  multiline: 'auto',
+  prefixTokens: SETTINGS['completion.prefixTokens'].default,
+  suffixTokens: SETTINGS['completion.suffixTokens'].default,
+  extraContextTokens: SETTINGS['completion.extraContextTokens'].default,
+  maxTokens: SETTINGS['completion.maxTokens'].default,
+  timeoutMs: SETTINGS['completion.timeoutMs'].default,
+  maxLines: SETTINGS['completion.maxLines'].default,
+  multiline: SETTINGS['completion.multiline'].default,
   maxSuffixLines: 16,
   maxPrefixLines: 512,
   chunkLines: 32,
   maxCharsRightOfCursor: 8,
   debounceMinMs: 40,
-  debounceMaxMs: 350,
-  prefetch: true,
+  debounceMaxMs: SETTINGS['completion.debounceMaxMs'].default,
+  prefetch: SETTINGS['completion.prefetch'].default,
   idlePrefillMs: 1200,
   cacheSize: 256,
 });

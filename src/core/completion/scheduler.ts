@@ -22,8 +22,13 @@ export class TypingRhythm {
 
   constructor(
     private readonly clock: Clock,
-    private readonly bounds: { minMs: number; maxMs: number },
+    private bounds: { minMs: number; maxMs: number },
   ) {}
+
+  /** New bounds apply from the next request (the setting is live). */
+  setBounds(bounds: { minMs: number; maxMs: number }): void {
+    this.bounds = bounds;
+  }
 
   /** A keystroke (a new document version) happened now. */
   noteKeystroke(): void {

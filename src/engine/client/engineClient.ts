@@ -93,6 +93,7 @@ export class EngineClient {
   private crashTimes: number[] = [];
   private expectedExit = false;
   private idleTimer?: NodeJS.Timeout;
+  private idleUnloadAfterMs?: number;
   private disposed = false;
   private current: EngineState = { phase: 'stopped', models: {} };
   private readonly stateEmitter = new Emitter<EngineState>();
@@ -156,6 +157,19 @@ export class EngineClient {
   async statusIfRunning(): Promise<EngineRequests['status']['result'] | undefined> {
     if (!this.child || this.starting) return undefined;
     return this.send('status', {}).catch(() => undefined);
+  }
+
+  /** Idle time after which the models are unloaded (0 = never). */
+  get idleUnloadMs(): number {
+    return this.idleUnloadAfterMs ?? this.options.idleUnloadMs ?? 0;
+  }
+
+  /** Changes the idle time without touching the process or the models: a countdown already
+   * running starts again with the new time. */
+  setIdleUnloadMs(ms: number): void {
+    this.idleUnloadAfterMs = ms;
+    this.clearIdleTimer();
+    if (this.loadedKey) this.armIdleTimer();
   }
 
   /** Frees the models (they reload on the next request). */
@@ -413,7 +427,7 @@ export class EngineClient {
   }
 
   private armIdleTimer(): void {
-    const ms = this.options.idleUnloadMs ?? 0;
+    const ms = this.idleUnloadMs;
     if (ms <= 0 || this.pending.size > 0) return;
     this.clearIdleTimer();
     this.idleTimer = setTimeout(() => {

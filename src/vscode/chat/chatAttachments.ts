@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { formatDiagnostics, type AttachmentContent, type DiagnosticLine } from '../../core/chat/chatPrompt';
 import { newId } from '../../core/chat/conversation';
 import type { AttachmentKind, AttachmentView } from '../../core/chat/webviewProtocol';
-import { getSetting } from '../config';
+import { getSetting, watchSettings } from '../config';
 import { DisposableStore } from '../disposable';
 
 interface PinnedAttachment {
@@ -50,8 +50,8 @@ export class ChatAttachments extends DisposableStore {
       }),
     );
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.chat.attachActiveEditor')) this.changed.fire();
+      watchSettings((change) => {
+        if (change.affects('chat.attachActiveEditor')) this.changed.fire();
       }),
     );
     this.register({ dispose: () => clearTimeout(this.selectionTimer) });

@@ -20,7 +20,7 @@ import {
 import type { ConversationStore } from '../../core/chat/conversationStore';
 import type { AttachmentKind, TurnStatus } from '../../core/chat/webviewProtocol';
 import type { ChatMessage, StopReason } from '../../core/engine/protocol';
-import { getSetting } from '../config';
+import { getSetting, watchSettings } from '../config';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
@@ -89,8 +89,8 @@ export class ChatController extends DisposableStore {
       attachments.onDidChange(() => this.view.post({ type: 'attachments', attachments: attachments.views() })),
     );
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.chat.model') || e.affectsConfiguration('alembic.completion.model'))
+      watchSettings((change) => {
+        if (change.affects('chat.model') || change.affects('completion.model'))
           this.view.post({ type: 'engine', engine: engineView(engine) });
       }),
     );

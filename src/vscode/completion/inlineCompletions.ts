@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CompletionPipeline, type CompletionEngine } from '../../core/completion/completionPipeline';
 import { NoFimSupportError } from '../../core/completion/fimTemplates';
 import type { LoadedModelInfo } from '../../core/engine/protocol';
-import { engineLoadParams, getSetting, setSetting } from '../config';
+import { engineLoadParams, getSetting, setSetting, watchSettings } from '../config';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
@@ -46,11 +46,10 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
     this.register(engine.onDidChangeState(() => this.bindModel()));
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('alembic.completion')) {
-          this.pipeline.updateSettings(completionSettings());
-          this.status.refresh();
-        }
+      watchSettings((change) => {
+        if (!change.keys.some((k) => k.startsWith('completion.'))) return;
+        this.pipeline.updateSettings(completionSettings(), { rebuild: change.requires('rebuildPipeline') });
+        this.status.refresh();
       }),
     );
     this.registerContextFeeds();
