@@ -85,7 +85,7 @@ export const SETTINGS = {
   'completion.timeoutMs': spec({
     type: 'integer',
     default: 3000,
-    minimum: 200,
+    minimum: 1,
     maximum: 60000,
     onChange: 'live',
     restricted: true,

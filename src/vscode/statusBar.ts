@@ -11,6 +11,9 @@ export interface StatusContribution {
   readonly onDidChange: vscode.Event<void>;
 }
 
+/** The commands a contribution's tooltip may link to. */
+export const TOOLTIP_COMMANDS = ['alembic.selectModel', 'alembic.downloadModel', 'workbench.action.openSettings'];
+
 export class EngineStatusBar extends DisposableStore {
   private readonly item = this.register(
     vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Right, 100),
@@ -45,6 +48,8 @@ export class EngineStatusBar extends DisposableStore {
     const extra = this.contributions.map((c) => c.text()).filter(Boolean);
     this.item.text = [view.text, ...extra].join(' ');
     const tooltip = new vscode.MarkdownString(undefined, true);
+    // Contributions may link to these commands (e.g. the completion timeout warning's ways out).
+    tooltip.isTrusted = { enabledCommands: [...TOOLTIP_COMMANDS] };
     tooltip.appendMarkdown(`**Alembic** — ${view.tooltip}`);
     for (const c of this.contributions) {
       const t = c.tooltip();

@@ -89,8 +89,12 @@ export function typedSince(
   return typed;
 }
 
+/** One-time answers kept at most (they are taken by the next request or two). */
+const ONE_TIME_ENTRIES = 8;
+
 export class CompletionCache {
   private readonly lru: LRUCache<string, CachedCompletion>;
+  private readonly oneTime = new Map<string, CachedCompletion>();
 
   constructor(maxEntries = 256) {
     this.lru = new LRUCache({ max: Math.max(1, maxEntries) });
@@ -106,6 +110,24 @@ export class CompletionCache {
 
   set(id: ContextIdentity, entry: CachedCompletion): void {
     this.lru.set(entryKey(id), entry);
+  }
+
+  /** An answer for the next request at this context only, never cached: what a generation cut by
+   * its timeout managed to write. The next request after that asks the model again, since the
+   * timeout said how busy the machine was, not what the answer is. */
+  offerOnce(id: ContextIdentity, entry: CachedCompletion): void {
+    const key = entryKey(id);
+    this.oneTime.delete(key);
+    this.oneTime.set(key, entry);
+    if (this.oneTime.size > ONE_TIME_ENTRIES) this.oneTime.delete(this.oneTime.keys().next().value!);
+  }
+
+  /** Takes (and removes) the one-time answer for this context. */
+  takeOnce(id: ContextIdentity): CachedCompletion | undefined {
+    const key = entryKey(id);
+    const entry = this.oneTime.get(key);
+    this.oneTime.delete(key);
+    return entry;
   }
 
   /** A cached suggestion the user has been typing: walks back up to `maxChars` characters of the
@@ -137,5 +159,6 @@ export class CompletionCache {
 
   clear(): void {
     this.lru.clear();
+    this.oneTime.clear();
   }
 }

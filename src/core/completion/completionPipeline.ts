@@ -120,6 +120,7 @@ export class CompletionPipeline {
   /** Binds the pipeline to the loaded completion model. Throws NoFimSupportError (with a message
    * for the user) when the model cannot fill in the middle; requests then answer nothing. */
   setModel(model: CompletionModel | undefined): void {
+    if (model?.id !== this.assembler?.model.id) this.stats.forgetAnswers();
     this.assembler = undefined;
     this.modelProblem = undefined;
     this.slot.abortCurrent();
@@ -153,6 +154,7 @@ export class CompletionPipeline {
    * cached suggestions, which the old values shaped; without it (the debounce, prefetch, the
    * timeout) the cache stays. cacheSize is read when the pipeline is created. */
   updateSettings(settings: Partial<CompletionSettings>, options: { rebuild: boolean } = { rebuild: true }): void {
+    if (settings.timeoutMs !== undefined && settings.timeoutMs !== this.settings.timeoutMs) this.stats.forgetAnswers();
     this.settings = { ...this.settings, ...settings };
     this.rhythm.setBounds({ minMs: this.settings.debounceMinMs, maxMs: this.settings.debounceMaxMs });
     if (options.rebuild && this.assembler) this.setModel(this.assembler.model);
@@ -264,7 +266,7 @@ export class CompletionPipeline {
     target: Target,
     via: 'inFlight' | 'model' | undefined,
   ): { text: string | null; source: CompletionSuggestion['source'] } | undefined {
-    const exact = this.cache.get(target.id);
+    const exact = this.cache.get(target.id) ?? this.cache.takeOnce(target.id);
     if (exact) return { text: exact.text || null, source: via ?? 'cache' };
     const ahead = this.cache.lookupTypedAhead(target.id);
     if (!ahead) return undefined;

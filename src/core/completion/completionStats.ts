@@ -4,6 +4,7 @@
 // engine and outside waits, measured with the high-resolution timer, not the injectable clock).
 import type { TokenAccounting } from '../engine/protocol';
 import { Emitter, type Event } from '../util/emitter';
+import { formatDuration } from '../util/format';
 import { percentileOfSorted } from '../util/statistics';
 
 export interface CompletionStatsSnapshot {
@@ -30,6 +31,27 @@ export interface CompletionStatsSnapshot {
   lastEngineMs: number;
   tokensPerSecond: number;
   overheadMs: { last: number; max: number; p50: number; p99: number };
+  /** How the last few answers from the model ended, for the timeout warning. */
+  timeouts: TimeoutRecord;
+}
+
+export interface TimeoutRecord {
+  /** Answers in the window (at most TIMEOUT_WINDOW), newest included. */
+  answers: number;
+  /** Of those, the ones cut by the timeout. */
+  timedOut: number;
+  /** The timeout the last of them ran with. */
+  timeoutMs: number;
+}
+
+/** How many recent answers the timeout warning looks at. */
+export const TIMEOUT_WINDOW = 6;
+
+/** What the status bar says when suggestions keep timing out (at least two, and at least half of
+ * the recent answers), or undefined while they do not. */
+export function timeoutWarning(t: TimeoutRecord): string | undefined {
+  if (t.timedOut < 2 || t.timedOut * 2 < t.answers) return undefined;
+  return `${t.timedOut} of the last ${t.answers} suggestions timed out after ${formatDuration(t.timeoutMs)}`;
 }
 
 const OVERHEAD_SAMPLES = 2048;
@@ -37,6 +59,8 @@ const OVERHEAD_SAMPLES = 2048;
 export class CompletionStats {
   private counters = zero();
   private samples: number[] = [];
+  private answers: boolean[] = []; // true = timed out; newest last
+  private lastTimeoutMs = 0;
   private readonly changes = new Emitter<CompletionStats>();
   /** Fires on every counted event (a keystroke's worth): listeners should coalesce. */
   readonly onDidChange: Event<CompletionStats> = this.changes.event;
@@ -68,6 +92,21 @@ export class CompletionStats {
     this.changed();
   }
 
+  /** An answer from the model ended, by its timeout or not (aborted generations are no answer). */
+  recordAnswer(timedOut: boolean, timeoutMs: number): void {
+    this.answers.push(timedOut);
+    if (this.answers.length > TIMEOUT_WINDOW) this.answers.shift();
+    this.lastTimeoutMs = timeoutMs;
+    this.changed();
+  }
+
+  /** The timeout, the model or the machine changed: earlier timeouts say nothing about the next. */
+  forgetAnswers(): void {
+    if (this.answers.length === 0) return;
+    this.answers = [];
+    this.changed();
+  }
+
   recordLatency(ms: number): void {
     this.counters.lastLatencyMs = ms;
   }
@@ -87,12 +126,18 @@ export class CompletionStats {
         p50: percentileOfSorted(sorted, 50),
         p99: percentileOfSorted(sorted, 99),
       },
+      timeouts: {
+        answers: this.answers.length,
+        timedOut: this.answers.filter(Boolean).length,
+        timeoutMs: this.lastTimeoutMs,
+      },
     };
   }
 
   reset(): void {
     this.counters = zero();
     this.samples = [];
+    this.answers = [];
     this.changed();
   }
 
@@ -101,7 +146,7 @@ export class CompletionStats {
   }
 }
 
-function zero(): Omit<CompletionStatsSnapshot, 'overheadMs'> {
+function zero(): Omit<CompletionStatsSnapshot, 'overheadMs' | 'timeouts'> {
   return {
     requests: 0,
     modelCalls: 0,

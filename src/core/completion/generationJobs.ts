@@ -1,7 +1,8 @@
 // The two jobs the pipeline runs in its generation slot: a completion (prompt → engine →
 // post-processing → cache) and a prefill (prompt → engine's KV cache, nothing generated). Results
 // go into the cache, never back to a caller: whichever request wants them looks them up there, so
-// a generation outlives the request that started it. Both learn from the engine's exact token
+// a generation outlives the request that started it. An aborted generation leaves nothing, and
+// one cut by its timeout only a one-time answer (see CompletionCache.offerOnce). Both learn from the engine's exact token
 // counts, and time spent outside the engine is recorded as pipeline overhead.
 import type { CompleteResult } from '../engine/protocol';
 import type { CompletionCache, ContextIdentity } from './completionCache';
@@ -76,9 +77,10 @@ export class GenerationJobs {
     if (!prompt) return;
     stats.increment('modelCalls');
     let result: CompleteResult;
+    const params = assembler.completeParams(prompt, target.multiline, this.deps.settings().timeoutMs);
     try {
       timer.pause();
-      result = await engine.complete(assembler.completeParams(prompt, target.multiline), signal);
+      result = await engine.complete(params, signal);
       timer.resume();
     } catch (e) {
       timer.resume();
@@ -100,8 +102,10 @@ export class GenerationJobs {
     stats.recordAccounting(result.accounting);
     estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
     if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
-    const truncated =
-      result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+    const timedOut = result.stopReason === 'timeout';
+    stats.recordAnswer(timedOut, params.timeoutMs);
+    if (timedOut) this.deps.log.debug(`the suggestion timed out after ${params.timeoutMs} ms`);
+    const truncated = result.stopReason === 'maxTokens' || timedOut || result.stopReason === 'contextFull';
     const settings = this.deps.settings();
     const { text, droppedBy } = postprocessCompletion(result.text, {
       ...target.ctx,
@@ -110,6 +114,11 @@ export class GenerationJobs {
       truncated,
     });
     if (droppedBy) this.deps.log.debug(`suggestion dropped by ${droppedBy}`);
-    cache.set(target.id, { text: text ?? '', multiline: target.multiline });
+    const entry = { text: text ?? '', multiline: target.multiline };
+    // Never cache a timeout: a retry finds more of the prompt in the engine's KV cache, and a
+    // faster engine (another model, the GPU, a longer timeout) must be asked again. What it wrote
+    // still serves the request waiting for it.
+    if (!timedOut) cache.set(target.id, entry);
+    else if (entry.text) cache.offerOnce(target.id, entry);
   }
 }

@@ -86,12 +86,13 @@ export class PromptAssembler {
   }
 
   /** Request parameters: greedy (so a repeat can be replayed), the family's stops, and a line
-   * break as a stop for single-line suggestions (no tokens spent on lines that would be cut). */
-  completeParams(prompt: RenderedPrompt, multiline: boolean): CompleteParams {
+   * break as a stop for single-line suggestions (no tokens spent on lines that would be cut).
+   * The pipeline passes the timeout it reads live. */
+  completeParams(prompt: RenderedPrompt, multiline: boolean, timeoutMs = this.settings.timeoutMs): CompleteParams {
     return {
       segments: prompt.segments,
       maxTokens: this.budgets.maxTokens,
-      timeoutMs: this.settings.timeoutMs,
+      timeoutMs,
       stop: multiline ? [...this.template.stop] : [...this.template.stop, '\n'],
       temperature: 0,
     };
