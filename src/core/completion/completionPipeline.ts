@@ -89,6 +89,7 @@ export class CompletionPipeline {
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
   private disposed = false;
+  private automatic = true;
   private readonly extraContextChanged: Disposable;
 
   constructor(private readonly options: PipelineOptions) {
@@ -171,7 +172,7 @@ export class CompletionPipeline {
     this.scheduleIdlePrefill();
     try {
       const assembler = this.assembler;
-      if (!assembler || signal.aborted) return this.none();
+      if (!assembler || signal.aborted || (!explicit && !this.automatic)) return this.none();
       const ctx = assembler.contextAt(request.doc, request.position);
       if (!explicit && ctx.lineSuffix.replace(CLOSERS_AND_SPACE, '').length > this.settings.maxCharsRightOfCursor)
         return this.none();
@@ -225,10 +226,22 @@ export class CompletionPipeline {
     }
   }
 
+  /** Automatic completions on or off (the setting, a snooze). While they are off the pipeline
+   * does no engine work of its own: automatic requests answer nothing, and there is no prefetch
+   * and no background prefill (which would also reload a model unloaded after idle time); a
+   * generation running when they are turned off is stopped. Explicit requests are still answered. */
+  setAutomatic(on: boolean): void {
+    if (this.automatic === on) return;
+    this.automatic = on;
+    if (on) return;
+    this.idleTimer?.abort();
+    this.slot.abortCurrent();
+  }
+
   /** A suggestion was shown: prefetch the completion that follows its acceptance. */
   onShown(shown: { doc: CompletionDocument; position: Position; insertText: string }): void {
     const assembler = this.assembler;
-    if (!assembler || this.disposed || !this.settings.prefetch || this.slot.current) return;
+    if (!assembler || this.disposed || !this.automatic || !this.settings.prefetch || this.slot.current) return;
     const doc = new InsertedTextDocument(shown.doc, shown.position, shown.insertText);
     const ctx = assembler.contextAt(doc, doc.end);
     const target: Target = {
@@ -324,7 +337,7 @@ export class CompletionPipeline {
   /** Prefetch once the suggestion has stayed on screen for a pause (no newer request, document
    * unchanged), and only while suggestions are being taken often enough to pay for it. */
   private schedulePrefetch(doc: CompletionDocument, position: Position, insertText: string, seq: number): void {
-    if (!this.settings.prefetch || !this.usefulness.worthPrefetching) return;
+    if (!this.automatic || !this.settings.prefetch || !this.usefulness.worthPrefetching) return;
     const version = doc.version;
     void this.clock.sleep(this.rhythm.pauseMs()).then(() => {
       if (seq === this.seq && doc.version === version) this.onShown({ doc, position, insertText });
@@ -351,7 +364,7 @@ export class CompletionPipeline {
   /** After a pause, pre-evaluate the prompt when the extra context changed since it was last sent. */
   private scheduleIdlePrefill(): void {
     this.idleTimer?.abort();
-    if (!this.engine.prefill) return;
+    if (!this.engine.prefill || !this.automatic) return;
     const timer = new AbortController();
     this.idleTimer = timer;
     void this.clock.sleep(this.settings.idlePrefillMs, timer.signal).then((idle) => {
@@ -366,6 +379,7 @@ export class CompletionPipeline {
       !assembler ||
       !target ||
       this.disposed ||
+      !this.automatic ||
       this.slot.current ||
       this.extraContext.version === this.evaluatedExtraVersion
     )

@@ -49,11 +49,13 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       watchSettings((change) => {
         if (!change.keys.some((k) => k.startsWith('completion.'))) return;
         this.pipeline.updateSettings(completionSettings(), { rebuild: change.requires('rebuildPipeline') });
+        this.syncAutomatic();
         this.status.refresh();
       }),
     );
     this.registerContextFeeds();
     this.registerCommands();
+    this.syncAutomatic();
     this.bindModel();
   }
 
@@ -87,6 +89,12 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     } finally {
       cancel.dispose();
     }
+  }
+
+  /** Completions turned off or snoozed do no engine work in the background (no prefill, no
+   * prefetch): the pipeline hears about it. */
+  private syncAutomatic(): void {
+    this.pipeline.setAutomatic(getSetting('completion.enabled') && Date.now() >= this.snoozedUntil);
   }
 
   /** Why automatic completions are off now (for the status bar), or undefined when they are on. */
@@ -187,14 +195,19 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
         const enabled = !getSetting('completion.enabled');
         await setSetting('completion.enabled', enabled);
         this.snoozedUntil = 0;
+        this.syncAutomatic();
         void vscode.window.setStatusBarMessage(`Alembic: inline completions ${enabled ? 'on' : 'off'}`, 3000);
       }),
     );
     this.register(
       vscode.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
         this.snoozedUntil = Date.now() + SNOOZE_MS;
+        this.syncAutomatic();
         this.status.refresh();
-        const timer = setTimeout(() => this.status.refresh(), SNOOZE_MS + 100);
+        const timer = setTimeout(() => {
+          this.syncAutomatic();
+          this.status.refresh();
+        }, SNOOZE_MS + 100);
         this.register({ dispose: () => clearTimeout(timer) });
         void vscode.window.setStatusBarMessage('Alembic: inline completions snoozed for 5 minutes', 3000);
       }),
