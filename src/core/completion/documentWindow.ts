@@ -9,8 +9,10 @@ export interface CompletionDocument {
   /** Increases with every edit (VS Code's TextDocument.version). */
   readonly version: number;
   readonly lineCount: number;
-  /** The text of one line, without its line break. */
-  lineAt(line: number): string;
+  /** The text of one line, without its line break; with `maxChars`, at most its first `maxChars`
+   * characters. Readers that only need to know that a line is too long ask for one character more
+   * than they can use, so a 50 MB minified line costs what a short one does. */
+  lineAt(line: number, maxChars?: number): string;
   /** Path shown to the model in file headers (workspace-relative); derived from the uri when absent. */
   readonly relativePath?: string;
 }
@@ -52,10 +54,17 @@ export function indentWidth(line: string, tabSize = 4): number {
   return width;
 }
 
+/** At most `maxChars` characters of a line (the whole line without a limit). */
+export function cutLine(text: string, maxChars: number | undefined): string {
+  return maxChars === undefined || text.length <= maxChars ? text : text.slice(0, Math.max(0, maxChars));
+}
+
 /** A document held as an array of lines: the benchmark's snapshots and the tests' documents.
- * Counts `lineAt` calls so tests can check that work does not grow with the document. */
+ * Counts `lineAt` calls and the characters they return, so tests can check that work does not
+ * grow with the document. */
 export class LinesDocument implements CompletionDocument {
   lineReads = 0;
+  charsRead = 0;
 
   constructor(
     readonly uri: string,
@@ -75,11 +84,13 @@ export class LinesDocument implements CompletionDocument {
     return this.lines.length;
   }
 
-  lineAt(line: number): string {
+  lineAt(line: number, maxChars?: number): string {
     this.lineReads++;
     const text = this.lines[line];
     if (text === undefined) throw new RangeError(`line ${line} is outside 0..${this.lines.length - 1}`);
-    return text;
+    const read = cutLine(text, maxChars);
+    this.charsRead += read.length;
+    return read;
   }
 
   /** A new version of this document with `text` inserted at `at` (what a keystroke does). */
@@ -123,10 +134,10 @@ export class InsertedTextDocument implements CompletionDocument {
     this.end = { line: at.line + last, character: (last === 0 ? head.length : 0) + parts[last]!.length };
   }
 
-  lineAt(line: number): string {
+  lineAt(line: number, maxChars?: number): string {
     const extra = this.inserted.length - 1;
-    if (line < this.at.line) return this.base.lineAt(line);
-    if (line <= this.at.line + extra) return this.inserted[line - this.at.line]!;
-    return this.base.lineAt(line - extra);
+    if (line < this.at.line) return this.base.lineAt(line, maxChars);
+    if (line <= this.at.line + extra) return cutLine(this.inserted[line - this.at.line]!, maxChars);
+    return this.base.lineAt(line - extra, maxChars);
   }
 }

@@ -7,7 +7,9 @@
 // pre-evaluates the prompt in the background after the ring changes.
 //
 // The adapter feeds it events (edit, cursor jump, editor switch, save, copy, visible range); each
-// reads at most one chunk of lines from the document it is given.
+// reads at most one chunk of lines from the document it is given, and at most `maxLineChars` + 1
+// characters of each line: a longer line (minified or generated code, no use to the model) ends
+// the snippet unread, so an event costs the same in a 50 MB file as in a small one.
 import { displayPath, isBlank, type CompletionDocument } from './documentWindow';
 import { commentLine } from './fimTemplates';
 import { TokenEstimator } from './tokenEstimate';
@@ -33,6 +35,10 @@ export interface ExtraContextOptions {
   similarity: number;
   /** A cursor or edit move farther than this many lines leaves a place worth remembering. */
   jumpLines: number;
+  /** A snippet ends before a line longer than this. */
+  maxLineChars: number;
+  /** And once its lines add up to this many characters. */
+  maxSnippetChars: number;
 }
 
 const DEFAULTS: ExtraContextOptions = {
@@ -41,6 +47,8 @@ const DEFAULTS: ExtraContextOptions = {
   tokenBudget: 1024,
   similarity: 0.9,
   jumpLines: 32,
+  maxLineChars: 500,
+  maxSnippetChars: 16_000,
 };
 
 interface Place {
@@ -128,7 +136,13 @@ export class ExtraContext {
     start = Math.max(0, start);
     end = Math.min(doc.lineCount, end, start + this.options.chunkLines);
     const lines: string[] = [];
-    for (let i = start; i < end; i++) lines.push(doc.lineAt(i));
+    let chars = 0;
+    for (let i = start; i < end; i++) {
+      const line = doc.lineAt(i, this.options.maxLineChars + 1);
+      chars += line.length + 1;
+      if (line.length > this.options.maxLineChars || chars > this.options.maxSnippetChars) break;
+      lines.push(line);
+    }
     while (lines.length > 0 && isBlank(lines[lines.length - 1]!)) lines.pop();
     const lineSet = new Set(lines.map((l) => l.trim()).filter((l) => l.length > 0));
     if (lineSet.size < 2) return false; // nothing worth showing the model

@@ -10,7 +10,7 @@
 //     current line up to the cursor, the only piece that changes per keystroke);
 //   - the suffix is short: the rest of the line and of the block, a bounded number of lines.
 // Every read is of a bounded window of lines around the cursor; a line too long for the budget is
-// rejected from its length alone, without scanning it.
+// rejected from its length alone, reading no more of it than the budget holds plus one character.
 import type { CompletionSettings } from './completionSettings';
 import { indentWidth, isBlank, type CompletionDocument, type Position } from './documentWindow';
 import type { TokenEstimator } from './tokenEstimate';
@@ -162,7 +162,7 @@ function collectAbove(
   const floor = Math.max(0, lineNo - options.maxPrefixLines);
   let first = lineNo;
   while (first > floor) {
-    const text = doc.lineAt(first - 1);
+    const text = doc.lineAt(first - 1, estimator.charsFor(budget - used) + 1);
     if (used + estimator.lowerBound(text.length + 1) > budget) break;
     const cost = estimator.estimate(text) + 1;
     if (used + cost > budget) break;
@@ -215,7 +215,7 @@ function collectBelow(
   let used = 0;
   const last = Math.min(doc.lineCount - 1, lineNo + options.maxSuffixLines);
   for (let i = lineNo + 1; i <= last; i++) {
-    const text = doc.lineAt(i);
+    const text = doc.lineAt(i, estimator.charsFor(budget - used) + 1);
     if (used + estimator.lowerBound(text.length + 1) > budget) break;
     const cost = estimator.estimate(text) + 1;
     if (used + cost > budget) break;

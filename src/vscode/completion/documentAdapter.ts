@@ -1,7 +1,7 @@
 // VS Code's TextDocument seen as the completion core's CompletionDocument: lines are read one by
 // one on demand (never getText() of the whole document), so per-keystroke work stays bounded.
 import * as vscode from 'vscode';
-import type { CompletionDocument } from '../../core/completion/documentWindow';
+import { cutLine, type CompletionDocument } from '../../core/completion/documentWindow';
 
 const adapters = new WeakMap<vscode.TextDocument, CompletionDocument>();
 
@@ -29,7 +29,8 @@ function createAdapter(document: vscode.TextDocument): CompletionDocument {
     get lineCount() {
       return document.lineCount;
     },
-    lineAt: (i: number) => document.lineAt(i).text,
+    // The extension host holds each line as a string already: cutting it copies at most maxChars.
+    lineAt: (i: number, maxChars?: number) => cutLine(document.lineAt(i).text, maxChars),
     get relativePath() {
       return (relativePath ??= vscode.workspace.asRelativePath(document.uri, false));
     },
