@@ -255,6 +255,11 @@ export class CompletionPipeline {
     this.slot.start('prefetch', target, (s) => this.startJob(target, s));
   }
 
+  /** How long a silence means the user stopped typing (the pause the adaptive debounce waits). */
+  pauseMs(): number {
+    return this.rhythm.pauseMs();
+  }
+
   /** A suggestion was accepted: the next request is answered without debounce. */
   onAccepted(): void {
     this.stats.increment('accepted');

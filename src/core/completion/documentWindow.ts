@@ -103,8 +103,9 @@ export class LinesDocument implements CompletionDocument {
   }
 }
 
-/** A document seen as if `text` had been inserted at `at`, without copying it: used to compute the
- * completion that follows the acceptance of a suggestion (prefetch). Reads stay line by line. */
+/** A document seen as if `text` had been inserted at `at` (replacing the text up to `until`, when
+ * given), without copying it: used to compute the completion that follows the acceptance of a
+ * suggestion (prefetch) or of the suggest widget's selected item. Reads stay line by line. */
 export class InsertedTextDocument implements CompletionDocument {
   readonly uri: string;
   readonly languageId: string;
@@ -114,30 +115,32 @@ export class InsertedTextDocument implements CompletionDocument {
   /** Where the cursor lands after the insertion. */
   readonly end: Position;
   private readonly inserted: string[];
+  /** Lines added (or, when negative, removed) after the inserted ones. */
+  private readonly shift: number;
 
   constructor(
     private readonly base: CompletionDocument,
     private readonly at: Position,
     text: string,
+    until: Position = at,
   ) {
     this.uri = base.uri;
     this.languageId = base.languageId;
     this.version = base.version + 1;
     this.relativePath = base.relativePath;
     const parts = text.split('\n');
-    const line = base.lineAt(at.line);
-    const head = line.slice(0, at.character);
-    const tail = line.slice(at.character);
+    const head = base.lineAt(at.line).slice(0, at.character);
+    const tail = base.lineAt(until.line).slice(until.character);
     const last = parts.length - 1;
     this.inserted = parts.map((p, i) => (i === 0 ? head : '') + p + (i === last ? tail : ''));
-    this.lineCount = base.lineCount + last;
+    this.shift = last - (until.line - at.line);
+    this.lineCount = base.lineCount + this.shift;
     this.end = { line: at.line + last, character: (last === 0 ? head.length : 0) + parts[last]!.length };
   }
 
   lineAt(line: number, maxChars?: number): string {
-    const extra = this.inserted.length - 1;
     if (line < this.at.line) return this.base.lineAt(line, maxChars);
-    if (line <= this.at.line + extra) return cutLine(this.inserted[line - this.at.line]!, maxChars);
-    return this.base.lineAt(line - extra, maxChars);
+    if (line < this.at.line + this.inserted.length) return cutLine(this.inserted[line - this.at.line]!, maxChars);
+    return this.base.lineAt(line - this.shift, maxChars);
   }
 }

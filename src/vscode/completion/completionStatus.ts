@@ -100,7 +100,7 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
     this.warnedAboutTimeouts = true;
     void vscode.window
       .showWarningMessage(
-        `Alembic: ${warning}, so no suggestion was shown. The model is too slow for this machine as it is set up: pick a smaller model, run it on the GPU, or allow more time.`,
+        `Alembic: ${warning}: the model is too slow for this machine as it is set up. Pick a smaller model, run it on the GPU, or allow more time.`,
         ...TIMEOUT_REMEDIES.map((r) => r.button),
       )
       .then((choice) => {

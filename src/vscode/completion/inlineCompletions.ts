@@ -1,9 +1,13 @@
 // Inline completions in VS Code: a thin adapter over the core CompletionPipeline. It turns VS Code's
-// requests into pipeline requests (the CancellationToken becomes an AbortSignal), binds the pipeline
-// to the loaded completion model, and feeds the extra-context ring from editor events.
+// requests into pipeline requests (the CancellationToken becomes an AbortSignal; with the suggest
+// widget open, the request is for what follows its selected item), binds the pipeline to the
+// loaded completion model, asks for a suggestion where the cursor comes to rest, and feeds the
+// extra-context ring from editor events.
 import * as vscode from 'vscode';
 import { CompletionPipeline, type CompletionEngine } from '../../core/completion/completionPipeline';
+import type { Position } from '../../core/completion/documentWindow';
 import { NoFimSupportError } from '../../core/completion/fimTemplates';
+import { extendingItem, withSelectedItem } from '../../core/completion/selectedItem';
 import type { LoadedModelInfo } from '../../core/engine/protocol';
 import { engineLoadParams, getSetting, setSetting, watchSettings } from '../config';
 import { DisposableStore } from '../disposable';
@@ -13,6 +17,7 @@ import type { EngineStatusBar } from '../statusBar';
 import { CompletionStatus } from './completionStatus';
 import { completionSettings, enabledForLanguage } from './completionSettingsAdapter';
 import { asCompletionDocument, isCodeDocument } from './documentAdapter';
+import { RestTrigger } from './restTrigger';
 
 const SNOOZE_MS = 5 * 60_000;
 
@@ -22,6 +27,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   private snoozedUntil = 0;
   private warnedNoFim?: string;
   private readonly status: CompletionStatus;
+  private readonly restTrigger: RestTrigger;
 
   constructor(
     private readonly engine: EngineService,
@@ -43,6 +49,12 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     this.status = this.register(new CompletionStatus(this.pipeline, () => this.offReason()));
     this.register(statusBar.contribute(this.status));
 
+    this.restTrigger = this.register(
+      new RestTrigger({
+        pauseMs: () => this.pipeline.pauseMs(),
+        enabledFor: (document) => !this.offReason(document.languageId),
+      }),
+    );
     this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
     this.register(engine.onDidChangeState(() => this.bindModel()));
     this.register(
@@ -65,23 +77,37 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    // A request the rest trigger sent is automatic (the settings and a snooze apply), but it waited
+    // out the typing pause already, so the pipeline does not wait again.
+    const atRest = this.restTrigger.noteRequest(document, position);
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && !atRest;
     if (!explicit && this.offReason(document.languageId)) return undefined;
-    if (context.selectedCompletionInfo) return undefined; // the suggest widget is open: its item wins
+    // With the suggest widget open, VS Code shows only ghost text that extends the selected item.
+    const selected = context.selectedCompletionInfo && {
+      range: {
+        start: toPosition(context.selectedCompletionInfo.range.start),
+        end: toPosition(context.selectedCompletionInfo.range.end),
+      },
+      text: context.selectedCompletionInfo.text,
+    };
+    const doc = asCompletionDocument(document);
+    const at = selected ? withSelectedItem(doc, selected) : { doc, position: toPosition(position) };
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const suggestion = await this.pipeline.provide({
-        doc: asCompletionDocument(document),
-        position: { line: position.line, character: position.character },
-        triggerKind: explicit ? 'invoke' : 'automatic',
+      const answer = await this.pipeline.provide({
+        ...at,
+        triggerKind: explicit || atRest ? 'invoke' : 'automatic',
         signal: controller.signal,
       });
-      if (!suggestion || token.isCancellationRequested) return undefined;
-      const item = new vscode.InlineCompletionItem(suggestion.insertText, new vscode.Range(position, position), {
-        command: 'alembic.completionAccepted',
-        title: 'Accept completion',
-      });
+      if (!answer || token.isCancellationRequested) return undefined;
+      const suggestion = selected ? extendingItem(selected, answer) : answer;
+      const { start, end } = suggestion.range;
+      const item = new vscode.InlineCompletionItem(
+        suggestion.insertText,
+        new vscode.Range(start.line, start.character, end.line, end.character),
+        { command: 'alembic.completionAccepted', title: 'Accept completion' },
+      );
       return [item];
     } catch (e) {
       this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -233,4 +259,8 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       }),
     );
   }
+}
+
+function toPosition(p: vscode.Position): Position {
+  return { line: p.line, character: p.character };
 }

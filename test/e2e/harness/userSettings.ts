@@ -36,7 +36,7 @@ export const TEST_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'files.autoSave': 'off',
   'files.hotExit': 'off',
-  'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  'editor.quickSuggestions': { other: 'off', comments: 'off', strings: 'off' },
   'editor.suggestOnTriggerCharacters': false,
   'editor.inlineSuggest.enabled': true,
   'editor.minimap.enabled': false,
@@ -49,6 +49,7 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
     'alembic.engine.threads': 1,
     'alembic.engine.contextSize': 2048,
     'alembic.engine.gpu': 'off',
+    'alembic.completion.timeoutMs': 3000, // the default, written out so a scenario can edit it
   };
 }
 

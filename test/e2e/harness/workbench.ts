@@ -312,9 +312,9 @@ export class Workbench {
   // --- settings --------------------------------------------------------------------------------
 
   /** Changes a setting the way a user edits settings.json by hand: open the user (or, for
-   * machine-scoped settings, the remote) settings.json, find and replace the key's value (regex),
-   * save. The key must already be in the file. (code-server does not notice a settings.json
-   * changed on disk, so writing the file would not do.) */
+   * machine-scoped settings, the remote) settings.json, find and replace the key's value (regex;
+   * a string, a number, a boolean or a flat object), save. The key must already be in the file.
+   * (code-server does not notice a settings.json changed on disk, so writing the file would not do.) */
   async editSettingsJson(target: SettingsTarget, key: string, value: unknown): Promise<void> {
     await this.runCommand(
       target === 'remote' ? 'Preferences: Open Remote Settings (JSON)' : 'Preferences: Open User Settings (JSON)',
@@ -327,7 +327,9 @@ export class Workbench {
     const regex = find.locator('.find-part .monaco-custom-toggle.codicon-regex');
     if ((await regex.getAttribute('aria-checked')) !== 'true') await regex.click();
     const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    await find.locator('.find-part .input').fill(`"${escaped}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|[^,}\\n]+)`);
+    // The value: a string, a flat object (VS Code writes some settings back in that form, across
+    // lines), or anything up to the next comma, brace or line break.
+    await find.locator('.find-part .input').fill(`"${escaped}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|\\{[^{}]*\\}|[^,}\\n]+)`);
     // In a regex replacement VS Code reads `$` and `\` specially.
     await find
       .locator('.replace-part .input')

@@ -6,15 +6,17 @@ import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { STATUS_ITEM, waitForReady } from './engine';
 
-const SOURCE = 'export function total(items) {\n  return\n}\n';
+export const SOURCE = 'export function total(items) {\n  return\n}\n';
 
-async function ghostText(ctx: ScenarioContext): Promise<string> {
-  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts())
-    .join('')
-    .replace(/\u00a0/g, ' ');
+export async function ghostText(ctx: ScenarioContext): Promise<string> {
+  // Beside the suggest widget, the part that completes the selected item is drawn as a preview.
+  const parts = ctx.page.locator(
+    '.part.editor .ghost-text-decoration, .part.editor .ghost-text-decoration-preview, .part.editor .ghost-text',
+  );
+  return (await parts.allInnerTexts()).join('').replace(/\u00a0/g, ' ');
 }
 
-async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
+export async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
   return (await ctx.wb.activeEditorText()).split('\n')[line - 1] ?? '';
 }
 

@@ -4,6 +4,7 @@ import type { Scenario } from '../harness/scenario';
 import { actionScenarios } from './actions';
 import { chatScenarios } from './chat';
 import { completionScenarios } from './completion';
+import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
 import { qwenModelScenarios } from './qwenModel';
 import { walkthroughScenarios } from './walkthrough';
@@ -12,6 +13,7 @@ export const allScenarios: readonly Scenario[] = [
   ...engineScenarios,
   ...walkthroughScenarios,
   ...completionScenarios,
+  ...completionTriggerScenarios,
   ...chatScenarios,
   ...actionScenarios,
   ...qwenModelScenarios,
