@@ -8,6 +8,9 @@ import * as vscode from 'vscode';
 import { DisposableStore } from '../disposable';
 import { isCodeDocument } from './documentAdapter';
 
+/** A line with code before the cursor: a word, not only brackets or punctuation (`{`, `},`). */
+const CODE_BEFORE = /[\p{L}\p{N}_$]/u;
+
 interface Place {
   uri: string;
   version: number;
@@ -63,7 +66,7 @@ export class RestTrigger extends DisposableStore {
     const selection = editor.selection;
     if (!selection.isEmpty || !isCodeDocument(document) || !this.options.enabledFor(document)) return undefined;
     const line = document.lineAt(selection.active.line); // the host holds the text: no copy
-    if (selection.active.character !== line.text.length || line.isEmptyOrWhitespace) return undefined;
+    if (selection.active.character !== line.text.length || !CODE_BEFORE.test(line.text.slice(-200))) return undefined;
     return placeOf(document, selection.active);
   }
 
