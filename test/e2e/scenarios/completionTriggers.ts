@@ -114,8 +114,17 @@ export const completionTriggerScenarios = [
         shown.startsWith(item.slice(2)) && (rest === FIM_ANSWER || FIM_ANSWER.endsWith(rest)) && rest.length > 0,
         `the ghost text should be the rest of "${item}" and then the model's completion: "${shown}"`,
       );
-      await ctx.screenshot('ghost-text-with-suggestions', { region: 'editor' });
+      await ctx.screenshot('ghost-text-with-suggestions', { region: 'editor', readme: true });
+      // Tab belongs to the suggest widget while it is open: it inserts the item, and the model's
+      // text goes on showing as ghost text after it.
+      await ctx.page.keyboard.press('Tab');
+      await waitFor('the suggest widget to close on Tab', async () => !(await widget.isVisible()), 5000);
+      const after = await waitForGhostText(ctx, 'ghost text after the item is taken', 15_000, '.reduce(');
+      ctx.log(`ghost text after Tab: "${after}"`);
       await ctx.page.keyboard.press('Escape');
+      await waitFor('Escape to dismiss the ghost text', async () => (await ghostText(ctx)) === '', 5000);
+      const line = await lineText(ctx, 2);
+      check(line === `  return ${item}`, `Tab should insert the selected item only: "${line}"`);
       await ctx.page.keyboard.press('Escape');
       await ctx.wb.runCommand('View: Revert and Close Editor');
     } finally {
@@ -149,7 +158,7 @@ export const completionTriggerScenarios = [
         );
         ctx.log(`status bar: "${item.text}" (${item.label})`);
         check(/timed out/.test(item.text), `the item itself says suggestions time out: "${item.text}"`);
-        await ctx.screenshot('completion-timeouts', { region: 'statusbar-right' });
+        await ctx.screenshot('completion-timeouts', { region: 'statusbar-right', readme: true });
         const note = await ctx.wb.waitForNotification('the timeout warning', (n) =>
           /timed out after 1 ms/.test(n.message),
         );
