@@ -103,6 +103,9 @@ export async function completeCommand(argv: string[]): Promise<number> {
             tokensPerSecond: a?.tokensPerSecond ?? 0,
             totalMs: a?.totalMs ?? 0,
             model: info.name,
+            contextSize: info.contextSize,
+            kvCacheBytes: info.kvCacheBytes,
+            threads: engine.state.threads ?? null,
             file: path,
             line,
             column,
@@ -157,7 +160,8 @@ export async function startCompletionEngine(
   } catch (e) {
     await engine.dispose();
     const code = (e as { code?: unknown }).code;
-    if (code === 'loadFailed' || code === 'precheckFailed') throw new CliExit(2, `${model}: ${(e as Error).message}`);
+    if (code === 'loadFailed' || code === 'precheckFailed' || code === 'insufficientMemory' || code === 'badModel')
+      throw new CliExit(2, `${model}: ${(e as Error).message}`);
     throw e;
   }
 }

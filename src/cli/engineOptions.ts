@@ -19,8 +19,9 @@ export const ENGINE_HELP = `engine options:
   --model <file.gguf>     the model to run (required)
   --gpu <auto|cuda|vulkan|metal|off>   compute backend (default auto)
   --gpu-layers <n>        layers on the GPU (default: fit to free memory)
-  --context-size <n>      context size in tokens (default: fit to memory, at most ${AUTO_CONTEXT_LIMIT})
-  --threads <n>           CPU threads (default: the engine's choice)
+  --context-size <n>      chat context in tokens (default: fit to memory, at most ${AUTO_CONTEXT_LIMIT});
+                          completions use 4096, or this when smaller
+  --threads <n>           CPU threads (default: the fastest of 1, 2, half and all cores, measured at load)
   --verbose               print the engine's log on stderr`;
 
 const GPU_VALUES: GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];

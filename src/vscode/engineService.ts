@@ -13,6 +13,9 @@ export class EngineService extends DisposableStore {
   private readonly stateEmitter = this.register(new vscode.EventEmitter<EngineState>());
   /** Fires whenever the engine's phase, models or error change. */
   readonly onDidChangeState = this.stateEmitter.event;
+  private readonly busyEmitter = this.register(new vscode.EventEmitter<boolean>());
+  /** Fires when generations start or all end (cheap: no settings, no state). */
+  readonly onDidChangeBusy = this.busyEmitter.event;
   private lastShownError?: string;
 
   constructor(
@@ -92,7 +95,6 @@ export class EngineService extends DisposableStore {
    * work (a completion per keystroke) is shown once; `always` is for answers to a user's action. */
   showFailure(e: unknown, always = false): void {
     const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof EngineClientError && e.code === 'aborted') return;
     this.log.error('engine request failed', e);
     if (message === this.lastShownError && !always) return;
     this.lastShownError = message;
@@ -112,6 +114,7 @@ export class EngineService extends DisposableStore {
       enginePath: join(this.context.extensionPath, 'dist', 'engine.js'),
       gpu: getSetting('engine.gpu'),
       idleUnloadMs: getSetting('engine.idleUnloadMinutes') * 60_000,
+      badModelsFile: join(this.context.globalStorageUri.fsPath, 'bad-models.json'),
       log: this.log.child('engine'),
     });
     client.configure(engineLoadParams());
@@ -119,7 +122,8 @@ export class EngineService extends DisposableStore {
       this.stateEmitter.fire(state);
       if (state.phase === 'halted' && state.error) this.showFailure(new EngineClientError('stopped', state.error));
     });
-    this.register({ dispose: () => sub.dispose() });
+    const busy = client.onDidChangeBusy((b) => this.busyEmitter.fire(b));
+    this.register({ dispose: () => (sub.dispose(), busy.dispose()) });
     return client;
   }
 

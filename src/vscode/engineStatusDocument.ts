@@ -1,7 +1,7 @@
 // "Alembic: Show Engine Status": a read-only Markdown document describing the backend, the GPU,
 // the loaded models (layers on the GPU, context size) and the engine's memory.
 import * as vscode from 'vscode';
-import type { EngineStatus, LoadedModelInfo } from '../core/engine/protocol';
+import type { EngineStatus, LoadedModelInfo, ThreadsInfo } from '../core/engine/protocol';
 import { formatBytes } from '../core/util/format';
 import type { EngineState } from '../engine/client/engineClient';
 import { getSetting } from './config';
@@ -51,13 +51,21 @@ export function renderStatus(state: EngineState, status: EngineStatus | undefine
       `| Engine process | pid ${status.pid}, ${formatBytes(status.rssBytes)} RAM, up ${Math.round(status.uptimeMs / 1000)} s |`,
     );
     lines.push(`| Requests running | ${status.running.length} |`);
+    if (status.threads) lines.push(`| CPU threads | ${describeThreads(status.threads)} |`);
+    if (status.speeds.promptTokensPerSecond)
+      lines.push(
+        `| Prompt speed | ${status.speeds.promptTokensPerSecond} tokens/s (evaluated in chunks of ${status.speeds.promptChunkTokens}) |`,
+      );
   }
   const models = status?.models ?? state.models;
   const completion = models.completion;
   const chat = models.chat;
   lines.push('', '## Completion model', '', ...renderModel(completion));
   lines.push('', '## Chat model', '');
-  if (chat && completion && chat.path === completion.path) lines.push('Same model as completion (loaded once).');
+  if (chat && completion && chat.path === completion.path)
+    lines.push(
+      `Same model as completion (loaded once), with its own context: ${chat.contextSize} tokens, KV cache ${formatBytes(chat.kvCacheBytes)}.`,
+    );
   else lines.push(...renderModel(chat));
   lines.push('', '_Use **Alembic: Select Model** to change models, **Alembic: Restart Engine** to start afresh._', '');
   return lines.join('\n');
@@ -74,11 +82,17 @@ function renderModel(model: LoadedModelInfo | undefined): string[] {
     `| Size | ${formatBytes(model.sizeBytes)} |`,
     `| Architecture | ${escape(model.architecture)} |`,
     `| GPU layers | ${model.gpuLayers} of ${model.totalLayers} |`,
-    `| Context size | ${model.contextSize} tokens (trained on ${model.trainContextSize}) |`,
+    `| Context size | ${model.contextSize} tokens (trained on ${model.trainContextSize}), KV cache ${formatBytes(model.kvCacheBytes)} |`,
     `| Fill-in-the-middle | ${model.fim ? `yes (${escape(model.fim.prefix)} ${escape(model.fim.suffix)} ${escape(model.fim.middle)})` : 'no: this model cannot do inline completions'} |`,
-    `| Chat template | ${model.hasChatTemplate ? `yes (${model.chatWrapper || 'from the file'})` : 'none in the file'} |`,
+    `| Chat template | ${model.chatTemplateProblem ? escape(model.chatTemplateProblem) : model.hasChatTemplate ? `yes (${model.chatWrapper || 'from the file'})` : 'none in the file'} |`,
     `| Load time | ${(model.loadMs / 1000).toFixed(1)} s |`,
   ];
 }
 
 const escape = (s: string) => s.replace(/\|/g, '\\|');
+
+function describeThreads(t: ThreadsInfo): string {
+  if (t.source === 'setting') return `${t.count} (setting alembic.engine.threads)`;
+  const measured = t.measured.map((m) => `${m.threads}: ${m.tokensPerSecond} tok/s`).join(', ');
+  return `${t.count}, the fastest measured at ${t.measuredBecause ?? 'load'} (${measured})`;
+}

@@ -19,12 +19,15 @@ export class EngineStatusBar extends DisposableStore {
     vscode.window.createStatusBarItem('alembic.status', vscode.StatusBarAlignment.Right, 100),
   );
   private readonly contributions: StatusContribution[] = [];
+  private modelConfigured = false;
 
   constructor(private readonly engine: EngineService) {
     super();
     this.item.name = 'Alembic';
     this.item.command = 'alembic.statusMenu';
     this.register(engine.onDidChangeState(() => this.render()));
+    // Busy flips with every completion: re-render without re-reading the settings.
+    this.register(engine.onDidChangeBusy(() => this.render(false)));
     this.render();
     this.item.show();
   }
@@ -40,11 +43,9 @@ export class EngineStatusBar extends DisposableStore {
     });
   }
 
-  render(): void {
-    const view = describeState(
-      this.engine.state,
-      this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat'),
-    );
+  render(rereadSettings = true): void {
+    if (rereadSettings) this.modelConfigured = this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat');
+    const view = describeState(this.engine.state, this.modelConfigured, this.engine.engine.busy);
     const extra = this.contributions.map((c) => c.text()).filter(Boolean);
     this.item.text = [view.text, ...extra].join(' ');
     const tooltip = new vscode.MarkdownString(undefined, true);
@@ -71,7 +72,7 @@ export interface StateView {
 }
 
 /** How an engine state reads in the status bar (exported for tests). */
-export function describeState(state: EngineState, modelConfigured: boolean): StateView {
+export function describeState(state: EngineState, modelConfigured: boolean, busy = false): StateView {
   const where = (): string => {
     const model = state.models.completion ?? state.models.chat;
     if (!model) return '';
@@ -90,9 +91,8 @@ export function describeState(state: EngineState, modelConfigured: boolean): Sta
       const pct = state.loadProgress !== undefined ? ` ${Math.round(state.loadProgress * 100)}%` : '';
       return { text: `$(loading~spin) Alembic${pct}`, tooltip: 'loading the model…', error: false };
     }
-    case 'busy':
-      return { text: `$(sync~spin) Alembic`, tooltip: `working on ${where()}`, error: false };
     case 'ready': {
+      if (busy) return { text: `$(sync~spin) Alembic`, tooltip: `working on ${where()}`, error: false };
       const name = state.models.completion?.name ?? state.models.chat?.name ?? 'model';
       // Ready with an error: a newly configured model was refused and the previous one still serves.
       if (state.error)

@@ -11,7 +11,6 @@ const PHASE_TEXT: Record<EngineView['phase'], string> = {
   starting: 'starting…',
   loading: 'loading…',
   ready: 'ready',
-  busy: 'working…',
   crashed: 'crashed',
   halted: 'stopped',
 };

@@ -3,11 +3,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import type { PromptSegment } from '../../src/core/engine/protocol';
 import { EngineClientError, type EngineClient } from '../../src/engine/client/engineClient';
 import { FIM_ANSWER, LOOP_TRIGGER } from '../fixtures/makeTestModel';
 import { startEngine, TEST_LOAD } from '../helpers/engineHarness';
+import { isAlive, waitFor } from '../helpers/processWatch';
 import { cacheFile, REPO_ROOT, testModelPath } from '../helpers/testModel';
 
 const fim = (prefix: string): PromptSegment[] => [
@@ -26,23 +26,6 @@ async function killEngine(client: EngineClient): Promise<void> {
   await waitFor(() => client.state.phase === 'crashed' || client.state.phase === 'halted');
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Alive and not a zombie (an orphan's exit is reaped by whatever init the machine has, maybe late). */
-function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 describe('engine resilience', () => {
   test('a killed engine fails the in-flight request clearly and the next request restarts it', async () => {
     const { client } = startEngine();
@@ -54,7 +37,10 @@ describe('engine resilience', () => {
       process.kill(firstPid!, 'SIGKILL');
       await assert.rejects(
         inFlight,
-        (e: EngineClientError) => e.code === 'crashed' && /stopped unexpectedly \(killed by SIGKILL\)/.test(e.message),
+        (e: EngineClientError) =>
+          e.code === 'crashed' &&
+          /stopped unexpectedly \(killed by SIGKILL\)/.test(e.message) &&
+          e.details.exit?.signal === 'SIGKILL', // the cause, structured: no one parses the message
       );
       assert.equal(client.state.phase, 'crashed');
       const next = await client.complete(quick);

@@ -41,4 +41,4 @@ export function engineState(
 }
 
 export const isReadyWithTestModel = (s: EngineState) =>
-  (s.phase === 'ready' || s.phase === 'busy') && s.models.completion?.name === 'Alembic Test Tiny';
+  s.phase === 'ready' && s.models.completion?.name === 'Alembic Test Tiny';

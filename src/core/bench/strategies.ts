@@ -192,8 +192,7 @@ class BaselineStrategy implements BenchStrategy {
         }
         this.estimator.observe(estimatedTokens, result.accounting.promptTokens);
         if (result.stopReason === 'abort' || r.signal.aborted) return null;
-        const truncated =
-          result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull';
+        const truncated = result.stopReason === 'maxTokens' || result.stopReason === 'timeout';
         const { text } = postprocessCompletion(result.text, {
           ...ruleContext,
           multiline,

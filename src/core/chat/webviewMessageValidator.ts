@@ -14,7 +14,7 @@ import {
   type FromWebviewType,
 } from './webviewProtocol';
 
-type FieldCheck = (value: unknown) => string | undefined;
+export type FieldCheck = (value: unknown) => string | undefined;
 
 const id: FieldCheck = (v) =>
   typeof v !== 'string' ? 'is not a string' : ID_PATTERN.test(v) ? undefined : 'is not a plain id';
@@ -57,7 +57,14 @@ const webUrl: FieldCheck = (v) => {
   }
 };
 
-const SCHEMAS: { [T in FromWebviewType]: Record<string, FieldCheck> } = {
+/** The fields of one message type, besides `type`. */
+type FieldsOf<T extends FromWebviewType> = Exclude<keyof Extract<FromWebview, { type: T }>, 'type'>;
+
+/** One check per field of each message type, keyed by the message's own fields: a schema that
+ * misses a field of its message, or checks one the message does not have, does not compile. */
+export type WebviewSchemas = { [T in FromWebviewType]: { [F in FieldsOf<T>]-?: FieldCheck } };
+
+const SCHEMAS: WebviewSchemas = {
   ready: {},
   send: { requestId: id, text: text(LIMITS.maxInputChars), attachmentIds: idList(LIMITS.maxAttachments) },
   stop: { requestId: id },
@@ -80,7 +87,7 @@ export function validateWebviewMessage(raw: unknown): ValidationResult {
   if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS, type)) {
     return fail(`unknown message type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
   }
-  const schema = SCHEMAS[type as FromWebviewType];
+  const schema: Record<string, FieldCheck> = SCHEMAS[type as FromWebviewType];
   const keys = Object.keys(message);
   const extra = keys.find((k) => k !== 'type' && !Object.hasOwn(schema, k));
   if (extra !== undefined) return fail(`${type}: unexpected field ${JSON.stringify(extra.slice(0, 40))}`);

@@ -62,7 +62,7 @@ export interface ConversationView {
   streamingRequestId?: string;
 }
 
-export type EnginePhaseView = 'noModel' | 'stopped' | 'starting' | 'loading' | 'ready' | 'busy' | 'crashed' | 'halted';
+export type EnginePhaseView = 'noModel' | 'stopped' | 'starting' | 'loading' | 'ready' | 'crashed' | 'halted';
 
 /** The header's view of the engine. */
 export interface EngineView {

@@ -4,8 +4,9 @@
 import type { CompleteParams, CompleteResult, EngineErrorCode, PrefillParams, PrefillResult } from '../engine/protocol';
 
 export interface CompletionEngine {
-  /** One fill-in-the-middle generation. Aborting `signal` must stop it (the result then carries
-   * stopReason "abort", or the promise rejects with an AbortError). */
+  /** One fill-in-the-middle generation. Aborting `signal` must stop it; the result then carries
+   * stopReason "abort" (the engine client's one rule, before or after the request reached the
+   * engine). An engine that rejects with an AbortError instead is tolerated (isAbortError). */
   complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
   /** Evaluate a prompt into the KV cache without generating (background warm-up); optional. */
   prefill?(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult>;
@@ -20,7 +21,7 @@ function hasCode(e: unknown, code: EngineErrorCode): boolean {
 }
 
 export function isAbortError(e: unknown): boolean {
-  return (e instanceof Error && e.name === 'AbortError') || codeOf(e) === 'ABORT_ERR' || codeOf(e) === 'aborted';
+  return (e instanceof Error && e.name === 'AbortError') || codeOf(e) === 'ABORT_ERR';
 }
 
 export function isPromptTooLong(e: unknown): boolean {

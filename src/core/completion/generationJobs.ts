@@ -105,7 +105,7 @@ export class GenerationJobs {
     const timedOut = result.stopReason === 'timeout';
     stats.recordAnswer(timedOut, params.timeoutMs);
     if (timedOut) this.deps.log.debug(`the suggestion timed out after ${params.timeoutMs} ms`);
-    const truncated = result.stopReason === 'maxTokens' || timedOut || result.stopReason === 'contextFull';
+    const truncated = result.stopReason === 'maxTokens' || timedOut;
     const settings = this.deps.settings();
     const { text, droppedBy } = postprocessCompletion(result.text, {
       ...target.ctx,

@@ -3,7 +3,8 @@
 // channel as structured clones. Every request carries an id; the worker answers each request
 // with exactly one `response` and, for streamed requests, any number of `chunk` messages before it.
 // `abort` is a notification: it names the id of a running request and has no response of its own
-// (the aborted request answers with stopReason "abort").
+// (the aborted request answers with stopReason "abort"). The worker sends a `heartbeat` every
+// second, so a client can tell a busy engine from one whose main thread is blocked.
 import type { LogLevel } from '../util/logger';
 
 /** The compute backend node-llama-cpp picked for this machine. */
@@ -25,8 +26,7 @@ export type StopReason =
   | 'stop' // one of the request's stop strings appeared
   | 'maxTokens' // the token cap was reached
   | 'timeout' // the wall-clock cap was reached
-  | 'abort' // the client aborted the request
-  | 'contextFull'; // no room left in the context
+  | 'abort'; // the client aborted the request (before or after it reached the engine)
 
 /** Token accounting attached to every generation reply. */
 export interface TokenAccounting {
@@ -66,8 +66,11 @@ export interface LoadedModelInfo {
   sizeBytes: number;
   gpuLayers: number;
   totalLayers: number;
+  /** This role's context, in tokens: each role has its own, sized to its work. */
   contextSize: number;
   trainContextSize: number;
+  /** Bytes of this role's KV cache (f16 keys and values for contextSize tokens). */
+  kvCacheBytes: number;
   /** FIM special tokens, or null when the model cannot fill in the middle. */
   fim: FimTokens | null;
   /** Texts of the model's end-of-generation tokens (EOS, EOT), used as stop strings. */
@@ -75,6 +78,8 @@ export interface LoadedModelInfo {
   hasChatTemplate: boolean;
   /** The chat wrapper node-llama-cpp resolved for this model (e.g. "ChatML", "Qwen", "Jinja"). */
   chatWrapper: string;
+  /** Why the model's own chat template is not used (it did not finish rendering in time, …). */
+  chatTemplateProblem?: string;
   loadMs: number;
 }
 
@@ -85,9 +90,35 @@ export interface GpuInfo {
   vramFreeBytes: number;
 }
 
+/** The CPU thread count evaluation uses, and how it was chosen. */
+export interface ThreadsInfo {
+  count: number;
+  /** `setting`: alembic.engine.threads / --threads; `measured`: the fastest candidate at load. */
+  source: 'setting' | 'measured';
+  /** Cores llama.cpp counts as useful for math. */
+  cpuMathCores: number;
+  /** Each candidate measured, with its prompt speed (empty when the setting chose). */
+  measured: { threads: number; tokensPerSecond: number }[];
+  /** Why it was last measured: "load", or the speed change that called for it. */
+  measuredBecause?: string;
+  /** How long the last measurement took. */
+  measureMs?: number;
+}
+
+/** Speeds the engine measured on its own work, and what they decide. */
+export interface EngineSpeeds {
+  /** Prompt evaluation, tokens per second (moving average; undefined before anything ran). */
+  promptTokensPerSecond?: number;
+  /** Prompt tokens per evaluation chunk now: about 40 ms of work, so an abort lands within one. */
+  promptChunkTokens: number;
+}
+
 export interface EngineStatus {
   gpu: GpuInfo;
   models: Partial<Record<ModelRole, LoadedModelInfo>>;
+  /** Undefined until a model has loaded. */
+  threads?: ThreadsInfo;
+  speeds: EngineSpeeds;
   /** Ids of requests running now. */
   running: number[];
   pid: number;
@@ -102,17 +133,26 @@ export interface LoadParams {
   chatModel?: string;
   /** GPU layers: "auto" lets node-llama-cpp fit them to free memory. */
   gpuLayers?: number | 'auto';
-  /** Context size per sequence; "auto" fits it to free memory up to the model's training size. */
+  /** The chat context in tokens, and an upper bound for the completion context; "auto" fits the
+   * chat context to free memory up to maxContextSize and the model's training size. */
   contextSize?: number | 'auto';
   /** Upper bound for an automatic context size. */
   maxContextSize?: number;
-  /** CPU threads for evaluation; 0 = node-llama-cpp's choice. */
+  /** Tokens the completion context needs (its budgets plus generation); default
+   * COMPLETION_CONTEXT_TOKENS. */
+  completionContextSize?: number;
+  /** CPU threads for evaluation; 0 = measure the candidates at load and take the fastest. */
   threads?: number;
 }
+
+/** The completion context when the client does not size it: the default budgets (1536 prefix,
+ * 128 suffix, 1024 extra context, 128 generated) and the template, rounded up. */
+export const COMPLETION_CONTEXT_TOKENS = 4096;
 
 export interface LoadResult {
   models: Partial<Record<ModelRole, LoadedModelInfo>>;
   gpu: GpuInfo;
+  threads?: ThreadsInfo;
 }
 
 export interface SamplingParams {
@@ -140,7 +180,8 @@ export interface CompleteResult {
   replayed: boolean;
 }
 
-/** Evaluate a prompt into the completion sequence without generating (background warm-up). */
+/** Evaluate a prompt into the completion sequence without generating (background warm-up). An
+ * aborted prefill resolves with what it evaluated. */
 export interface PrefillParams {
   segments: PromptSegment[];
   timeoutMs: number;
@@ -219,9 +260,11 @@ export type EngineErrorCode =
   | 'noFim' // the completion model has no fill-in-the-middle tokens
   | 'loadFailed' // llama.cpp refused the model (message carries its reason)
   | 'precheckFailed' // the GGUF pre-check rejected the file
+  | 'insufficientMemory' // the model and its contexts cannot fit (message carries the figures and the remedy)
   | 'promptTooLong' // the prompt does not fit the context (message carries both sizes)
-  | 'busy'
+  | 'badModel' // the file crashed the engine when it was last loaded (set by the client)
   | 'crashed' // the worker died while the request was in flight (set by the client)
+  | 'unresponsive' // the worker passed the request's cap or stopped answering, and was killed (set by the client)
   | 'stopped' // the engine is stopped after repeated crashes (set by the client)
   | 'internal';
 
@@ -247,12 +290,23 @@ export interface ChatChunk {
   text: string;
 }
 
-/** Model loading progress (0..1) for a running `load`. */
+/** Model loading progress (0..1) for a running `load`. Sent with 0 before llama.cpp opens each
+ * file, so a client knows which file was loading if the process dies. */
 export interface LoadProgress {
   type: 'progress';
   id: number;
   role: ModelRole;
+  path: string;
   progress: number;
+}
+
+/** The engine's watchdog thread starts each line it writes on stderr with this (a blocked main
+ * thread, a parent that is gone): the client quotes the line when it explains a kill. */
+export const ENGINE_WATCHDOG_PREFIX = 'alembic-engine-watchdog:';
+
+/** Sent every second by the worker's main thread: its absence means the main thread is blocked. */
+export interface EngineHeartbeat {
+  type: 'heartbeat';
 }
 
 /** The core's log levels: engine lines go into the client's Logger at their own level. */
@@ -271,4 +325,10 @@ export interface EngineReady {
 }
 
 /** Worker → parent. */
-export type FromEngine = EngineResponse | ChatChunk | LoadProgress | EngineLog | EngineReady;
+export type FromEngine = EngineResponse | ChatChunk | LoadProgress | EngineLog | EngineReady | EngineHeartbeat;
+
+/** One handler per request kind, typed by EngineRequests: a handler returning the wrong result
+ * does not compile. `C` is what the worker gives each handler (its id, abort signal, emitters). */
+export type EngineHandlers<C> = {
+  [K in EngineRequestKind]: (params: EngineRequests[K]['params'], context: C) => Promise<EngineRequests[K]['result']>;
+};

@@ -1,27 +1,32 @@
-// The parent side of the engine: forks the engine process, sends typed requests, and keeps the
-// engine alive for its users (the extension and the CLI).
+// The parent side of the engine: starts the engine process (engineProcess.ts), sends typed
+// requests, and keeps the engine alive for its users (the extension and the CLI).
 //
 // Design, in short:
 //   - The client holds the *desired* model configuration. Every request first makes sure the
 //     engine has it loaded, so a restarted or idle-unloaded engine reloads on demand.
-//   - When the process dies unexpectedly, in-flight requests fail with code "crashed" and the next
-//     request restarts it after a back-off. Three crashes within two minutes engage a brake: the
-//     client halts and every request fails with "stopped" until restart() is called.
+//   - When the process dies unexpectedly (or is killed for passing a cap, see engineProcess.ts),
+//     in-flight requests fail with code "crashed" / "unresponsive" and the next request restarts it
+//     after a back-off. Three deaths within two minutes engage a brake: the client halts and every
+//     request fails with "stopped" until restart() is called.
 //   - After `idleUnloadMs` without requests the models are unloaded to free (V)RAM; the process stays.
 //   - A model that fails to load leaves the previous one serving: the client reloads the last
-//     configuration that worked and reports the failure.
-import { fork, type ChildProcess } from 'node:child_process';
+//     configuration that worked and reports the failure. A file that crashed the engine while it
+//     loaded is remembered as bad (badModels.ts) and not loaded again until it changes.
+//   - One abort rule: an aborted generation (complete, prefill, chat) resolves with stopReason
+//     "abort" (a prefill with what it evaluated), whether the abort came before the request was
+//     sent or while the engine ran it; it never rejects.
+//   - "Busy" (a generation in flight) is its own cheap signal, apart from the lifecycle state.
+import { basename } from 'node:path';
 import type {
   ChatChunk,
   ChatParams,
   ChatResult,
   CompleteParams,
   CompleteResult,
-  EngineErrorCode,
   EngineLogLevel,
   EngineRequestKind,
   EngineRequests,
-  FromEngine,
+  EngineStatus,
   GpuInfo,
   LoadedModelInfo,
   LoadParams,
@@ -29,34 +34,29 @@ import type {
   ModelRole,
   PrefillParams,
   PrefillResult,
-  ToEngine,
+  ThreadsInfo,
+  TokenAccounting,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
 import type { Logger } from '../../core/util/logger';
+import { BadModelRegistry } from './badModels';
+import { EngineClientError } from './engineClientError';
+import { EngineProcess, type ProcessExit, type RequestOptions } from './engineProcess';
 
-export type EnginePhase = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready' | 'busy' | 'crashed' | 'halted';
+export { EngineClientError, type EngineErrorDetails } from './engineClientError';
+
+export type EnginePhase = 'stopped' | 'starting' | 'idle' | 'loading' | 'ready' | 'crashed' | 'halted';
 
 export interface EngineState {
   phase: EnginePhase;
   models: Partial<Record<ModelRole, LoadedModelInfo>>;
   gpu?: GpuInfo;
+  threads?: ThreadsInfo;
   /** The last failure worth showing (a crash, a refused model). */
   error?: string;
   /** 0..1 while a model loads. */
   loadProgress?: number;
   pid?: number;
-}
-
-export class EngineClientError extends Error {
-  constructor(
-    readonly code: EngineErrorCode | 'aborted',
-    message: string,
-    /** For promptTooLong: the exact prompt length and the context size. */
-    readonly details: { promptTokens?: number; contextSize?: number } = {},
-  ) {
-    super(message);
-    this.name = 'EngineClientError';
-  }
 }
 
 export interface EngineClientOptions {
@@ -65,55 +65,66 @@ export interface EngineClientOptions {
   /** Node executable; in VS Code this is the Electron binary run as Node. */
   execPath?: string;
   gpu?: 'auto' | 'off' | 'cuda' | 'vulkan' | 'metal';
+  /** Extra environment for the engine process (the engine's test switches). */
+  env?: Record<string, string>;
   idleUnloadMs?: number;
   restartDelaysMs?: number[];
   crashLimit?: number;
   crashWindowMs?: number;
   startTimeoutMs?: number;
+  /** Cap on one load (default 10 minutes): past it the engine is killed. */
+  loadTimeoutMs?: number;
+  /** A pending request with no word from the engine for this long means its main thread is blocked (default 30 s). */
+  stallTimeoutMs?: number;
+  /** Where files that crashed the engine are remembered across sessions (none: this session only). */
+  badModelsFile?: string;
   log?: Logger;
 }
 
-interface Pending {
-  kind: EngineRequestKind;
-  resolve: (value: never) => void;
-  reject: (error: Error) => void;
-  onChunk?: (chunk: ChatChunk) => void;
-  onProgress?: (role: ModelRole, progress: number) => void;
-}
+type Generation = 'complete' | 'prefill' | 'chat';
 
 export class EngineClient {
-  private child?: ChildProcess;
-  private starting?: Promise<ChildProcess>;
+  private engine?: EngineProcess;
+  private starting?: Promise<EngineProcess>;
   private loading?: Promise<LoadResult>;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   private desired: LoadParams = {};
   private loadedKey?: string;
   private lastGoodParams?: LoadParams;
+  /** The file the engine said it was opening, while a load runs. */
+  private loadingPath?: string;
   private crashTimes: number[] = [];
   private expectedExit = false;
   private idleTimer?: NodeJS.Timeout;
   private idleUnloadAfterMs?: number;
   private disposed = false;
+  private busyNow = false;
+  private readonly badModels: BadModelRegistry;
   private current: EngineState = { phase: 'stopped', models: {} };
   private readonly stateEmitter = new Emitter<EngineState>();
+  private readonly busyEmitter = new Emitter<boolean>();
+  /** Lifecycle changes only: start, load, ready, crash, unload, errors. */
   readonly onDidChangeState = this.stateEmitter.event;
+  /** A generation started or all ended; fires once per flip, with nothing else to re-read. */
+  readonly onDidChangeBusy = this.busyEmitter.event;
 
-  constructor(private readonly options: EngineClientOptions) {}
+  constructor(private readonly options: EngineClientOptions) {
+    this.badModels = new BadModelRegistry(options.badModelsFile);
+  }
 
   get state(): EngineState {
     return this.current;
+  }
+
+  /** True while a completion, prefill or chat answer is in flight. */
+  get busy(): boolean {
+    return this.busyNow;
   }
 
   /** Sets the models to serve; they are (re)loaded on the next request or by load(). */
   configure(params: LoadParams): void {
     this.desired = { ...params };
     // Back to the configuration that is serving (after a refused model): the refusal is history.
-    if (
-      JSON.stringify(this.desired) === this.loadedKey &&
-      this.current.error &&
-      (this.current.phase === 'ready' || this.current.phase === 'busy')
-    ) {
+    if (JSON.stringify(this.desired) === this.loadedKey && this.current.error && this.current.phase === 'ready') {
       this.setState({ error: undefined });
     }
   }
@@ -125,37 +136,37 @@ export class EngineClient {
   /** Loads the configured models now (e.g. at activation or after a settings change). */
   async load(): Promise<LoadResult> {
     await this.ensureLoaded();
-    return { models: this.current.models, gpu: this.current.gpu! };
+    return { models: this.current.models, gpu: this.current.gpu!, threads: this.current.threads };
   }
 
   complete(params: CompleteParams, signal?: AbortSignal): Promise<CompleteResult> {
-    return this.withModels(() => this.send('complete', params, { signal }));
+    return this.generate('complete', params, { signal });
   }
 
   prefill(params: PrefillParams, signal?: AbortSignal): Promise<PrefillResult> {
-    return this.withModels(() => this.send('prefill', params, { signal }));
+    return this.generate('prefill', params, { signal });
   }
 
   chat(
     params: ChatParams,
     options: { signal?: AbortSignal; onChunk?: (chunk: ChatChunk) => void } = {},
   ): Promise<ChatResult> {
-    return this.withModels(() => this.send('chat', params, options));
+    return this.generate('chat', params, options);
   }
 
   tokenize(role: ModelRole, text: string, special = false): Promise<number[]> {
     return this.withModels(() => this.send('tokenize', { role, text, special })).then((r) => r.tokens);
   }
 
-  async status(): Promise<EngineRequests['status']['result']> {
+  async status(): Promise<EngineStatus> {
     await this.ensureStarted();
     return this.send('status', {});
   }
 
   /** The running engine's status, or undefined when no process runs; never starts one (a view
    * that refreshes on state changes must not restart an engine that is being stopped). */
-  async statusIfRunning(): Promise<EngineRequests['status']['result'] | undefined> {
-    if (!this.child || this.starting) return undefined;
+  async statusIfRunning(): Promise<EngineStatus | undefined> {
+    if (!this.engine || this.starting) return undefined;
     return this.send('status', {}).catch(() => undefined);
   }
 
@@ -175,15 +186,17 @@ export class EngineClient {
   /** Frees the models (they reload on the next request). */
   async unload(): Promise<void> {
     this.clearIdleTimer();
-    if (!this.child) return;
+    if (!this.engine) return;
     await this.send('unload', {});
     this.loadedKey = undefined;
     this.setState({ phase: 'idle', models: {}, loadProgress: undefined });
   }
 
-  /** Restarts the process, clears the crash brake and reloads the configured models. */
+  /** Restarts the process, clears the crash brake and the record of files that crashed it, and
+   * reloads the configured models. */
   async restart(): Promise<void> {
     this.crashTimes = [];
+    this.badModels.clear();
     await this.stopProcess();
     this.setState({ phase: 'stopped', models: {}, error: undefined });
     if (this.desired.completionModel || this.desired.chatModel) await this.load();
@@ -192,7 +205,7 @@ export class EngineClient {
 
   /** For tests and diagnostics: the engine process id. */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.engine?.pid;
   }
 
   async dispose(): Promise<void> {
@@ -200,6 +213,19 @@ export class EngineClient {
     this.clearIdleTimer();
     await this.stopProcess();
     this.stateEmitter.dispose();
+    this.busyEmitter.dispose();
+  }
+
+  private async generate<K extends Generation>(
+    kind: K,
+    params: EngineRequests[K]['params'],
+    options: Pick<RequestOptions, 'signal' | 'onChunk'>,
+  ): Promise<EngineRequests[K]['result']> {
+    if (options.signal?.aborted) return abortedResult(kind);
+    return this.withModels(() =>
+      // Aborted while the model loaded: nothing was sent, nothing is owed.
+      options.signal?.aborted ? Promise.resolve(abortedResult(kind)) : this.send(kind, params, options),
+    );
   }
 
   private async withModels<T>(job: () => Promise<T>): Promise<T> {
@@ -225,10 +251,16 @@ export class EngineClient {
 
   private async loadDesired(key: string): Promise<LoadResult> {
     const params = this.desired;
+    const known = [params.completionModel, params.chatModel].map((p) => (p ? this.badModels.find(p) : undefined));
+    const bad = known.find((b) => b !== undefined);
+    if (bad) return this.fallBack(key, crashedBeforeError(bad.path, bad.reason));
     this.setState({ phase: 'loading', loadProgress: 0 });
     try {
       const result = await this.send('load', params, {
-        onProgress: (_role, progress) => this.setState({ loadProgress: progress }),
+        onProgress: (_role, path, progress) => {
+          this.loadingPath = path;
+          this.setState({ loadProgress: progress });
+        },
       });
       this.loadedKey = key;
       this.lastGoodParams = params;
@@ -236,30 +268,52 @@ export class EngineClient {
         phase: 'ready',
         models: result.models,
         gpu: result.gpu,
+        threads: result.threads,
         loadProgress: undefined,
         error: undefined,
       });
       return result;
     } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      const fallback = this.lastGoodParams;
-      if (fallback && JSON.stringify(fallback) !== key && this.child) {
-        // Keep serving what worked before; the caller still learns that the new model failed.
-        this.desired = fallback;
-        const restored = await this.send('load', fallback).catch(() => undefined);
-        if (restored) {
-          this.loadedKey = JSON.stringify(fallback);
-          this.setState({ phase: 'ready', models: restored.models, gpu: restored.gpu, loadProgress: undefined, error });
-          throw e;
-        }
-      }
-      this.loadedKey = undefined;
-      this.setState({ phase: this.child ? 'idle' : this.current.phase, models: {}, loadProgress: undefined, error });
-      throw e;
+      const culprit = this.loadingPath;
+      const died = e instanceof EngineClientError && (e.code === 'crashed' || e.code === 'unresponsive');
+      if (!died || !culprit) return this.fallBack(key, e);
+      const reason = e.details.reason ?? e.message;
+      this.badModels.remember(culprit, reason);
+      return this.fallBack(key, crashedWhileLoading(culprit, reason, e));
+    } finally {
+      this.loadingPath = undefined;
     }
   }
 
-  private ensureStarted(): Promise<ChildProcess> {
+  /** After a refused or crashing configuration: serve the last one that worked, and rethrow. */
+  private async fallBack(key: string, e: unknown): Promise<never> {
+    const error = e instanceof Error ? e.message : String(e);
+    const fallback = this.lastGoodParams;
+    if (fallback && JSON.stringify(fallback) !== key && this.current.phase !== 'halted') {
+      this.desired = fallback;
+      const restored = await this.ensureStarted()
+        .then(() => this.send('load', fallback))
+        .catch(() => undefined);
+      if (restored) {
+        this.loadedKey = JSON.stringify(fallback);
+        this.setState({
+          phase: 'ready',
+          models: restored.models,
+          gpu: restored.gpu,
+          threads: restored.threads,
+          loadProgress: undefined,
+          error,
+        });
+        throw e;
+      }
+    }
+    this.loadedKey = undefined;
+    const phase = this.engine ? 'idle' : this.current.phase;
+    this.setState({ phase, models: {}, loadProgress: undefined, error });
+    throw e;
+  }
+
+  private ensureStarted(): Promise<EngineProcess> {
     if (this.disposed) return Promise.reject(new EngineClientError('stopped', 'The engine is shut down.'));
     if (this.current.phase === 'halted') {
       return Promise.reject(
@@ -269,12 +323,12 @@ export class EngineClient {
         ),
       );
     }
-    if (this.child) return Promise.resolve(this.child);
+    if (this.engine) return Promise.resolve(this.engine);
     if (!this.starting) this.starting = this.startProcess().finally(() => (this.starting = undefined));
     return this.starting;
   }
 
-  private async startProcess(): Promise<ChildProcess> {
+  private async startProcess(): Promise<EngineProcess> {
     // Yield first: ensureStarted() must record this start before any state listener can run and
     // send a request (which would otherwise start a second process, and so on).
     await Promise.resolve();
@@ -286,149 +340,94 @@ export class EngineClient {
     }
     this.setState({ phase: 'starting', models: {} });
     this.loadedKey = undefined;
-    const child = fork(this.options.enginePath, [], {
-      execPath: this.options.execPath ?? process.execPath,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ALEMBIC_ENGINE_GPU: this.options.gpu ?? 'auto' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    child.stdout?.on('data', (d: Buffer) => this.log('debug', `engine stdout: ${d.toString().trimEnd()}`));
-    child.stderr?.on('data', (d: Buffer) => this.log('warn', `engine stderr: ${d.toString().trimEnd()}`));
-    child.on('message', (m: FromEngine) => this.onMessage(m));
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
     this.expectedExit = false;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new EngineClientError('internal', 'The engine process did not start in time.')),
-        this.options.startTimeoutMs ?? 120_000,
-      );
-      const onReady = (m: FromEngine) => {
-        if (m?.type !== 'ready') return;
-        clearTimeout(timer);
-        child.off('message', onReady);
-        resolve();
-      };
-      child.on('message', onReady);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new EngineClientError('crashed', 'The engine process exited while starting.'));
-      });
+    const engine = await EngineProcess.start({
+      enginePath: this.options.enginePath,
+      execPath: this.options.execPath,
+      gpu: this.options.gpu,
+      env: this.options.env,
+      startTimeoutMs: this.options.startTimeoutMs,
+      loadTimeoutMs: this.options.loadTimeoutMs,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      log: (level, message) => this.log(level, message),
     });
-    this.child = child;
-    this.setState({ phase: 'idle', pid: child.pid });
-    return child;
+    engine.onDidExit((exit, pending) => this.onExit(engine, exit, pending));
+    this.engine = engine;
+    this.setState({ phase: 'idle', pid: engine.pid });
+    return engine;
   }
 
   private send<K extends EngineRequestKind>(
     kind: K,
     params: EngineRequests[K]['params'],
-    options: {
-      signal?: AbortSignal;
-      onChunk?: (c: ChatChunk) => void;
-      onProgress?: (role: ModelRole, p: number) => void;
-    } = {},
+    options: Omit<RequestOptions, 'subject'> = {},
   ): Promise<EngineRequests[K]['result']> {
-    const child = this.child;
-    if (!child) return Promise.reject(new EngineClientError('crashed', 'The engine is not running.'));
-    if (options.signal?.aborted) return Promise.reject(new EngineClientError('aborted', 'The request was cancelled.'));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => this.post({ type: 'abort', id });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => options.signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        kind,
-        resolve: ((value: EngineRequests[K]['result']) => {
-          settle();
-          resolve(value);
-        }) as (v: never) => void,
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-        onChunk: options.onChunk,
-        onProgress: options.onProgress,
-      });
-      this.post({ type: 'request', id, kind, params } as ToEngine);
-      this.updateBusy();
-    });
+    const engine = this.engine;
+    if (!engine) return Promise.reject(new EngineClientError('crashed', 'The engine is not running.'));
+    const request = engine.request(kind, params, { ...options, subject: () => this.subjectOf(kind) });
+    this.updateBusy();
+    return request.finally(() => this.updateBusy());
   }
 
-  private post(message: ToEngine): void {
-    if (this.child?.connected) this.child.send(message);
-  }
-
-  private onMessage(message: FromEngine): void {
-    switch (message?.type) {
-      case 'log':
-        this.log(message.level, message.message);
-        return;
-      case 'chunk':
-        this.pending.get(message.id)?.onChunk?.(message);
-        return;
-      case 'progress':
-        this.pending.get(message.id)?.onProgress?.(message.role, message.progress);
-        return;
-      case 'response': {
-        const entry = this.pending.get(message.id);
-        if (!entry) return;
-        this.pending.delete(message.id);
-        if (message.ok) entry.resolve(message.result as never);
-        else
-          entry.reject(
-            new EngineClientError(message.error.code, message.error.message, {
-              promptTokens: message.error.promptTokens,
-              contextSize: message.error.contextSize,
-            }),
-          );
-        this.updateBusy();
-        return;
-      }
+  /** The model a request works on, for a message if it must be given up. */
+  private subjectOf(kind: EngineRequestKind): string {
+    if (kind === 'load') {
+      const path = this.loadingPath ?? this.desired.completionModel ?? this.desired.chatModel;
+      return path ? basename(path) : 'no model';
     }
+    const role: ModelRole = kind === 'chat' ? 'chat' : 'completion';
+    const model = this.current.models[role];
+    return model ? `${model.name} (${basename(model.path)})` : `the ${role} model`;
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.child && this.child !== child) return;
-    this.child = undefined;
+  private onExit(
+    engine: EngineProcess,
+    exit: ProcessExit,
+    pending: { kind: EngineRequestKind; reject: (e: Error) => void }[],
+  ): void {
+    if (this.engine !== engine) return;
+    this.engine = undefined;
     this.loadedKey = undefined;
-    const how = signal ? `killed by ${signal}` : `exit code ${code}`;
-    const failed = [...this.pending.values()];
-    this.pending.clear();
+    this.updateBusy();
     if (this.expectedExit || this.disposed) {
-      failed.forEach((p) => p.reject(new EngineClientError('stopped', 'The engine was stopped.')));
+      pending.forEach((p) => p.reject(new EngineClientError('stopped', 'The engine was stopped.')));
       return;
     }
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
     const now = Date.now();
     const window = this.options.crashWindowMs ?? 120_000;
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < window), now];
     const halted = this.crashTimes.length >= (this.options.crashLimit ?? 3);
+    const what = exit.killedFor ? exit.killedFor.message : `The engine process stopped unexpectedly (${how}).`;
     const message = halted
-      ? `The engine crashed ${this.crashTimes.length} times in ${Math.round(window / 60000)} minutes (last: ${how}) and was stopped. Use "Alembic: Restart Engine" to try again.`
-      : `The engine process stopped unexpectedly (${how}). It restarts on the next request.`;
+      ? `${what} The engine crashed ${this.crashTimes.length} times in ${Math.round(window / 60000)} minutes and was stopped. Use "Alembic: Restart Engine" to try again.`
+      : `${what} It restarts on the next request.`;
     this.log('error', message);
-    failed.forEach((p) => p.reject(new EngineClientError('crashed', `${message} The ${p.kind} request was lost.`)));
+    const code = exit.killedFor ? 'unresponsive' : 'crashed';
+    const details = { exit: { code: exit.code, signal: exit.signal }, reason: what };
+    pending.forEach((p) =>
+      p.reject(new EngineClientError(code, `${message} The ${p.kind} request was lost.`, details)),
+    );
     this.setState({ phase: halted ? 'halted' : 'crashed', models: {}, error: message, pid: undefined });
   }
 
   private async stopProcess(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
+    const engine = this.engine;
+    if (!engine) return;
     this.expectedExit = true;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
+    await engine.stop();
   }
 
   private updateBusy(): void {
-    const busy = [...this.pending.values()].some((p) => p.kind === 'complete' || p.kind === 'chat');
-    if (this.current.phase === 'ready' && busy) this.setState({ phase: 'busy' });
-    else if (this.current.phase === 'busy' && !busy) this.setState({ phase: 'ready' });
+    const busy = (this.engine?.pendingKinds() ?? []).some((k) => k === 'complete' || k === 'chat' || k === 'prefill');
+    if (busy === this.busyNow) return;
+    this.busyNow = busy;
+    this.busyEmitter.fire(busy);
   }
 
   private armIdleTimer(): void {
     const ms = this.idleUnloadMs;
-    if (ms <= 0 || this.pending.size > 0) return;
+    if (ms <= 0 || (this.engine?.pendingKinds().length ?? 0) > 0) return;
     this.clearIdleTimer();
     this.idleTimer = setTimeout(() => {
       this.log('info', `Unloading the model after ${Math.round(ms / 60000)} idle minutes to free memory.`);
@@ -450,4 +449,43 @@ export class EngineClient {
   private log(level: EngineLogLevel, message: string): void {
     this.options.log?.[level](message);
   }
+}
+
+const NO_WORK: TokenAccounting = {
+  promptTokens: 0,
+  evaluatedTokens: 0,
+  reusedTokens: 0,
+  generatedTokens: 0,
+  timeToFirstTokenMs: 0,
+  tokensPerSecond: 0,
+  totalMs: 0,
+};
+
+/** The answer to a generation aborted before it reached the engine. */
+function abortedResult<K extends Generation>(kind: K): EngineRequests[K]['result'] {
+  const accounting = { ...NO_WORK };
+  const results: { [G in Generation]: EngineRequests[G]['result'] } = {
+    complete: { text: '', stopReason: 'abort', accounting, replayed: false },
+    prefill: { accounting },
+    chat: { text: '', thought: '', stopReason: 'abort', accounting },
+  };
+  return results[kind];
+}
+
+const WHAT_TO_DO =
+  'It may be damaged or made for another llama.cpp version: download it again or pick another model. Alembic will not load this file again until it changes, or until "Alembic: Restart Engine".';
+
+function crashedWhileLoading(path: string, reason: string, e: EngineClientError): EngineClientError {
+  return new EngineClientError('badModel', `Loading ${basename(path)} broke the engine: ${reason} ${WHAT_TO_DO}`, {
+    ...e.details,
+    file: path,
+  });
+}
+
+function crashedBeforeError(path: string, reason: string): EngineClientError {
+  return new EngineClientError(
+    'badModel',
+    `${basename(path)} crashed the engine when it was last loaded (${reason}). ${WHAT_TO_DO}`,
+    { file: path },
+  );
 }

@@ -3,11 +3,16 @@
 // shifts the context window when a conversation outgrows it (so a long chat never fails).
 // The client sends the whole conversation each time; answers stream back as chunks tagged as
 // answer text or reasoning. Chat runs at a lower evaluation priority than completions.
+// The chat template renders synchronously on this thread: a model whose template did not pass the
+// time-boxed check at load (templateCheck.ts) gets a format chosen without rendering it.
 import type { ChatHistoryItem, LlamaChat, LlamaChatResponseChunk } from 'node-llama-cpp';
+import { basename } from 'node:path';
 import type { ChatChunk, ChatMessage, ChatParams, ChatResult, StopReason } from '../../core/engine/protocol';
 import { ThinkSplitter } from '../../core/chat/thinkSplitter';
 import { EngineError } from './engineError';
-import type { LlamaRuntime, ModelSlot } from './llamaRuntime';
+import { fallbackChatWrapper } from './chatWrapperFallback';
+import type { LlamaRuntime } from './llamaRuntime';
+import type { ModelSlot } from './modelSlot';
 import { Stopwatch } from './stopwatch';
 
 const CHAT_PRIORITY = 1;
@@ -15,8 +20,18 @@ const CHAT_PRIORITY = 1;
 export class ChatRunner {
   private chat?: { slot: ModelSlot; chat: LlamaChat };
   private queue: Promise<unknown> = Promise.resolve();
+  private active = 0;
 
-  constructor(private readonly runtime: LlamaRuntime) {}
+  constructor(
+    private readonly runtime: LlamaRuntime,
+    /** Tells the watchdog what the main thread is doing, for its report if it blocks. */
+    private readonly setActivity: (label: string) => void = () => undefined,
+  ) {}
+
+  /** True while an answer is being generated. */
+  get busy(): boolean {
+    return this.active > 0;
+  }
 
   /** The chat wrapper name for the loaded chat model (resolved from its template). */
   wrapperName(): string {
@@ -33,7 +48,14 @@ export class ChatRunner {
     signal: AbortSignal,
     emit: (chunk: Omit<ChatChunk, 'type' | 'id'>) => void,
   ): Promise<ChatResult> {
-    const job = () => this.generate(params, signal, emit);
+    const job = async () => {
+      this.active++;
+      try {
+        return await this.generate(params, signal, emit);
+      } finally {
+        this.active--;
+      }
+    };
     const run = this.queue.then(job, job);
     this.queue = run.catch(() => undefined);
     return run;
@@ -41,12 +63,20 @@ export class ChatRunner {
 
   private chatFor(): LlamaChat | undefined {
     const slot = this.runtime.slotFor('chat');
-    if (!slot?.sequences.chat) return undefined;
+    const sequence = slot?.roles.chat?.sequence;
+    if (!slot || !sequence) return undefined;
     if (this.chat?.slot !== slot) {
       this.reset();
+      const lib = this.runtime.library;
+      const template = slot.model.fileInfo.metadata?.tokenizer?.chat_template;
+      const chatWrapper =
+        slot.templateVerdict?.ok === false && typeof template === 'string'
+          ? fallbackChatWrapper(lib, slot.model, template)
+          : 'auto';
+      this.setActivity(`resolving the chat format of ${basename(slot.path)}`);
       this.chat = {
         slot,
-        chat: new this.runtime.library.LlamaChat({ contextSequence: slot.sequences.chat, autoDisposeSequence: false }),
+        chat: new lib.LlamaChat({ contextSequence: sequence, autoDisposeSequence: false, chatWrapper }),
       };
     }
     return this.chat.chat;
@@ -82,6 +112,9 @@ export class ChatRunner {
     let thought = '';
     const forward = (pieces: { segment: 'text' | 'thought'; text: string }[]) => pieces.forEach((p) => emit(p));
 
+    this.setActivity(
+      `rendering the chat template of ${basename(chat.sequence.model.filename ?? 'the chat model')} for a chat request`,
+    );
     try {
       const response = await chat.generateResponse(history, {
         signal: controller.signal,

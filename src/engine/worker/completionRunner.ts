@@ -4,10 +4,13 @@
 //     part after the first difference is erased and evaluated (the accounting reports both parts);
 //   - a greedy request for exactly the last prompt is replayed from the recorded output, with
 //     nothing evaluated at all;
-//   - the prompt is evaluated in chunks, so an abort or the wall-clock cap lands between chunks
-//     instead of after a long prompt;
-//   - one request at a time on the sequence; a completion pre-empts a background prefill.
+//   - the prompt is evaluated in chunks of about 40 ms of work at the measured speed
+//     (src/core/engine/promptPace.ts), so an abort or the wall-clock cap lands within one chunk;
+//   - one request at a time on the sequence; a completion pre-empts background work (a prefill, or
+//     a re-measurement of the thread count when the prompt speed moved far from its measured figure).
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { PromptPace } from '../../core/engine/promptPace';
+import { needsRecalibration } from '../../core/engine/threadChoice';
 import type {
   CompleteParams,
   CompleteResult,
@@ -20,9 +23,15 @@ import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
 import { Stopwatch } from './stopwatch';
 
-const PROMPT_CHUNK_TOKENS = 128;
 const COMPLETION_PRIORITY = 5;
 const PREFILL_PRIORITY = 1;
+/** The thread count is measured again at most this often. */
+const RETUNE_INTERVAL_MS = 30_000;
+
+export interface CompletionRunnerOptions {
+  /** True while other work (a chat answer) shares the cores: its chunks say nothing about the machine. */
+  contended(): boolean;
+}
 
 interface RecordedGeneration {
   prompt: Token[];
@@ -36,25 +45,36 @@ export class CompletionRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private recorded?: RecordedGeneration;
   private runningPrefill?: AbortController;
+  private runningRetune?: AbortController;
+  private lastTune = performance.now();
 
-  constructor(private readonly runtime: LlamaRuntime) {}
+  constructor(
+    private readonly runtime: LlamaRuntime,
+    private readonly options: CompletionRunnerOptions,
+  ) {}
+
+  private get pace(): PromptPace {
+    return this.runtime.pace;
+  }
 
   complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
-    this.runningPrefill?.abort(); // a real request beats a background warm-up
-    return this.exclusive(() => this.generate(params, signal));
+    this.runningPrefill?.abort(); // a real request beats background work
+    this.runningRetune?.abort();
+    return this.exclusive(() => this.generate(params, signal)).finally(() => this.maybeRetune());
   }
 
   prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     const controller = new AbortController();
     signal.addEventListener('abort', () => controller.abort(), { once: true });
     this.runningPrefill = controller;
+    this.runningRetune?.abort(); // the warm-up is for the next keystroke: it goes first
     return this.exclusive(async () => {
       const watch = new Stopwatch(params.timeoutMs, controller.signal);
       const { sequence, model } = this.target();
       const tokens = tokenizeSegments(model, params.segments);
       checkFits(tokens.length, 0, sequence.contextSize);
       const reused = await alignSequence(sequence, tokens, tokens.length);
-      const evaluated = await evaluatePrompt(sequence, tokens.slice(reused), watch, PREFILL_PRIORITY);
+      const evaluated = await this.evaluatePrompt(sequence, tokens.slice(reused), watch, PREFILL_PRIORITY);
       return { accounting: watch.accounting(tokens.length, reused, evaluated, 0) };
     }).finally(() => {
       if (this.runningPrefill === controller) this.runningPrefill = undefined;
@@ -64,6 +84,24 @@ export class CompletionRunner {
   /** Forget the recorded output (the model or its settings changed). */
   reset(): void {
     this.recorded = undefined;
+    this.lastTune = performance.now();
+  }
+
+  /** When the prompt speed moved far from the figure the thread count was chosen with (another
+   * program took the cores or gave them back), measure the count again, as background work. */
+  private maybeRetune(): void {
+    const drift = this.pace.drift();
+    if (!needsRecalibration(drift) || this.options.contended()) return;
+    if (performance.now() - this.lastTune < RETUNE_INTERVAL_MS) return;
+    this.lastTune = performance.now();
+    const because = `the prompt speed ${drift! < 1 ? 'fell' : 'rose'} to ${Math.round(drift! * 100)}% of the measured figure`;
+    const controller = new AbortController();
+    this.runningRetune = controller;
+    void this.exclusive(() => this.runtime.retune(because, controller.signal))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.runningRetune === controller) this.runningRetune = undefined;
+      });
   }
 
   private exclusive<T>(job: () => Promise<T>): Promise<T> {
@@ -74,15 +112,33 @@ export class CompletionRunner {
 
   private target(): { sequence: LlamaContextSequence; model: LlamaModel } {
     const slot = this.runtime.slotFor('completion');
-    const sequence = slot?.sequences.completion;
-    if (!slot || !sequence) throw new EngineError('noModel', 'No completion model is loaded.');
-    if (!slot.info.fim) {
+    const binding = slot?.roles.completion;
+    if (!slot || !binding) throw new EngineError('noModel', 'No completion model is loaded.');
+    if (!binding.info.fim) {
       throw new EngineError(
         'noFim',
-        `${slot.info.name} has no fill-in-the-middle tokens, so it cannot complete code. Pick a code completion model (for example Qwen2.5-Coder base).`,
+        `${binding.info.name} has no fill-in-the-middle tokens, so it cannot complete code. Pick a code completion model (for example Qwen2.5-Coder base).`,
       );
     }
-    return { sequence, model: slot.model };
+    return { sequence: binding.sequence, model: slot.model };
+  }
+
+  /** Evaluates prompt tokens in chunks of about 40 ms of work, stopping between chunks on abort or timeout. */
+  private async evaluatePrompt(
+    sequence: LlamaContextSequence,
+    tokens: Token[],
+    watch: Stopwatch,
+    priority: 1 | 5,
+  ): Promise<number> {
+    let done = 0;
+    while (done < tokens.length && !watch.stopReason()) {
+      const chunk = tokens.slice(done, done + this.pace.chunkTokens());
+      const started = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(chunk, { evaluationPriority: priority });
+      if (!this.options.contended()) this.pace.observe(chunk.length, performance.now() - started);
+      done += chunk.length;
+    }
+    return done;
   }
 
   private async generate(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
@@ -105,7 +161,7 @@ export class CompletionRunner {
     if (replay) return replay(watch);
 
     const reused = await alignSequence(sequence, prompt, prompt.length - 1);
-    let evaluated = await evaluatePrompt(sequence, prompt.slice(reused, -1), watch, COMPLETION_PRIORITY);
+    let evaluated = await this.evaluatePrompt(sequence, prompt.slice(reused, -1), watch, COMPLETION_PRIORITY);
     const output: Token[] = [];
     let text = '';
     let stopReason: StopReason = 'maxTokens';
@@ -204,22 +260,6 @@ async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], li
   if (sequence.nextTokenIndex > common)
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
-}
-
-/** Evaluates prompt tokens in chunks, stopping between chunks on abort or timeout. */
-async function evaluatePrompt(
-  sequence: LlamaContextSequence,
-  tokens: Token[],
-  watch: Stopwatch,
-  priority: 1 | 5,
-): Promise<number> {
-  let done = 0;
-  while (done < tokens.length && !watch.stopReason()) {
-    const chunk = tokens.slice(done, done + PROMPT_CHUNK_TOKENS);
-    await sequence.evaluateWithoutGeneratingNewTokens(chunk, { evaluationPriority: priority });
-    done += chunk.length;
-  }
-  return done;
 }
 
 function firstStop(text: string, stops: string[] | undefined): number {

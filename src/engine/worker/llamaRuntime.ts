@@ -1,13 +1,14 @@
 // Owns node-llama-cpp inside the engine process: the Llama instance (backend detection), the
-// loaded models and their contexts. A file used for both roles is loaded once and gets one context
-// with two sequences, so completion and chat share the weights and are batched together, with
-// completions at a higher evaluation priority. Different files get a context each.
+// loaded model files (modelSlot.ts: a context per role) and the thread count (threadTuner.ts).
+// A load checks every new file before anything already loaded is touched: the bounded GGUF
+// pre-check, then the memory estimate (a model that cannot fit is refused with what to change),
+// so a refused file leaves the current models serving.
 //
 // llama.cpp reports why it refused a model only through its logger; node-llama-cpp then throws a
 // generic "Failed to load model". The runtime keeps the recent log lines and puts them in the error.
-import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
+import { freemem } from 'node:os';
 import { basename } from 'node:path';
-import { statSync } from 'node:fs';
 import type {
   Backend,
   EngineLogLevel,
@@ -15,24 +16,27 @@ import type {
   LoadedModelInfo,
   LoadParams,
   ModelRole,
+  ThreadsInfo,
 } from '../../core/engine/protocol';
-import { EngineError } from './engineError';
+import { checkMemoryFit, modelShapeFromHeader, type ModelShape } from '../../core/engine/memoryEstimate';
+import { PromptPace } from '../../core/engine/promptPace';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
+import { readGgufHeader } from '../../core/gguf/ggufReader';
 import type { Logger } from '../../core/util/logger';
+import { EngineError } from './engineError';
+import { contextPlans, disposeSlot, loadSlot, type ModelSlot, type RoleBinding } from './modelSlot';
+import { ThreadTuner } from './threadTuner';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
-
-export interface ModelSlot {
-  path: string;
-  model: LlamaModel;
-  context: LlamaContext;
-  sequences: Partial<Record<ModelRole, LlamaContextSequence>>;
-  info: LoadedModelInfo;
-}
 
 export interface RuntimeOptions {
   gpu: 'auto' | false | 'cuda' | 'vulkan' | 'metal';
   log: Logger;
+  /** For tests: the RAM the memory estimate may assume (ALEMBIC_ENGINE_RAM_BYTES), capped by what is free. */
+  ramLimitBytes?: number;
+  /** For tests only (ALEMBIC_ENGINE_PRECHECK=off): a file the pre-check refuses still goes to
+   * llama.cpp, so a test can make llama.cpp abort at load whatever the pre-check learns to catch. */
+  skipPrecheck?: boolean;
 }
 
 const RECENT_LOG_LINES = 40;
@@ -40,9 +44,12 @@ const RECENT_LOG_LINES = 40;
 export class LlamaRuntime {
   private lib?: NodeLlamaCpp;
   private llama?: Llama;
+  private tuner?: ThreadTuner;
   private readonly recentLog: string[] = [];
   private readonly slots = new Map<string, ModelSlot>();
   private lastParams: LoadParams = {};
+  /** Prompt speed measured on the engine's own work; sizes the evaluation chunks. */
+  readonly pace = new PromptPace();
 
   constructor(private readonly options: RuntimeOptions) {}
 
@@ -56,11 +63,16 @@ export class LlamaRuntime {
       logLevel: this.lib.LlamaLogLevel.warn,
       logger: (level, message) => this.onLlamaLog(String(level), message),
     });
+    this.tuner = new ThreadTuner(this.llama, this.pace);
   }
 
   get library(): NodeLlamaCpp {
     if (!this.lib) throw new EngineError('internal', 'The engine is not initialized.');
     return this.lib;
+  }
+
+  get threads(): ThreadsInfo | undefined {
+    return this.tuner?.current;
   }
 
   private onLlamaLog(level: string, message: string): void {
@@ -85,12 +97,14 @@ export class LlamaRuntime {
     };
   }
 
-  /** Loads what `params` asks for and unloads what it no longer needs. */
+  /** Loads what `params` asks for and unloads what it no longer needs. `onProgress` hears of each
+   * file (with 0) before llama.cpp opens it. */
   async load(
     params: LoadParams,
-    onProgress: (role: ModelRole, progress: number) => void,
+    onProgress: (role: ModelRole, path: string, progress: number) => void,
   ): Promise<Partial<Record<ModelRole, LoadedModelInfo>>> {
     await this.init();
+    const llama = this.requireLlama();
     const wanted = new Map<string, ModelRole[]>();
     if (params.completionModel) wanted.set(params.completionModel, ['completion']);
     if (params.chatModel) wanted.set(params.chatModel, [...(wanted.get(params.chatModel) ?? []), 'chat']);
@@ -98,40 +112,109 @@ export class LlamaRuntime {
     const settingsChanged = JSON.stringify(withoutPaths(params)) !== JSON.stringify(withoutPaths(this.lastParams));
     const toLoad = [...wanted].filter(([path, roles]) => {
       const slot = this.slots.get(path);
-      return !slot || settingsChanged || !sameRoles(roles, slot.info.roles);
+      return !slot || settingsChanged || !sameRoles(roles, Object.keys(slot.roles) as ModelRole[]);
     });
-    // Pre-check every new file before anything is unloaded: a bad file leaves the current models serving.
-    const summaries = new Map<string, GgufSummary>();
-    for (const [path, roles] of toLoad) summaries.set(path, await precheck(path, roles));
-    for (const path of [...this.slots.keys()]) {
-      if (!wanted.has(path) || toLoad.some(([p]) => p === path)) await this.disposeSlot(path);
-    }
-    this.lastParams = params;
+    const leaving = [...this.slots.keys()].filter((path) => !wanted.has(path) || toLoad.some(([p]) => p === path));
+
+    // Every new file is checked before anything is unloaded: a refused file leaves the current models serving.
+    const checked = new Map<string, { summary: GgufSummary; shape: ModelShape; bytes: number }>();
     for (const [path, roles] of toLoad) {
-      const slot = await this.loadSlot(path, roles, params, summaries.get(path)!, (p) =>
-        roles.forEach((r) => onProgress(r, p)),
-      );
-      this.slots.set(path, slot);
+      try {
+        const summary = await precheck(path, roles);
+        const header = await readGgufHeader(path);
+        checked.set(path, { summary, shape: modelShapeFromHeader(header, summary.name), bytes: 0 });
+      } catch (e) {
+        if (!this.options.skipPrecheck) throw e;
+        this.options.log.warn(`Pre-check switched off (a test): loading ${basename(path)} although ${String(e)}`);
+        checked.set(path, uncheckedFile(path));
+      }
+    }
+    await this.checkMemory(params, toLoad, checked, leaving);
+
+    for (const path of leaving) await this.disposeSlot(path);
+    this.lastParams = params;
+    const setting = params.threads && params.threads > 0 ? params.threads : 0;
+    this.tuner!.prepare(setting);
+    const onGpu = llama.gpu !== false && params.gpuLayers !== 0;
+    for (const [path, roles] of toLoad) {
+      const { summary, shape, bytes } = checked.get(path)!;
+      const loader = {
+        lib: this.library,
+        llama,
+        explain: (p: string, e: unknown, what?: string) => this.loadError(p, e, what),
+        onProgress: (role: ModelRole, progress: number) => onProgress(role, path, progress),
+        threadsIdeal: this.tuner!.ideal(setting),
+        onGpu,
+        log: this.options.log,
+      };
+      this.recentLog.length = 0;
+      this.slots.set(path, await loadSlot(loader, path, roles, params, summary, shape, bytes));
+    }
+    if (toLoad.length > 0) {
+      const binding = this.binding('completion') ?? this.binding('chat');
+      const slot = this.slotFor('completion') ?? this.slotFor('chat');
+      if (binding && slot) await this.tuner!.tune(setting, binding.sequence, slot.model, 'load');
     }
     return this.models();
   }
 
+  /** Re-measures the thread count (the prompt speed moved far from the measured figure). */
+  async retune(because: string, signal: AbortSignal): Promise<ThreadsInfo | undefined> {
+    const binding = this.binding('completion');
+    const slot = this.slotFor('completion');
+    const setting = this.lastParams.threads ?? 0;
+    if (!binding || !slot || !this.tuner || setting > 0) return this.threads;
+    const before = this.threads?.count;
+    const info = await this.tuner.tune(0, binding.sequence, slot.model, because, signal);
+    if (info.count !== before) this.options.log.info(`Threads: ${before} → ${info.count} (${because}).`);
+    return info;
+  }
+
+  private async checkMemory(
+    params: LoadParams,
+    toLoad: [string, ModelRole[]][],
+    checked: Map<string, { summary: GgufSummary; shape: ModelShape; bytes: number }>,
+    leaving: string[],
+  ): Promise<void> {
+    if (toLoad.length === 0) return;
+    const llama = this.requireLlama();
+    const onGpu = llama.gpu !== false && params.gpuLayers !== 0;
+    const vram = onGpu ? (await llama.getVramState()).free : 0;
+    const freed = leaving.reduce((sum, path) => sum + (this.slots.get(path)?.estimatedBytes ?? 0), 0);
+    const free = freemem() + freed;
+    let ram = this.options.ramLimitBytes ? Math.min(this.options.ramLimitBytes, free) : free;
+    for (const [path, roles] of toLoad) {
+      const entry = checked.get(path)!;
+      const plans = contextPlans(roles, params, entry.summary.contextLength ?? 4096);
+      const verdict = checkMemoryFit(entry.shape, plans, { ramBytes: ram, vramBytes: vram, onGpu });
+      if (!verdict.fits) throw new EngineError('insufficientMemory', verdict.message);
+      entry.bytes = verdict.need.totalBytes;
+      ram -= verdict.need.totalBytes;
+    }
+  }
+
   models(): Partial<Record<ModelRole, LoadedModelInfo>> {
     const out: Partial<Record<ModelRole, LoadedModelInfo>> = {};
-    for (const slot of this.slots.values()) for (const role of slot.info.roles) out[role] = slot.info;
+    for (const slot of this.slots.values())
+      for (const [role, binding] of Object.entries(slot.roles)) out[role as ModelRole] = binding.info;
     return out;
   }
 
   slotFor(role: ModelRole): ModelSlot | undefined {
-    for (const slot of this.slots.values()) if (slot.info.roles.includes(role)) return slot;
+    for (const slot of this.slots.values()) if (slot.roles[role]) return slot;
     return undefined;
+  }
+
+  binding(role: ModelRole): RoleBinding | undefined {
+    return this.slotFor(role)?.roles[role];
   }
 
   async unload(role?: ModelRole): Promise<ModelRole[]> {
     const unloaded: ModelRole[] = [];
     for (const [path, slot] of [...this.slots]) {
-      if (role && !slot.info.roles.includes(role)) continue;
-      unloaded.push(...slot.info.roles);
+      const roles = Object.keys(slot.roles) as ModelRole[];
+      if (role && !roles.includes(role)) continue;
+      unloaded.push(...roles);
       await this.disposeSlot(path);
     }
     if (!role) this.lastParams = {};
@@ -141,88 +224,7 @@ export class LlamaRuntime {
   private async disposeSlot(path: string): Promise<void> {
     const slot = this.slots.get(path);
     this.slots.delete(path);
-    if (!slot) return;
-    await slot.context.dispose();
-    await slot.model.dispose();
-  }
-
-  private async loadSlot(
-    path: string,
-    roles: ModelRole[],
-    params: LoadParams,
-    summary: GgufSummary,
-    onProgress: (p: number) => void,
-  ): Promise<ModelSlot> {
-    const llama = this.requireLlama();
-    const started = Date.now();
-    this.recentLog.length = 0;
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({
-        modelPath: path,
-        gpuLayers: params.gpuLayers ?? 'auto',
-        onLoadProgress: onProgress,
-      });
-    } catch (e) {
-      if (e instanceof this.library.InsufficientMemoryError && params.gpuLayers !== 0) {
-        this.options.log.warn(`Not enough GPU memory for ${basename(path)}; loading it on the CPU instead.`);
-        model = await llama
-          .loadModel({ modelPath: path, gpuLayers: 0, onLoadProgress: onProgress })
-          .catch((e2: unknown) => {
-            throw this.loadError(path, e2);
-          });
-      } else {
-        throw this.loadError(path, e);
-      }
-    }
-    let context: LlamaContext;
-    try {
-      const size = params.contextSize;
-      context = await model.createContext({
-        sequences: roles.length,
-        contextSize: typeof size === 'number' && size > 0 ? size : { min: 512, max: params.maxContextSize ?? 16384 },
-        threads: params.threads && params.threads > 0 ? params.threads : undefined,
-      });
-    } catch (e) {
-      await model.dispose();
-      throw this.loadError(path, e, 'could not create a context for');
-    }
-    const sequences: Partial<Record<ModelRole, LlamaContextSequence>> = {};
-    for (const role of roles) sequences[role] = context.getSequence();
-
-    const infill = model.tokens.infill;
-    const text = (t: unknown) => (t == null ? undefined : model.detokenize([t as never], true));
-    const fimPrefix = text(infill.prefix),
-      fimSuffix = text(infill.suffix),
-      fimMiddle = text(infill.middle);
-    const endTokens = [model.tokens.eos, model.tokens.eot].map(text).filter((t): t is string => !!t);
-    const info: LoadedModelInfo = {
-      path,
-      name: summary.name,
-      architecture: summary.architecture,
-      roles,
-      sizeBytes: statSync(path).size,
-      gpuLayers: model.gpuLayers,
-      totalLayers: model.fileInsights.totalLayers,
-      contextSize: context.contextSize,
-      trainContextSize: model.trainContextSize,
-      fim:
-        fimPrefix && fimSuffix && fimMiddle
-          ? {
-              prefix: fimPrefix,
-              suffix: fimSuffix,
-              middle: fimMiddle,
-              pad: summary.fim?.pad,
-              repoName: summary.fim?.repoName,
-              fileSeparator: summary.fim?.fileSeparator,
-            }
-          : null,
-      endTokens,
-      hasChatTemplate: summary.chatTemplate !== null,
-      chatWrapper: '',
-      loadMs: Date.now() - started,
-    };
-    return { path, model, context, sequences, info };
+    if (slot) await disposeSlot(slot);
   }
 
   private loadError(path: string, e: unknown, what = 'could not load'): EngineError {
@@ -242,11 +244,6 @@ export class LlamaRuntime {
     if (!this.llama) throw new EngineError('internal', 'The engine is not initialized.');
     return this.llama;
   }
-
-  async dispose(): Promise<void> {
-    await this.unload();
-    await this.llama?.dispose();
-  }
 }
 
 /** The bounded GGUF check runs before llama.cpp sees a file: a malformed file gets a clear
@@ -262,6 +259,27 @@ async function precheck(path: string, roles: ModelRole[]): Promise<GgufSummary> 
       `Cannot use ${basename(path)} as the ${roles.join(' and ')} model: ${reason}`,
     );
   }
+}
+
+/** What stands in for the pre-check's findings when it is switched off: nothing is known. */
+function uncheckedFile(path: string): { summary: GgufSummary; shape: ModelShape; bytes: number } {
+  const name = basename(path).replace(/\.gguf$/i, '');
+  const summary = { name, architecture: 'unknown', contextLength: null, chatTemplate: null, fim: null } as GgufSummary;
+  const shape: ModelShape = {
+    name,
+    architecture: 'unknown',
+    weightBytes: 0,
+    parameterCount: 0,
+    blockCount: 0,
+    headCount: 0,
+    headCountKv: 0,
+    keyLength: 0,
+    valueLength: 0,
+    feedForwardLength: 0,
+    embeddingLength: 0,
+    vocabSize: 0,
+  };
+  return { summary, shape, bytes: 0 };
 }
 
 function withoutPaths(p: LoadParams): Omit<LoadParams, 'completionModel' | 'chatModel'> {

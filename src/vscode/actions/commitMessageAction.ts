@@ -6,6 +6,7 @@ import { commitMessagePrompt } from '../../core/actions/actionPrompts';
 import { parseCommitMessage, trimDiff } from '../../core/actions/commitMessage';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
+import { signalFrom } from '../cancellation';
 
 /** The part of the Git extension's API (vscode.git, API version 1) used here. */
 interface GitRepository {
@@ -83,14 +84,13 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
           cancellable: true,
         },
         async (_p, token) => {
-          const controller = new AbortController();
-          const sub = token.onCancellationRequested(() => controller.abort());
+          const cancel = signalFrom(token);
           let streamed = '';
           try {
             const result = await engine.engine.chat(
               { messages: prompt.messages, maxTokens: ANSWER_TOKENS, timeoutMs: 120_000, temperature: 0.2 },
               {
-                signal: controller.signal,
+                signal: cancel.signal,
                 onChunk: (chunk) => {
                   if (chunk.segment !== 'text') return;
                   streamed += chunk.text;
@@ -115,7 +115,7 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
             repository.inputBox.value = before;
             engine.showFailure(e);
           } finally {
-            sub.dispose();
+            cancel.dispose();
           }
         },
       ),

@@ -23,6 +23,7 @@ import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
 import { codeTarget, type CodeTarget } from './codeTarget';
 import { askInstruction } from './instructionPicker';
+import { signalFrom } from '../cancellation';
 
 export class EditorActions extends DisposableStore {
   constructor(
@@ -162,12 +163,11 @@ export class EditorActions extends DisposableStore {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Alembic: ${title}`, cancellable: true },
       async (_progress, token) => {
-        const controller = new AbortController();
-        const sub = token.onCancellationRequested(() => controller.abort());
+        const cancel = signalFrom(token);
         try {
-          return await run(controller.signal);
+          return await run(cancel.signal);
         } finally {
-          sub.dispose();
+          cancel.dispose();
         }
       },
     );

@@ -86,16 +86,22 @@ export class AnswerStream {
         turn.error = `The answer reached the limit of ${maxTokens} tokens (setting alembic.chat.maxTokens).`;
       if (result.stopReason === 'timeout')
         turn.error = `The answer took longer than ${timeoutSeconds} s and was cut off (setting alembic.chat.timeoutSeconds).`;
-      if (result.stopReason === 'contextFull')
-        turn.error = "The conversation filled the model's context. Start a new chat for a fresh context.";
     } catch (e) {
       this.settleThought();
       const code = e instanceof EngineClientError ? e.code : undefined;
       const message = e instanceof Error ? e.message : String(e);
-      if (code === 'aborted' || this.stopped) turn.status = 'stopped';
-      else if (code === 'crashed') {
+      if (this.stopped) turn.status = 'stopped';
+      else if (e instanceof EngineClientError && (code === 'crashed' || code === 'unresponsive')) {
         // The client's message ends "The chat request was lost."; here the partial answer is kept.
-        const how = /\(([^)]*)\)/.exec(message)?.[1];
+        const exit = e.details.exit;
+        const how =
+          code === 'unresponsive'
+            ? 'it stopped responding'
+            : exit?.signal
+              ? `killed by ${exit.signal}`
+              : exit
+                ? `exit code ${exit.code}`
+                : undefined;
         turn.status = 'interrupted';
         turn.error = `The engine stopped unexpectedly${how ? ` (${how})` : ''}. What was written so far is kept; the engine restarts with your next message.`;
       } else if (code === 'stopped') {

@@ -16,8 +16,7 @@ export function engineView(service: EngineService): EngineView {
     case 'starting':
       return { phase: 'starting', model };
     case 'ready':
-    case 'busy':
-      return state.models.chat ? { phase: state.phase, model } : { phase: 'stopped', model };
+      return state.models.chat ? { phase: 'ready', model } : { phase: 'stopped', model };
     case 'crashed':
       return { phase: 'crashed', model, error: state.error };
     case 'halted':

@@ -18,6 +18,7 @@ import { CompletionStatus } from './completionStatus';
 import { completionSettings, enabledForLanguage } from './completionSettingsAdapter';
 import { asCompletionDocument, isCodeDocument } from './documentAdapter';
 import { RestTrigger } from './restTrigger';
+import { signalFrom } from '../cancellation';
 
 const SNOOZE_MS = 5 * 60_000;
 
@@ -92,13 +93,12 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     };
     const doc = asCompletionDocument(document);
     const at = selected ? withSelectedItem(doc, selected) : { doc, position: toPosition(position) };
-    const controller = new AbortController();
-    const cancel = token.onCancellationRequested(() => controller.abort());
+    const cancel = signalFrom(token);
     try {
       const answer = await this.pipeline.provide({
         ...at,
         triggerKind: explicit || atRest ? 'invoke' : 'automatic',
-        signal: controller.signal,
+        signal: cancel.signal,
       });
       if (!answer || token.isCancellationRequested) return undefined;
       const suggestion = selected ? extendingItem(selected, answer) : answer;

@@ -8,6 +8,7 @@ import { modelDownloadUrl, type CatalogModel } from '../../core/models/catalog';
 import { machineResources, recommendModels, type Recommendation } from '../../core/models/recommend';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
+import { signalFrom } from '../cancellation';
 
 /** Where downloaded models live: the extension's global storage, shared by all windows. */
 export function modelsFolder(context: vscode.ExtensionContext): string {
@@ -30,15 +31,14 @@ export async function downloadWithProgress(
         cancellable: true,
       },
       async (progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
+        const { signal } = signalFrom(token); // the token ends with the progress notification
         let reported = 0;
         return downloadModel({
           url: modelDownloadUrl(model),
           destinationDir: dir,
           fileName: model.fileName,
           sha256: model.sha256,
-          signal: controller.signal,
+          signal,
           onProgress: (p) => {
             const percent = p.totalBytes ? (100 * p.receivedBytes) / p.totalBytes : 0;
             progress.report({ message: formatProgress(p), increment: Math.max(0, percent - reported) });
