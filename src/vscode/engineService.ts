@@ -99,7 +99,7 @@ export class EngineService extends DisposableStore {
     if (message === this.lastShownError && !always) return;
     this.lastShownError = message;
     const actions =
-      e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed')
+      e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed' || e.code === 'unresponsive')
         ? ['Restart Engine', 'Show Log']
         : ['Select Model…', 'Show Log'];
     void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {
