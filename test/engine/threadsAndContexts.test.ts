@@ -3,7 +3,7 @@
 // prompt chunks sized by the measured speed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { COMPLETION_CONTEXT_TOKENS, type PromptSegment } from '../../src/core/engine/protocol';
+import { COMPLETION_CONTEXT_TOKENS, type PromptSegment, type ThreadsInfo } from '../../src/core/engine/protocol';
 import { chooseThreads, threadCandidates } from '../../src/core/engine/threadChoice';
 import { FIM_ANSWER } from '../fixtures/makeTestModel';
 import { startEngine } from '../helpers/engineHarness';
@@ -52,6 +52,55 @@ describe('threads that fit the machine', () => {
         measured: [],
       });
     } finally {
+      await client.dispose();
+    }
+  });
+
+  test('when the prompt speed falls far below the measured figure, the engine measures the thread count again', async (t) => {
+    // A real slowdown: the engine process is stopped for 80 ms of every 90 (SIGSTOP/SIGCONT), as if
+    // other programs took its cores, so its prompt chunks run several times slower than at load.
+    const { client } = startEngine({ env: { ALEMBIC_ENGINE_RETUNE_INTERVAL_MS: '1' } }, { threads: 0 });
+    let throttling = false;
+    let throttled: Promise<void> = Promise.resolve();
+    try {
+      const loaded = await client.load();
+      assert.equal(loaded.threads?.measuredBecause, 'load');
+      const pid = client.pid!;
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      throttling = true;
+      throttled = (async () => {
+        while (throttling) {
+          process.kill(pid, 'SIGSTOP');
+          await sleep(80);
+          process.kill(pid, 'SIGCONT');
+          await sleep(10);
+        }
+      })();
+      const lines = Array.from({ length: 60 }, (_, i) => `// line ${i}: the cores are taken`).join('\n');
+      let threads: ThreadsInfo | undefined = loaded.threads;
+      for (let run = 0; run < 20 && threads?.measuredBecause === 'load'; run++) {
+        // A different first line each time: the whole prompt is evaluated again.
+        await client.complete({
+          ...quick,
+          segments: fim(`/* run ${run} */\n${lines}\nlet total = `),
+          timeoutMs: 60_000,
+        });
+        // The re-measurement runs after the completion, as background work: give it time to end.
+        const end = Date.now() + 3000;
+        do {
+          await sleep(100);
+          threads = (await client.status()).threads;
+        } while (threads?.measuredBecause === 'load' && Date.now() < end);
+      }
+      throttling = false;
+      await throttled;
+      assert.match(threads?.measuredBecause ?? '', /^the prompt speed fell to \d+% of the measured figure$/);
+      assert.equal(threads?.source, 'measured');
+      t.diagnostic(`at load ${JSON.stringify(loaded.threads?.measured)}; again: ${JSON.stringify(threads)}`);
+      assert.equal((await client.complete(quick)).text, FIM_ANSWER, 'the measurement left the KV cache consistent');
+    } finally {
+      throttling = false;
+      await throttled;
       await client.dispose();
     }
   });

@@ -31,6 +31,8 @@ const RETUNE_INTERVAL_MS = 30_000;
 export interface CompletionRunnerOptions {
   /** True while other work (a chat answer) shares the cores: its chunks say nothing about the machine. */
   contended(): boolean;
+  /** For tests (ALEMBIC_ENGINE_RETUNE_INTERVAL_MS): the shortest time between two measurements. */
+  retuneIntervalMs?: number;
 }
 
 interface RecordedGeneration {
@@ -92,7 +94,7 @@ export class CompletionRunner {
   private maybeRetune(): void {
     const drift = this.pace.drift();
     if (!needsRecalibration(drift) || this.options.contended()) return;
-    if (performance.now() - this.lastTune < RETUNE_INTERVAL_MS) return;
+    if (performance.now() - this.lastTune < (this.options.retuneIntervalMs ?? RETUNE_INTERVAL_MS)) return;
     this.lastTune = performance.now();
     const because = `the prompt speed ${drift! < 1 ? 'fell' : 'rose'} to ${Math.round(drift! * 100)}% of the measured figure`;
     const controller = new AbortController();

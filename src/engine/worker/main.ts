@@ -7,7 +7,8 @@
 // blocked (watchdog.ts). The same file also runs the engine's worker threads (templateCheck.ts).
 // Environment: ALEMBIC_ENGINE_GPU = auto | off | cuda | vulkan | metal (default auto); for tests:
 // ALEMBIC_ENGINE_RAM_BYTES (the RAM the memory estimate assumes), ALEMBIC_ENGINE_PRECHECK=off,
-// ALEMBIC_ENGINE_STALL_KILL_MS (the watchdog's cap on a blocked main thread, default 120 s).
+// ALEMBIC_ENGINE_STALL_KILL_MS (the watchdog's cap on a blocked main thread, default 120 s),
+// ALEMBIC_ENGINE_RETUNE_INTERVAL_MS (the shortest time between two thread measurements, default 30 s).
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { EngineRequest, FromEngine, ToEngine } from '../../core/engine/protocol';
 import { createLogger } from '../../core/util/logger';
@@ -51,7 +52,10 @@ function startEngine(): void {
     skipPrecheck: process.env.ALEMBIC_ENGINE_PRECHECK === 'off',
   });
   const chats = new ChatRunner(runtime, (label) => watchdog.setActivity(label));
-  const completions = new CompletionRunner(runtime, { contended: () => chats.busy });
+  const completions = new CompletionRunner(runtime, {
+    contended: () => chats.busy,
+    retuneIntervalMs: Number(process.env.ALEMBIC_ENGINE_RETUNE_INTERVAL_MS) || undefined,
+  });
   const running = new Map<number, AbortController>();
   const handlers = createHandlers({
     runtime,
