@@ -4,17 +4,18 @@
 //   npm run test:e2e      the UI scenarios (test/e2e/scenarios), then the extension-host tests (test/vscode)
 //   npm run test:vscode   only the extension-host tests
 //
-// Options: --only ui|vscode, --grep <text> (scenarios whose name contains it), --no-build (use dist/ as it is).
+// Options: --only ui|vscode, --grep <text> (scenarios whose name contains it; "a|b" for either), --no-build (use dist/ as it is).
 // Env: UPDATE_SCREENSHOTS=1 refreshes media/screenshots/; CHROMIUM=<path> (default /usr/bin/chromium).
 //
 // It installs what is missing (code-server into .e2e/code-server/ on first use), generates the
-// test model, builds the extension, starts code-server with its state (HOME, XDG_*, TMPDIR) under
-// .e2e/run-<time>/, runs, and always stops everything it started.
+// test model, builds the extension, starts code-server with its state (HOME, XDG_*) under
+// .e2e/run-<time>/ and its sockets (TMPDIR, the session socket) in short folders of the system temp
+// directory, runs, and always stops everything it started and removes those folders.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { testModelPath } from '../helpers/testModel';
-import { enableDevelopmentPayload, launchBrowser, type Browser } from './harness/browser';
+import { launchBrowser, type Browser } from './harness/browser';
 import { ensureCodeServerInstalled, startCodeServer, workbenchUrl, type CodeServer } from './harness/codeServer';
 import { buildExtensionTests, runExtensionTests } from './harness/extensionTests';
 import { CHROMIUM, E2E_DIR, REPO_ROOT, SAMPLE_WORKSPACE, SCREENSHOTS_DIR } from './harness/paths';
@@ -84,7 +85,8 @@ async function main(): Promise<number> {
   if (runUi) {
     browser = await launchBrowser(stateDir);
     const wb = new Workbench(browser.page);
-    await enableDevelopmentPayload(browser.page);
+    // No smoke-test driver flag here (enableDevelopmentPayload): the payload loads the extension
+    // without it, and with it VS Code refuses modal dialogs, which a scenario checks.
     await wb.open(workbenchUrl(server.url, SAMPLE_WORKSPACE, REPO_ROOT));
     step('workbench loaded; running the scenarios');
     results = await runScenarios(

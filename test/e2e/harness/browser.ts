@@ -1,8 +1,11 @@
 // Debian's Chromium driven by playwright-core (no browser download), with a fresh profile and its
-// HOME/TMPDIR inside the run's state folder.
+// HOME inside the run's state folder. Its TMPDIR, where Chromium puts its singleton socket (a Unix
+// socket: at most 107 bytes of path), is a short folder of the system temp directory, removed when
+// the browser closes.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { makeRuntimeDir } from './codeServer';
 import { CHROMIUM } from './paths';
 
 const CHROMIUM_ARGS = [
@@ -24,10 +27,14 @@ export interface Browser {
 
 export async function launchBrowser(stateDir: string, viewport = { width: 1280, height: 800 }): Promise<Browser> {
   const home = join(stateDir, 'home');
-  const tmp = join(stateDir, 'tmp');
   mkdirSync(home, { recursive: true });
-  mkdirSync(tmp, { recursive: true });
+  const tmp = makeRuntimeDir('alembic-chromium');
   const profile = mkdtempSync(join(stateDir, 'chromium-profile-'));
+  const removeDirs = () => {
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  process.once('exit', removeDirs);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -53,15 +60,17 @@ export async function launchBrowser(stateDir: string, viewport = { width: 1280, 
       if (closed) return;
       closed = true;
       await context.close().catch(() => undefined);
-      rmSync(profile, { recursive: true, force: true });
+      process.off('exit', removeDirs);
+      removeDirs();
     },
   };
 }
 
-/** VS Code 1.100 honours the `payload` URL parameter (extensionDevelopmentPath…) only when the page's
- * configuration enables the smoke-test driver; code-server has no flag for it, so flip it in the
- * embedded configuration before the workbench reads it. (Serving a modified page through
- * page.route() instead breaks code-server's websockets.) */
+/** Turns on VS Code's smoke-test driver in the page's embedded configuration before the workbench
+ * reads it (code-server has no flag for it), for the window that runs the extension-host tests
+ * with the `payload` URL parameter. The scenarios' window runs without it: with it, VS Code refuses
+ * to show modal dialogs. (Serving a modified page through page.route() instead breaks
+ * code-server's websockets.) */
 export async function enableDevelopmentPayload(page: Page): Promise<void> {
   await page.addInitScript(() => {
     const original = Document.prototype.getElementById;

@@ -1,10 +1,14 @@
 // Starts and stops code-server (VS Code 1.100.3 served to a browser) for `npm start` and the
-// end-to-end tests: bound to 127.0.0.1 on a free port, no password, its state in one folder, and
-// run as its own process group so that stopping it also stops its extension hosts and the engine
-// processes they started (they would otherwise outlive the browser for hours).
+// end-to-end tests: bound to 127.0.0.1 (a free port, or the one asked for), no password, its state
+// in one folder, and run as its own process group so that stopping it also stops its extension
+// hosts and the engine processes they started (they would otherwise outlive the browser for hours).
+// Its Unix sockets (code-server's session socket; with isolateHome, VS Code's IPC and Git sockets
+// under TMPDIR) go into a short folder of the system temp directory, removed when it stops: a
+// socket path may not exceed 107 bytes, and the checkout's own path can be long.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CODE_SERVER_ENTRY, INSTALL_SCRIPT } from './paths';
 import { writeSettings } from './userSettings';
@@ -30,6 +34,8 @@ export interface CodeServer {
   readonly pid: number;
   readonly logPath: string;
   readonly userDataDir: string;
+  /** The short folder of its sockets (under the system temp directory; removed by stop()). */
+  readonly runtimeDir: string;
   /** Stops code-server and every process it started. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -54,8 +60,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The environment code-server runs with; with isolateHome nothing is written outside stateDir. */
-export function codeServerEnv(options: CodeServerOptions): NodeJS.ProcessEnv {
+/** A new short folder under the system temp directory for sockets (remove it when done). */
+export function makeRuntimeDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/** The environment code-server runs with; with isolateHome nothing is written outside stateDir
+ * but the sockets, which go to `runtimeDir`. */
+export function codeServerEnv(options: CodeServerOptions, runtimeDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   const home = join(options.stateDir, 'home');
   // code-server keeps its own logs and heartbeat under XDG_DATA_HOME: keep them in the state folder.
@@ -64,10 +76,10 @@ export function codeServerEnv(options: CodeServerOptions): NodeJS.ProcessEnv {
   env.XDG_CONFIG_HOME = join(home, '.config');
   if (options.isolateHome) {
     env.HOME = home;
-    env.TMPDIR = join(options.stateDir, 'tmp');
+    env.TMPDIR = runtimeDir;
+    env.XDG_RUNTIME_DIR = runtimeDir;
   }
-  for (const dir of [env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME, env.TMPDIR ?? options.stateDir])
-    mkdirSync(dir, { recursive: true });
+  for (const dir of [env.XDG_DATA_HOME, env.XDG_CACHE_HOME, env.XDG_CONFIG_HOME]) mkdirSync(dir, { recursive: true });
   // Settings the user's shell may carry that would change what code-server does.
   delete env.VSCODE_IPC_HOOK_CLI;
   delete env.VSCODE_PROXY_URI;
@@ -87,6 +99,8 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
   writeFileSync(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logPath = join(options.stateDir, 'code-server.log');
   const log = openSync(logPath, 'a');
+  const runtimeDir = makeRuntimeDir('alembic-cs');
+  const removeRuntimeDir = () => rmSync(runtimeDir, { recursive: true, force: true });
   const child = spawn(
     process.execPath,
     [
@@ -101,12 +115,17 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
+      '--session-socket',
+      join(runtimeDir, 'session.sock'),
       workspace,
     ],
-    { env: codeServerEnv(options), stdio: ['ignore', log, log], detached: true },
+    { env: codeServerEnv(options, runtimeDir), stdio: ['ignore', log, log], detached: true },
   );
   const pid = child.pid;
-  if (pid === undefined) throw new Error('code-server did not start');
+  if (pid === undefined) {
+    removeRuntimeDir();
+    throw new Error('code-server did not start');
+  }
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -122,7 +141,10 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
       /* already gone */
     }
   };
-  const onExit = () => killGroup('SIGKILL');
+  const onExit = () => {
+    killGroup('SIGKILL');
+    removeRuntimeDir();
+  };
   process.on('exit', onExit);
 
   let stopping: Promise<void> | undefined;
@@ -135,6 +157,7 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
       // Extension hosts and engines are in the group too: make sure none is left behind.
       killGroup('SIGKILL');
       await Promise.race([exitedPromise, sleep(1000)]);
+      removeRuntimeDir();
     })());
 
   const url = `http://127.0.0.1:${port}`;
@@ -152,12 +175,11 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
     }
     await sleep(200);
   }
-  return { url, port, pid, logPath, userDataDir, stop };
+  return { url, port, pid, logPath, userDataDir, runtimeDir, stop };
 }
 
 /** The URL that opens `folder`; with devExtensionPath/testsPath it loads the extension from its folder
- * (code-server's --extensionDevelopmentPath/--extensionTestsPath, honoured only with the smoke-test
- * driver flag that harness/browser.ts sets). */
+ * (the `payload` parameter: VS Code's --extensionDevelopmentPath/--extensionTestsPath in a browser). */
 export function workbenchUrl(base: string, folder: string, devExtensionPath?: string, testsPath?: string): string {
   const authority = new URL(base).host;
   const payload: [string, string][] = [];

@@ -42,27 +42,53 @@ export async function openScratchFile(
   return path;
 }
 
-/** Moves the cursor to the end of a 1-based line with "Go to Line", and checks it got there. */
-export async function goToLineEnd(ctx: ScenarioContext, line: number): Promise<void> {
+/** Moves the cursor to the end (or the start) of a 1-based line with "Go to Line", and checks it
+ * got there; a try whose input did not take (the widget closed early, the text came before the
+ * widget was ready) is made again. */
+export async function goToLine(ctx: ScenarioContext, line: number, where: 'start' | 'end' = 'end'): Promise<void> {
   const position = ctx.page.locator('.part.statusbar .statusbar-item[id="status.editor.selection"]');
+  const input = ctx.page.locator('.quick-input-widget input.input');
+  const arrived = async () => {
+    const text = await position.innerText();
+    return where === 'start' ? text.includes(`Ln ${line}, Col 1`) : text.includes(`Ln ${line},`);
+  };
   for (let attempt = 1; ; attempt++) {
+    await ctx.wb.closeQuickInput();
     await ctx.wb.activeEditor().click({ position: { x: 300, y: 10 } });
     await ctx.page.keyboard.press('Control+G');
-    const input = ctx.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`:${line}`);
-    await ctx.page.keyboard.press('Enter');
-    await ctx.page.keyboard.press('End');
-    const there = await waitFor(
-      `the cursor on line ${line}`,
-      async () => (await position.innerText()).includes(`Ln ${line},`),
-      3000,
-    ).then(
+    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(
       () => true,
       () => false,
     );
-    if (there) return;
+    if (opened) {
+      await input.fill(`:${line}`);
+      // The widget reads the text as it changes: Enter only once it shows what was typed.
+      const took = await waitFor(
+        'the Go to Line input',
+        async () => (await input.inputValue()) === `:${line}`,
+        3000,
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (took) {
+        await ctx.page.keyboard.press('Enter');
+        await waitFor('Go to Line to close', async () => !(await input.isVisible()), 3000).catch(() => undefined);
+        await ctx.page.keyboard.press(where === 'start' ? 'Home' : 'End');
+        if (where === 'start' && !(await arrived())) await ctx.page.keyboard.press('Home'); // past the indentation
+        if (
+          await waitFor(`the cursor on line ${line}`, arrived, 3000).then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+      }
+    }
     if (attempt === 3)
       throw new Error(`could not move the cursor to line ${line} (status bar: ${await position.innerText()})`);
   }
 }
+
+/** Moves the cursor to the end of a 1-based line. */
+export const goToLineEnd = (ctx: ScenarioContext, line: number) => goToLine(ctx, line, 'end');

@@ -102,14 +102,16 @@ const slug = (s: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
-/** Runs the scenarios in order (those whose name contains `grep`, if given) and prints each outcome. */
+/** Runs the scenarios in order (those whose name contains `grep`, or one of its `|`-separated
+ * parts, if given) and prints each outcome. */
 export async function runScenarios(
   scenarios: readonly Scenario[],
   ctx: ScenarioContext,
   grep?: string,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  const chosen = scenarios.filter((s) => !grep || s.name.includes(grep));
+  const parts = grep?.split('|').filter(Boolean);
+  const chosen = scenarios.filter((s) => !parts || parts.some((p) => s.name.includes(p)));
   for (const [i, s] of chosen.entries()) {
     if (s.knownBug && process.env.E2E_KNOWN_BUGS !== '1') {
       results.push({ name: s.name, ok: true, skipped: true, ms: 0 });

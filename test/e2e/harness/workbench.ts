@@ -42,6 +42,16 @@ export interface StatusItem {
   text: string;
   /** The accessible label: the extension's full description of the state. */
   label: string;
+  /** The codicons shown, in order ("check", "circle-slash"). */
+  icons: string[];
+}
+
+export interface TabInfo {
+  title: string;
+  /** The description VS Code shows beside the title when it needs to (and in the hover). */
+  description: string;
+  /** The tab's accessible label. */
+  label: string;
 }
 
 export class Workbench {
@@ -178,9 +188,17 @@ export class Workbench {
     const item = this.statusItemLocator(id);
     if ((await item.count()) === 0) return undefined;
     const label = item.first().locator('.statusbar-item-label');
+    const icons = await label.evaluate((el) =>
+      [...el.querySelectorAll('.codicon')].flatMap((i) =>
+        [...i.classList]
+          .filter((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin')
+          .map((c) => c.slice(8)),
+      ),
+    );
     return {
       text: (await label.innerText()).replace(/\s+/g, ' ').trim(),
       label: (await label.getAttribute('aria-label')) ?? '',
+      icons,
     };
   }
 
@@ -266,6 +284,21 @@ export class Workbench {
     return this.page
       .locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor:visible')
       .first();
+  }
+
+  async activeTab(): Promise<TabInfo> {
+    const tab = this.page.locator('.part.editor .editor-group-container.active .tab.active').first();
+    return {
+      title: (await tab.locator('.label-name').first().innerText()).trim(),
+      description: (
+        await tab
+          .locator('.label-description')
+          .first()
+          .innerText({ timeout: 1000 })
+          .catch(() => '')
+      ).trim(),
+      label: (await tab.getAttribute('aria-label')) ?? '',
+    };
   }
 
   async activeTabTitle(): Promise<string> {
