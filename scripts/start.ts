@@ -1,10 +1,14 @@
-// `npm start`: builds Alembic and opens it in a real VS Code with the sample workspace.
+// `npm start`: builds Alembic and opens it in a real VS Code on a copy of the sample workspace
+// (.e2e/start/workspace/, made on the first start and then kept: the tracked
+// test/e2e/sample-workspace/ is never edited by a demo).
 //
 //   - Where the `code` command exists: VS Code desktop with --extensionDevelopmentPath=<this folder>.
 //   - Otherwise (or with `npm start -- --code-server`): code-server, VS Code in the browser, installed
-//     into .e2e/code-server/ on first use (about 2 minutes), on http://127.0.0.1:<free port>. The
-//     extension is linked into its extensions folder, so a plain URL loads it from this folder.
-//     Its state (settings, downloaded models) stays in .e2e/start/ between runs. Ctrl-C stops it.
+//     into .e2e/code-server/ on first use (about 2 minutes), on http://127.0.0.1:<port>, where the
+//     port is this checkout's own (the same on every start, so the browser keeps the chat history;
+//     a free one, said so, when it is busy). The extension is linked into its extensions folder, so
+//     a plain URL loads it from this folder. Its state (settings, downloaded models) stays in
+//     .e2e/start/ between runs. Ctrl-C stops it.
 //
 // The model is the one in the settings; with none, the status bar item and the "Get started with
 // Alembic" walkthrough offer the recommended download. ALEMBIC_MODEL=<file.gguf> sets it.
@@ -30,6 +34,7 @@ import {
   SAMPLE_WORKSPACE,
 } from '../test/e2e/harness/paths';
 import { QUIET_SETTINGS, readSettings, settingsPath, writeSettings } from '../test/e2e/harness/userSettings';
+import { choosePort, describePortChoice, prepareDemoWorkspace } from './startPlan';
 
 const tag = process.stdout.isTTY ? '\x1b[1m[alembic]\x1b[0m' : '[alembic]';
 const say = (message: string) => console.log(`${tag} ${message}`);
@@ -57,8 +62,16 @@ function build(): void {
   if (result.status !== 0) fail('the build failed; see the errors above.');
 }
 
-/** VS Code desktop: an Extension Development Host window on the sample workspace. */
-function startDesktop(model: string | undefined): void {
+/** The folder the demo opens: a copy of the sample workspace, outside the tracked tree. */
+function demoWorkspace(): string {
+  const folder = join(E2E_DIR, 'start', 'workspace');
+  if (prepareDemoWorkspace(SAMPLE_WORKSPACE, folder))
+    say(`Copied the sample workspace to .e2e/start/workspace/ (yours to change; delete it for a fresh copy).`);
+  return folder;
+}
+
+/** VS Code desktop: an Extension Development Host window on the demo workspace. */
+function startDesktop(model: string | undefined, workspace: string): void {
   const args = ['--new-window', `--extensionDevelopmentPath=${REPO_ROOT}`];
   if (model) {
     // The model goes into the settings of a separate profile in .e2e/desktop/, not into yours.
@@ -78,7 +91,7 @@ function startDesktop(model: string | undefined): void {
     );
   }
   say('Opening VS Code with Alembic loaded from this folder (the window title says [Extension Development Host])…');
-  const result = spawnSync('code', [...args, SAMPLE_WORKSPACE], { stdio: 'inherit' });
+  const result = spawnSync('code', [...args, workspace], { stdio: 'inherit' });
   if (result.status !== 0) fail('`code` failed. Try `npm start -- --code-server` for VS Code in the browser.');
   say('After changing the code, run `npm run build` and "Developer: Reload Window" in that window.');
 }
@@ -101,7 +114,7 @@ function linkExtension(extensionsDir: string): void {
   symlinkSync(REPO_ROOT, join(extensionsDir, `${id}-${pkg.version}`), 'dir');
 }
 
-async function startCodeServerSession(model: string | undefined): Promise<void> {
+async function startCodeServerSession(model: string | undefined, workspace: string): Promise<void> {
   if (!existsSync(CODE_SERVER_INSTALLED_MARKER)) {
     say(
       `First run: installing code-server ${CODE_SERVER_VERSION} (VS Code in the browser) into .e2e/code-server/. This takes about 2 minutes.`,
@@ -145,10 +158,12 @@ async function startCodeServerSession(model: string | undefined): Promise<void> 
     );
   }
 
+  const choice = await choosePort(REPO_ROOT, process.env.ALEMBIC_PORT);
+  if ('error' in choice) fail(choice.error);
   say('Starting code-server…');
-  const port = process.env.ALEMBIC_PORT ? Number(process.env.ALEMBIC_PORT) : undefined;
-  const server = await startCodeServer({ stateDir, isolateHome: false, port, extensionsDir }, SAMPLE_WORKSPACE);
-  const url = `${server.url}/?folder=${encodeURIComponent(SAMPLE_WORKSPACE)}`;
+  const server = await startCodeServer({ stateDir, isolateHome: false, port: choice.port, extensionsDir }, workspace);
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}`;
+  say(describePortChoice(choice, server.port));
   console.log('');
   say(`VS Code with Alembic is running. Open this in your browser:\n\n    ${url}\n`);
   say(`Settings and downloaded models stay in .e2e/start/ (log: ${server.logPath.replace(`${REPO_ROOT}/`, '')}).`);
@@ -182,8 +197,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--no-build')) say('Using dist/ as it is (--no-build).');
   else build();
   const wantsBrowser = process.argv.includes('--code-server') || process.env.ALEMBIC_START === 'code-server';
-  if (!wantsBrowser && onPath('code')) startDesktop(model);
-  else await startCodeServerSession(model);
+  const workspace = demoWorkspace();
+  if (!wantsBrowser && onPath('code')) startDesktop(model, workspace);
+  else await startCodeServerSession(model, workspace);
 }
 
 void main().catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
