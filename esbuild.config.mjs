@@ -1,9 +1,10 @@
-// Builds the four bundles Alembic ships:
+// Builds the bundles Alembic ships:
 //   dist/extension.js  the VS Code extension host side (CommonJS, `vscode` provided by the host)
 //   dist/engine.js     the engine child process that owns node-llama-cpp
 //   dist/cli.js        the `alembic` command-line tool
 //   media/dist/chat.js the chat webview (browser IIFE; markdown and highlighting bundled, no CDN)
 //   media/dist/chat.css its styles, with the codicon font bundled next to them
+//   media/dist/engine-status.js / .css  the Engine Status page
 // node-llama-cpp is ESM-only and ships native binaries: it stays external and is loaded with `await import()`.
 // Usage: node esbuild.config.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
@@ -33,7 +34,7 @@ const builds = [
     target: 'es2022',
     sourcemap: !production,
     minify: production,
-    entryPoints: { chat: 'src/webview/main.ts' },
+    entryPoints: { chat: 'src/webview/main.ts', 'engine-status': 'src/webview/status/main.ts' },
     outdir: 'media/dist',
     loader: { '.ttf': 'file' },
     logLevel: 'info',
@@ -41,7 +42,7 @@ const builds = [
   {
     bundle: true,
     minify: production,
-    entryPoints: { chat: 'media/chat/chat.css' },
+    entryPoints: { chat: 'media/chat/chat.css', 'engine-status': 'media/status/engine-status.css' },
     outdir: 'media/dist',
     loader: { '.ttf': 'file' },
     assetNames: '[name]',

@@ -17,6 +17,7 @@ export class EngineService extends DisposableStore {
   /** Fires when generations start or all end (cheap: no settings, no state). */
   readonly onDidChangeBusy = this.busyEmitter.event;
   private lastShownError?: string;
+  private readonly errors: { at: number; message: string }[] = [];
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -33,6 +34,17 @@ export class EngineService extends DisposableStore {
 
   get state(): EngineState {
     return this.client.state;
+  }
+
+  /** The engine's last failures (newest last, at most 20), for Engine Status and bug reports. */
+  get recentErrors(): readonly { at: number; message: string }[] {
+    return this.errors;
+  }
+
+  private noteError(message: string): void {
+    if (this.errors[this.errors.length - 1]?.message === message) return;
+    this.errors.push({ at: Date.now(), message });
+    if (this.errors.length > 20) this.errors.shift();
   }
 
   /** True when a model file is configured for the role. */
@@ -96,6 +108,7 @@ export class EngineService extends DisposableStore {
   showFailure(e: unknown, always = false): void {
     const message = e instanceof Error ? e.message : String(e);
     this.log.error('engine request failed', e);
+    this.noteError(message);
     if (message === this.lastShownError && !always) return;
     this.lastShownError = message;
     const actions =
@@ -119,6 +132,7 @@ export class EngineService extends DisposableStore {
     });
     client.configure(engineLoadParams());
     const sub = client.onDidChangeState((state) => {
+      if (state.error) this.noteError(state.error);
       this.stateEmitter.fire(state);
       if (state.phase === 'halted' && state.error) this.showFailure(new EngineClientError('stopped', state.error));
     });

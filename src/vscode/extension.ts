@@ -1,21 +1,38 @@
-// Composition root: creates each feature, registers it for disposal, and keeps going when one
-// feature fails to start (the others still work, and the failure is shown and logged).
+// Composition root: creates each feature and registers it for disposal. Every feature starts
+// through the command registry, naming the commands it owns: when one fails to start, the others
+// still work, the failure is shown and logged, and its commands answer with the reason.
 import * as vscode from 'vscode';
+import { ActionsFeature, ACTION_COMMANDS } from './actions/actionsFeature';
+import { CHAT_COMMANDS, ChatFeature } from './chat/chatFeature';
+import { CommandRegistry } from './commands';
 import { reportInvalidSettingsTo } from './config';
-import { EngineService } from './engineService';
-import { EngineStatusBar } from './statusBar';
-import { EngineStatusDocument } from './engineStatusDocument';
-import { registerModelCommands } from './models/modelCommands';
-import { createChannelLogger, type Logger } from './log';
 import { InlineCompletions } from './completion/inlineCompletions';
-import { ChatFeature } from './chat/chatFeature';
-import { ActionsFeature } from './actions/actionsFeature';
+import { DIFF_REVIEW_COMMANDS, DiffReview } from './diff/diffReview';
+import { ENGINE_COMMANDS, EngineCommands } from './engineCommands';
+import { EngineService } from './engineService';
+import { ENGINE_STATUS_COMMANDS, EngineStatusView } from './engineStatusView';
+import { createChannelLogger } from './log';
+import { MODEL_COMMANDS, registerModelCommands } from './models/modelCommands';
+import { EngineStatusBar } from './statusBar';
+import { WALKTHROUGH_COMMANDS, Walkthrough } from './walkthrough';
+
+/** The commands of the inline completions (src/vscode/completion). */
+const COMPLETION_COMMANDS = [
+  'alembic.completionAccepted',
+  'alembic.toggleInlineCompletions',
+  'alembic.snoozeInlineCompletions',
+  'alembic.toggleInlineCompletionsForLanguage',
+  'alembic.clearCompletionCache',
+] as const;
 
 /** What activate() returns: used by the extension-host tests. */
 export interface AlembicApi {
   readonly engine: EngineService;
-  /** The chat view, its `ask()` for the editing commands, and the diff review. */
+  readonly commands: CommandRegistry;
+  /** The chat view and its `ask()` for the editing commands. */
   readonly chat?: ChatFeature;
+  readonly diffReview?: DiffReview;
+  readonly engineStatus?: EngineStatusView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<AlembicApi> {
@@ -26,94 +43,61 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
   log.info(
     `Alembic ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}, ${process.platform}-${process.arch}, Node ${process.version})`,
   );
-
+  const commands = new CommandRegistry(log.child('commands'), context.extension.packageJSON.contributes.commands);
+  context.subscriptions.push(commands);
   const engine = new EngineService(context, log);
   context.subscriptions.push(engine);
-  const statusBar = start(log, 'status bar', () => new EngineStatusBar(engine), context);
+  const feature = <T extends vscode.Disposable>(name: string, ids: readonly string[], create: () => T) => {
+    const started = commands.startFeature(name, ids, create);
+    if (started) context.subscriptions.push(started);
+    return started;
+  };
 
-  start(log, 'engine status', () => new EngineStatusDocument(engine), context);
-  if (statusBar)
-    start(log, 'inline completions', () => new InlineCompletions(engine, statusBar, log.child('completion')), context);
-  start(log, 'model commands', () => registerModelCommands(context, engine, log.child('models')), context);
-  const chat = start(log, 'chat', () => new ChatFeature(context, engine, log.child('chat')), context);
-  if (chat)
-    start(log, 'editor actions', () => new ActionsFeature(context, engine, chat, log.child('actions')), context);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('alembic.restartEngine', () => engine.restart()),
-    vscode.commands.registerCommand('alembic.unloadModel', async () => {
-      await engine.unload();
-      void vscode.window.showInformationMessage('Alembic: model unloaded. It loads again on the next request.');
-    }),
-    vscode.commands.registerCommand('alembic.showLog', () => channel.show()),
-    vscode.commands.registerCommand('alembic.statusMenu', () => showStatusMenu(engine)),
+  feature('engine commands', ENGINE_COMMANDS, () => new EngineCommands(engine, commands, channel));
+  const statusBar = feature('status bar', ['alembic.statusMenu'], () => new EngineStatusBar(engine, commands));
+  const diffReview = feature('diff review', DIFF_REVIEW_COMMANDS, () => new DiffReview(commands, log.child('diff')));
+  const completions = feature(
+    'inline completions',
+    COMPLETION_COMMANDS,
+    () => new InlineCompletions(engine, commands, log.child('completion')),
   );
+  if (completions && statusBar) context.subscriptions.push(statusBar.contribute(completions.status));
+  feature('model commands', MODEL_COMMANDS, () =>
+    registerModelCommands(context, engine, commands, log.child('models')),
+  );
+  const chat = feature(
+    'chat',
+    CHAT_COMMANDS,
+    () => new ChatFeature(context, engine, diffReview, commands, log.child('chat')),
+  );
+  feature(
+    'editor actions',
+    ACTION_COMMANDS,
+    () => new ActionsFeature(context, engine, chat, diffReview, commands, log.child('actions')),
+  );
+  const engineStatus = feature(
+    'Engine Status view',
+    ENGINE_STATUS_COMMANDS,
+    () =>
+      new EngineStatusView(
+        context,
+        engine,
+        commands,
+        {
+          completion: () => completions?.pipeline.stats.snapshot(),
+          chat: () => chat?.controller.lastAnswerStats,
+        },
+        log.child('status'),
+      ),
+  );
+  feature('walkthrough', WALKTHROUGH_COMMANDS, () => new Walkthrough(context, engine, commands));
+  commands.coverContributed();
 
   void engine.reload(); // load the configured model in the background
-  offerWalkthroughOnFirstRun(context, engine);
   log.info('Alembic activated');
-  return { engine, chat };
+  return { engine, commands, chat, diffReview, engineStatus };
 }
 
 export function deactivate(): void {
   // Everything, the engine process included, is in context.subscriptions and disposed by VS Code.
-}
-
-function start<T extends vscode.Disposable>(
-  log: Logger,
-  name: string,
-  create: () => T,
-  context: vscode.ExtensionContext,
-): T | undefined {
-  try {
-    const feature = create();
-    context.subscriptions.push(feature);
-    return feature;
-  } catch (e) {
-    log.error(`could not start the ${name}`, e);
-    void vscode.window
-      .showErrorMessage(
-        `Alembic: the ${name} failed to start: ${e instanceof Error ? e.message : String(e)}`,
-        'Show Log',
-      )
-      .then((c) => {
-        if (c) void vscode.commands.executeCommand('alembic.showLog');
-      });
-    return undefined;
-  }
-}
-
-/** VS Code opens walkthroughs only for marketplace installs: on the first run without a model,
- * open it so the user is offered the recommended download. */
-function offerWalkthroughOnFirstRun(context: vscode.ExtensionContext, engine: EngineService): void {
-  const key = 'alembic.walkthroughOffered';
-  if (context.globalState.get<boolean>(key) || engine.hasModelFor('completion') || engine.hasModelFor('chat')) return;
-  void context.globalState.update(key, true);
-  void vscode.commands.executeCommand(
-    'workbench.action.openWalkthrough',
-    `${context.extension.id}#alembic.gettingStarted`,
-    false,
-  );
-}
-
-async function showStatusMenu(engine: EngineService): Promise<void> {
-  const items: (vscode.QuickPickItem & { command: string })[] = [
-    { label: '$(chip) Select Model…', command: 'alembic.selectModel' },
-    { label: '$(cloud-download) Download Model…', command: 'alembic.downloadModel' },
-    { label: '$(pulse) Show Engine Status', command: 'alembic.showEngineStatus' },
-    { label: '$(debug-restart) Restart Engine', command: 'alembic.restartEngine' },
-    { label: '$(eject) Unload Model', command: 'alembic.unloadModel' },
-    { label: '$(sparkle) Toggle Inline Completions', command: 'alembic.toggleInlineCompletions' },
-    { label: '$(bell-slash) Snooze Inline Completions for 5 Minutes', command: 'alembic.snoozeInlineCompletions' },
-    {
-      label: '$(symbol-misc) Toggle Inline Completions for This Language',
-      command: 'alembic.toggleInlineCompletionsForLanguage',
-    },
-    { label: '$(clear-all) Clear Completion Cache', command: 'alembic.clearCompletionCache' },
-    { label: '$(output) Show Log', command: 'alembic.showLog' },
-  ];
-  const pick = await vscode.window.showQuickPick(items, {
-    title: `Alembic — engine ${engine.state.phase}`,
-    placeHolder: 'Choose an action',
-  });
-  if (pick) await vscode.commands.executeCommand(pick.command);
 }

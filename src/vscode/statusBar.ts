@@ -1,6 +1,9 @@
-// The status bar item: what the engine is doing, at a glance, with a menu on click.
+// The status bar item: what the engine is doing, at a glance, with a menu on click. What it says is
+// decided in the core (src/core/status/statusDescription.ts); features add their part (the
+// completion latency, "completions off") through `contribute()`.
 import * as vscode from 'vscode';
-import type { EngineState } from '../engine/client/engineClient';
+import { composeStatusItem, describeState, statusMenuEntries } from '../core/status/statusDescription';
+import type { CommandRegistry } from './commands';
 import { DisposableStore } from './disposable';
 import type { EngineService } from './engineService';
 
@@ -21,13 +24,17 @@ export class EngineStatusBar extends DisposableStore {
   private readonly contributions: StatusContribution[] = [];
   private modelConfigured = false;
 
-  constructor(private readonly engine: EngineService) {
+  constructor(
+    private readonly engine: EngineService,
+    commands: CommandRegistry,
+  ) {
     super();
     this.item.name = 'Alembic';
     this.item.command = 'alembic.statusMenu';
     this.register(engine.onDidChangeState(() => this.render()));
     // Busy flips with every completion: re-render without re-reading the settings.
     this.register(engine.onDidChangeBusy(() => this.render(false)));
+    this.register(commands.registerCommand('alembic.statusMenu', () => this.showMenu()));
     this.render();
     this.item.show();
   }
@@ -45,76 +52,32 @@ export class EngineStatusBar extends DisposableStore {
 
   render(rereadSettings = true): void {
     if (rereadSettings) this.modelConfigured = this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat');
-    const view = describeState(this.engine.state, this.modelConfigured, this.engine.engine.busy);
-    const extra = this.contributions.map((c) => c.text()).filter(Boolean);
-    this.item.text = [view.text, ...extra].join(' ');
-    const tooltip = new vscode.MarkdownString(undefined, true);
+    const view = composeStatusItem(
+      describeState(this.engine.state, this.modelConfigured, this.engine.engine.busy),
+      this.contributions.map((c) => ({ text: c.text(), tooltip: c.tooltip() })),
+      this.modelConfigured,
+    );
+    this.item.text = view.text;
+    const tooltip = new vscode.MarkdownString(view.tooltip, true);
     // Contributions may link to these commands (e.g. the completion timeout warning's ways out).
     tooltip.isTrusted = { enabledCommands: [...TOOLTIP_COMMANDS] };
-    tooltip.appendMarkdown(`**Alembic** — ${view.tooltip}`);
-    for (const c of this.contributions) {
-      const t = c.tooltip();
-      if (t) tooltip.appendMarkdown(`\n\n${t}`);
-    }
-    tooltip.appendMarkdown('\n\nClick for actions.');
     this.item.tooltip = tooltip;
     this.item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     // Screen readers (and the end-to-end tests) read the state and each feature's summary.
-    const summaries = this.contributions.map((c) => c.tooltip().split('\n')[0]).filter(Boolean);
-    this.item.accessibilityInformation = { label: [`Alembic: ${view.tooltip}`, ...summaries].join(' ') };
+    this.item.accessibilityInformation = { label: view.label };
   }
-}
 
-export interface StateView {
-  text: string;
-  tooltip: string;
-  error: boolean;
-}
-
-/** How an engine state reads in the status bar (exported for tests). */
-export function describeState(state: EngineState, modelConfigured: boolean, busy = false): StateView {
-  const where = (): string => {
-    const model = state.models.completion ?? state.models.chat;
-    if (!model) return '';
-    if (state.gpu?.backend !== 'cpu' && model.gpuLayers > 0)
-      return state.gpu?.deviceNames[0] ?? state.gpu?.backend.toUpperCase() ?? 'GPU';
-    return 'CPU';
-  };
-  switch (state.phase) {
-    case 'halted':
-      return { text: '$(error) Alembic', tooltip: `engine stopped: ${state.error ?? 'repeated crashes'}`, error: true };
-    case 'crashed':
-      return { text: '$(warning) Alembic', tooltip: `${state.error ?? 'the engine crashed'}`, error: false };
-    case 'starting':
-      return { text: '$(loading~spin) Alembic', tooltip: 'starting the engine…', error: false };
-    case 'loading': {
-      const pct = state.loadProgress !== undefined ? ` ${Math.round(state.loadProgress * 100)}%` : '';
-      return { text: `$(loading~spin) Alembic${pct}`, tooltip: 'loading the model…', error: false };
-    }
-    case 'ready': {
-      if (busy) return { text: `$(sync~spin) Alembic`, tooltip: `working on ${where()}`, error: false };
-      const name = state.models.completion?.name ?? state.models.chat?.name ?? 'model';
-      // Ready with an error: a newly configured model was refused and the previous one still serves.
-      if (state.error)
-        return {
-          text: `$(warning) Alembic: ${where()}`,
-          tooltip: `${name} ready on ${where()}, but ${state.error}`,
-          error: false,
-        };
-      return { text: `$(check) Alembic: ${where()}`, tooltip: `${name} ready on ${where()}`, error: false };
-    }
-    default:
-      if (!modelConfigured)
-        return {
-          text: '$(circle-slash) Alembic: no model',
-          tooltip: 'no model selected. Click to pick or download one.',
-          error: false,
-        };
-      if (state.error) return { text: '$(error) Alembic', tooltip: state.error, error: true };
-      return {
-        text: '$(circle-outline) Alembic',
-        tooltip: 'model not loaded (it loads on the next request)',
-        error: false,
-      };
+  private async showMenu(): Promise<void> {
+    const state = this.engine.state;
+    const entries = statusMenuEntries({
+      modelConfigured: this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat'),
+      completionModelConfigured: this.engine.hasModelFor('completion'),
+      modelLoaded: Boolean(state.models.completion ?? state.models.chat),
+    });
+    const pick = await vscode.window.showQuickPick(entries, {
+      title: `Alembic — engine ${state.phase}`,
+      placeHolder: 'Choose an action',
+    });
+    if (pick) await vscode.commands.executeCommand(pick.command);
   }
 }

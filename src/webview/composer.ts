@@ -1,8 +1,10 @@
-// The input area: attachment chips (removable), the message box and Send / Stop.
+// The input area: attachment chips (removable), the message box and Send / Stop. Without a chat
+// model, Send is off and the composer itself offers Select Model… and Download Model… (the draft
+// is kept), so nobody types a question only to have it fail.
 // Keyboard: Enter sends, Shift+Enter adds a line, Escape stops the answer, `@` at the start of a
 // word opens the workspace file picker (the picked file becomes a chip and "@name" in the text).
 // The draft is kept in the webview state, so hiding the view or reloading it keeps what was typed.
-import type { AttachmentView } from '../core/chat/webviewProtocol';
+import type { AttachmentView, EngineView, WebviewCommand } from '../core/chat/webviewProtocol';
 import { h, icon, iconButton } from './dom';
 import { ATTACHMENT_ICONS } from './transcript';
 import { loadState, newRequestId, post, saveState } from './vscodeApi';
@@ -17,6 +19,18 @@ export class Composer {
   /** Where an `@` was typed while the file picker is open. */
   private mentionAt?: number;
   private streaming = false;
+  private noModel = false;
+  private readonly noModelNotice = h(
+    'div',
+    { class: 'no-model', role: 'status', hidden: true },
+    h('p', {}, icon('info'), ' No chat model yet: select a GGUF file you have, or download one.'),
+    h(
+      'div',
+      { class: 'banner-actions' },
+      noticeButton('Select Model…', 'selectModel', true),
+      noticeButton('Download Model…', 'downloadModel'),
+    ),
+  );
 
   constructor(private readonly onStop: () => void) {
     this.input = h('textarea', {
@@ -40,6 +54,7 @@ export class Composer {
     this.element = h(
       'footer',
       { class: 'composer' },
+      this.noModelNotice,
       this.chips,
       h('div', { class: 'input-row' }, this.input),
       h(
@@ -63,6 +78,15 @@ export class Composer {
     this.send.hidden = streaming;
     this.stop.hidden = !streaming;
     this.element.classList.toggle('streaming', streaming);
+  }
+
+  /** Follows the engine: with no chat model, sending is replaced by the way to get one. */
+  setEngine(engine: EngineView): void {
+    this.noModel = engine.phase === 'noModel';
+    this.noModelNotice.hidden = !this.noModel;
+    this.send.disabled = this.noModel;
+    this.send.title = this.noModel ? 'Select or download a model first' : 'Send (Enter)';
+    this.element.classList.toggle('no-model-yet', this.noModel);
   }
 
   setAttachments(attachments: AttachmentView[]): void {
@@ -120,6 +144,13 @@ export class Composer {
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.streaming) return;
+    if (this.noModel) {
+      // The draft stays; the way to a model is right above it.
+      this.noModelNotice.classList.remove('attention');
+      void this.noModelNotice.offsetWidth; // restart the highlight
+      this.noModelNotice.classList.add('attention');
+      return;
+    }
     const requestId = newRequestId();
     post({ type: 'send', requestId, text, attachmentIds: this.attachments.map((a) => a.id) });
     this.input.value = '';
@@ -137,4 +168,10 @@ export class Composer {
     this.input.style.height = 'auto';
     this.input.style.height = `${Math.min(this.input.scrollHeight, 240)}px`;
   }
+}
+
+function noticeButton(label: string, command: WebviewCommand, primary = false): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: primary ? 'text-button primary' : 'text-button' }, label);
+  button.addEventListener('click', () => post({ type: 'command', command }));
+  return button;
 }

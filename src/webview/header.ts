@@ -1,6 +1,6 @@
 // The chat's header: the chat model (a button that switches it) and the engine's state, with a
-// banner when there is something to do: no model yet, a model loading (with its progress), or an
-// engine that crashed or stopped.
+// banner when there is something to do: a model loading (with its progress), or an engine that
+// crashed or stopped. (No model yet is offered in the composer, where the user would type.)
 import type { EngineView, WebviewCommand } from '../core/chat/webviewProtocol';
 import { h, icon } from './dom';
 import { post } from './vscodeApi';
@@ -62,19 +62,6 @@ function action(label: string, command: WebviewCommand, primary = false): HTMLBu
 
 function bannerFor(engine: EngineView): { kind: string; content: Node[] } | undefined {
   switch (engine.phase) {
-    case 'noModel':
-      return {
-        kind: 'info',
-        content: [
-          h('p', {}, icon('info'), ' No chat model is selected. Pick a GGUF model on this machine or download one.'),
-          h(
-            'div',
-            { class: 'banner-actions' },
-            action('Select Model…', 'selectModel', true),
-            action('Download a Model…', 'downloadModel'),
-          ),
-        ],
-      };
     case 'loading': {
       const progress = h('progress', { class: 'load-progress', max: '1', 'aria-label': 'Loading the model' });
       if (engine.progress !== undefined) progress.value = engine.progress;

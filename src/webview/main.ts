@@ -37,6 +37,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   switch (message?.type) {
     case 'init':
       header.update(message.engine);
+      composer.setEngine(message.engine);
       composer.setAttachments(message.attachments);
       transcript.setConversation(message.conversation);
       return;
@@ -55,6 +56,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       return;
     case 'engine':
       header.update(message.engine);
+      composer.setEngine(message.engine);
       return;
     case 'attachments':
       composer.setAttachments(message.attachments);

@@ -16,6 +16,7 @@ const model: LoadedModelInfo = {
   totalLayers: 28,
   contextSize: 4096,
   trainContextSize: 32768,
+  kvCacheBytes: 117_440_512,
   fim: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>' },
   endTokens: ['<|endoftext|>'],
   hasChatTemplate: true,
@@ -28,7 +29,7 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
     state: { phase: 'ready', models: { completion: model, chat: model } },
     status: {
       gpu: { backend: 'cpu', deviceNames: [], vramTotalBytes: 0, vramFreeBytes: 0 },
-      models: { completion: { ...model, kvCacheBytes: 117_440_512 }, chat: model },
+      models: { completion: model, chat: { ...model, contextSize: 8192, kvCacheBytes: 234_881_024 } },
       running: [],
       pid: 4242,
       uptimeMs: 65_000,
@@ -73,7 +74,9 @@ describe('engine report', () => {
     assert.equal(completion['Context size'], '4096 tokens (trained on 32768)');
     assert.equal(completion['KV cache'], '112 MB');
     assert.equal(completion['GPU layers'], '0 of 28');
-    assert.equal(r.sections.find((s) => s.title === 'Chat model')!.note, 'The same model as completion (loaded once).');
+    const chat = r.sections.find((s) => s.title === 'Chat model')!;
+    assert.equal(chat.note, 'The same model file as completion (loaded once), with a context of its own.');
+    assert.deepEqual(rows(r, 'Chat model'), { 'Context size': '8192 tokens', 'KV cache': '224 MB' });
   });
 
   test('model strings stay as they are: FIM tokens and a "|" in a name are not escaped', () => {
@@ -113,13 +116,25 @@ describe('engine report', () => {
     assert.match(r.sections.find((s) => s.title === 'Last errors')!.note ?? '', /None/);
   });
 
-  test('an older engine without threads and speeds still gives a full report', () => {
-    const status = { ...input().status! };
-    delete status.threads;
-    delete status.speeds;
+  test('before anything ran there are no thread or prompt-speed rows, never zeros', () => {
+    const status = { ...input().status!, threads: undefined, speeds: { promptChunkTokens: 64 } };
     const r = engineReport(input({ status }));
     assert.equal(rows(r, 'Engine')['CPU threads'], undefined);
     assert.equal(rows(r, 'Measured speed')['Prompt evaluation'], undefined);
+  });
+
+  test('threads set by the setting say so, and a measurement made again says why', () => {
+    const base = input().status!;
+    const set = { ...base, threads: { count: 4, source: 'setting' as const, cpuMathCores: 8, measured: [] } };
+    assert.equal(
+      rows(engineReport(input({ status: set })), 'Engine')['CPU threads'],
+      '4 (set by alembic.engine.threads; 8 cores for math)',
+    );
+    const again = { ...base, threads: { ...base.threads!, measuredBecause: 'prompt speed fell to 40% of 71 tokens/s' } };
+    assert.equal(
+      rows(engineReport(input({ status: again })), 'Engine')['CPU threads'],
+      '2 (the fastest measured: 1 → 40 tokens/s, 2 → 71 tokens/s, measured again: prompt speed fell to 40% of 71 tokens/s; 2 cores for math)',
+    );
   });
 
   test('the GPU off in the settings is named as the reason for the CPU', () => {

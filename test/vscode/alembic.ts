@@ -42,3 +42,24 @@ export function engineState(
 
 export const isReadyWithTestModel = (s: EngineState) =>
   s.phase === 'ready' && s.models.completion?.name === 'Alembic Test Tiny';
+
+type Show = (message: string, ...rest: unknown[]) => Thenable<unknown>;
+
+/** Records the notifications commands show (answering none), and restores the real ones. */
+export function recordNotifications(): { shown: { level: string; message: string }[]; restore(): void } {
+  const window = vscode.window as unknown as Record<string, Show>;
+  const shown: { level: string; message: string }[] = [];
+  const originals = new Map<string, Show>();
+  for (const [name, level] of [
+    ['showInformationMessage', 'info'],
+    ['showWarningMessage', 'warning'],
+    ['showErrorMessage', 'error'],
+  ] as const) {
+    originals.set(name, window[name]!);
+    window[name] = (message: string) => {
+      shown.push({ level, message });
+      return Promise.resolve(undefined);
+    };
+  }
+  return { shown, restore: () => originals.forEach((fn, name) => (window[name] = fn)) };
+}

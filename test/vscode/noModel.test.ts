@@ -1,32 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { alembic, engineState, isReadyWithTestModel } from './alembic';
-
-type Show = (message: string, ...rest: unknown[]) => Thenable<unknown>;
-
-/** Records the notifications commands show (answering none), and restores the real ones. */
-function recordNotifications(): { shown: { level: string; message: string }[]; restore(): void } {
-  const window = vscode.window as unknown as Record<string, Show>;
-  const shown: { level: string; message: string }[] = [];
-  const originals = new Map<string, Show>();
-  for (const [name, level] of [
-    ['showInformationMessage', 'info'],
-    ['showWarningMessage', 'warning'],
-    ['showErrorMessage', 'error'],
-  ] as const) {
-    originals.set(name, window[name]!);
-    window[name] = (message: string) => {
-      shown.push({ level, message });
-      return Promise.resolve(undefined);
-    };
-  }
-  return { shown, restore: () => originals.forEach((fn, name) => (window[name] = fn)) };
-}
+import { alembic, engineState, isReadyWithTestModel, recordNotifications } from './alembic';
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Commands that need a model, and must say so instead of failing. */
-const NEEDS_A_MODEL = ['alembic.explain', 'alembic.editSelection', 'alembic.generateTests', 'alembic.addDocumentation'];
+const NEEDS_A_MODEL = [
+  'alembic.explain',
+  'alembic.editSelection',
+  'alembic.generateTests',
+  'alembic.addDocumentation',
+  'alembic.walkthrough.tryCompletion',
+  'alembic.walkthrough.tryChat',
+  'alembic.walkthrough.tryCommand',
+];
 
 suite('Without a model', () => {
   test('every contributed command runs without an error when no model is configured, and the editing ones explain what to do', async () => {

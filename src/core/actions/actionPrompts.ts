@@ -28,8 +28,10 @@ export interface DiagnosticInfo {
 }
 
 export interface ActionPrompt {
-  /** Shown in the chat and progress ("Explain total.ts:12-20"). */
+  /** Shown in the chat and progress, and the title of the command's conversation ("Explain total.ts lines 12-20"). */
   title: string;
+  /** The command in a word, for short labels such as a review tab's title ("Explain", "Fix"). */
+  verb: string;
   messages: ChatMessage[];
 }
 
@@ -53,6 +55,7 @@ const context = (s: CodeSelection) =>
 export function explainPrompt(s: CodeSelection): ActionPrompt {
   return {
     title: `Explain ${shortWhere(s)}`,
+    verb: 'Explain',
     messages: [
       { role: 'system', content: SYSTEM },
       {
@@ -66,6 +69,7 @@ export function explainPrompt(s: CodeSelection): ActionPrompt {
 export function editPrompt(s: CodeSelection, instruction: string): ActionPrompt {
   return {
     title: `Edit ${shortWhere(s)}: ${instruction}`,
+    verb: 'Edit',
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
@@ -87,6 +91,7 @@ export function docsPrompt(s: CodeSelection): ActionPrompt {
       : 'as the first statement inside each function or class';
   return {
     title: `Document ${shortWhere(s)}`,
+    verb: 'Document',
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
@@ -100,6 +105,7 @@ export function docsPrompt(s: CodeSelection): ActionPrompt {
 export function testsPrompt(s: CodeSelection, conventions: TestConventions): ActionPrompt {
   return {
     title: `Tests for ${shortWhere(s)}`,
+    verb: 'Tests',
     messages: [
       {
         role: 'system',
@@ -123,6 +129,7 @@ export function fixPrompt(s: CodeSelection, diagnostics: DiagnosticInfo[]): Acti
     .join('\n');
   return {
     title: `Fix ${diagnostics[0]?.message ?? 'problem'} in ${shortWhere(s)}`,
+    verb: 'Fix',
     messages: [
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
@@ -136,6 +143,7 @@ export function fixPrompt(s: CodeSelection, diagnostics: DiagnosticInfo[]): Acti
 export function commitMessagePrompt(diff: string, note: string | undefined): ActionPrompt {
   return {
     title: 'Commit message',
+    verb: 'Commit message',
     messages: [
       {
         role: 'system',

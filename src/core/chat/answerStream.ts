@@ -12,8 +12,6 @@ import type { ChatTurn } from './conversation';
 
 /** What a failed chat request means for the answer. */
 export type ChatFailure =
-  /** Cancelled by the user (Stop, a cancelled command). */
-  | { kind: 'aborted' }
   /** The engine process died or stopped answering; `cause` is a few words ("exit code 1"). */
   | { kind: 'crashed'; cause?: string }
   /** The engine is stopped (after repeated crashes) or could not run: `message` says why. */
@@ -108,7 +106,7 @@ export class AnswerStream {
     } catch (e) {
       this.settleThought();
       const failure = this.engine.failure(e);
-      if (failure.kind === 'aborted' || this.stopped) turn.status = 'stopped';
+      if (this.stopped) turn.status = 'stopped';
       else if (failure.kind === 'crashed') {
         turn.status = 'interrupted';
         turn.error = `The engine stopped unexpectedly${failure.cause ? ` (${failure.cause})` : ''}. What was written so far is kept; the engine restarts with your next message.`;

@@ -2,30 +2,16 @@
 // memory, the speeds measured on real work, and the last errors — as sections of label/value rows
 // that the Engine Status webview renders as text, and as Markdown for its Copy button (a bug
 // report). Built in the core from plain inputs, so what the user reads is tested in Node.
-// Fields the engine does not report (an older engine, nothing measured yet) are left out, never
-// shown as zero.
-import type { EngineStatus, LoadedModelInfo, ModelRole } from '../engine/protocol';
+// Fields the engine does not report (no model loaded yet, nothing measured yet) are left out,
+// never shown as zero.
+import type { EngineStatus, LoadedModelInfo, ModelRole, ThreadsInfo } from '../engine/protocol';
 import { formatBytes, formatDuration } from '../util/format';
 import type { EngineStateLike } from './statusDescription';
 
-/** What the engine reports beyond the base protocol, when it does (threads chosen, KV memory,
- * measured prompt speed). */
-export interface EngineStatusExtras {
-  threads?: {
-    count: number;
-    source: 'setting' | 'measured';
-    cpuMathCores?: number;
-    measured?: { threads: number; tokensPerSecond: number }[];
-  };
-  speeds?: { promptTokensPerSecond?: number; promptChunkTokens?: number };
-}
-
-export type ModelInfoLike = LoadedModelInfo & { kvCacheBytes?: number; chatTemplateProblem?: string };
-
 export interface ReportInput {
-  state: EngineStateLike & { pid?: number; models: Partial<Record<ModelRole, ModelInfoLike>> };
+  state: EngineStateLike & { pid?: number; models: Partial<Record<ModelRole, LoadedModelInfo>> };
   /** The running engine's answer to `status`; undefined when no engine process runs. */
-  status?: EngineStatus & EngineStatusExtras & { models: Partial<Record<ModelRole, ModelInfoLike>> };
+  status?: EngineStatus;
   /** alembic.engine.gpu. */
   gpuSetting: string;
   /** The model files in the settings. */
@@ -66,7 +52,15 @@ export function engineReport(input: ReportInput): EngineReport {
   const chat = models.chat;
   sections.push(modelSection('Completion model', completion, input.configured.completion));
   if (chat && completion && chat.path === completion.path)
-    sections.push({ title: 'Chat model', rows: [], note: 'The same model as completion (loaded once).' });
+    // One file in memory, with a context of its own for each feature.
+    sections.push({
+      title: 'Chat model',
+      rows: [
+        { label: 'Context size', value: `${chat.contextSize} tokens` },
+        { label: 'KV cache', value: formatBytes(chat.kvCacheBytes) },
+      ],
+      note: 'The same model file as completion (loaded once), with a context of its own.',
+    });
   else sections.push(modelSection('Chat model', chat, input.configured.chat ?? input.configured.completion));
   sections.push(speedSection(input));
   sections.push(errorSection(input));
@@ -105,17 +99,7 @@ function engineSection({ state, status, gpuSetting }: ReportInput): ReportSectio
       label: 'GPU memory',
       value: `${formatBytes(gpu.vramFreeBytes)} free of ${formatBytes(gpu.vramTotalBytes)}`,
     });
-  if (status.threads) {
-    const t = status.threads;
-    const how =
-      t.source === 'setting'
-        ? 'set by alembic.engine.threads'
-        : `the fastest measured${t.measured?.length ? `: ${t.measured.map((m) => `${m.threads} → ${m.tokensPerSecond.toFixed(0)} tokens/s`).join(', ')}` : ''}`;
-    rows.push({
-      label: 'CPU threads',
-      value: `${t.count} (${how}${t.cpuMathCores ? `; ${t.cpuMathCores} cores for math` : ''})`,
-    });
-  }
+  if (status.threads) rows.push({ label: 'CPU threads', value: describeThreads(status.threads) });
   rows.push({
     label: 'Engine process',
     value: `pid ${status.pid}, ${formatBytes(status.rssBytes)} RAM, up ${formatDuration(status.uptimeMs)}`,
@@ -124,7 +108,16 @@ function engineSection({ state, status, gpuSetting }: ReportInput): ReportSectio
   return { title: 'Engine', rows };
 }
 
-function modelSection(title: string, model: ModelInfoLike | undefined, configured: string | undefined): ReportSection {
+/** How the thread count was chosen: the setting, or the fastest of the candidates measured. */
+function describeThreads(t: ThreadsInfo): string {
+  const cores = `${t.cpuMathCores} cores for math`;
+  if (t.source === 'setting') return `${t.count} (set by alembic.engine.threads; ${cores})`;
+  const measured = t.measured.map((m) => `${m.threads} → ${m.tokensPerSecond.toFixed(0)} tokens/s`).join(', ');
+  const when = t.measuredBecause && t.measuredBecause !== 'load' ? `, measured again: ${t.measuredBecause}` : '';
+  return `${t.count} (the fastest measured${measured ? `: ${measured}` : ''}${when}; ${cores})`;
+}
+
+function modelSection(title: string, model: LoadedModelInfo | undefined, configured: string | undefined): ReportSection {
   if (!model)
     return {
       title,
@@ -141,7 +134,7 @@ function modelSection(title: string, model: ModelInfoLike | undefined, configure
     { label: 'GPU layers', value: `${model.gpuLayers} of ${model.totalLayers}` },
     { label: 'Context size', value: `${model.contextSize} tokens (trained on ${model.trainContextSize})` },
   ];
-  if (model.kvCacheBytes !== undefined) rows.push({ label: 'KV cache', value: formatBytes(model.kvCacheBytes) });
+  rows.push({ label: 'KV cache', value: formatBytes(model.kvCacheBytes) });
   rows.push({
     label: 'Fill-in-the-middle',
     value: model.fim
@@ -160,7 +153,7 @@ function modelSection(title: string, model: ModelInfoLike | undefined, configure
 
 function speedSection({ status, completion, lastChatAnswer }: ReportInput): ReportSection {
   const rows: ReportRow[] = [];
-  if (status?.speeds?.promptTokensPerSecond)
+  if (status?.speeds.promptTokensPerSecond)
     rows.push({
       label: 'Prompt evaluation',
       value: `${status.speeds.promptTokensPerSecond.toFixed(0)} tokens/s${status.speeds.promptChunkTokens ? ` (chunks of ${status.speeds.promptChunkTokens} tokens)` : ''}`,

@@ -5,7 +5,7 @@ import type { GpuInfo, LoadedModelInfo, ModelRole } from '../engine/protocol';
 
 /** The parts of the engine client's state the status bar reads. */
 export interface EngineStateLike {
-  /** stopped, starting, idle, loading, ready, busy, crashed or halted. */
+  /** stopped, starting, idle, loading, ready, crashed or halted (busy is a separate signal). */
   phase: string;
   models: Partial<Record<ModelRole, Pick<LoadedModelInfo, 'name' | 'gpuLayers'>>>;
   gpu?: Pick<GpuInfo, 'backend' | 'deviceNames'>;
@@ -47,8 +47,6 @@ export function describeState(state: EngineStateLike, modelConfigured: boolean, 
       const pct = state.loadProgress !== undefined ? ` ${Math.round(state.loadProgress * 100)}%` : '';
       return { text: `$(loading~spin) Alembic${pct}`, tooltip: 'loading the model…', error: false };
     }
-    case 'busy':
-      return { text: '$(sync~spin) Alembic', tooltip: `working on ${where}`, error: false };
     case 'ready': {
       if (busy) return { text: '$(sync~spin) Alembic', tooltip: `working on ${where}`, error: false };
       const name = state.models.completion?.name ?? state.models.chat?.name ?? 'model';

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { commitMessagePrompt } from '../../core/actions/actionPrompts';
 import { parseCommitMessage, trimDiff } from '../../core/actions/commitMessage';
+import type { CommandRegistry } from '../commands';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
 import { signalFrom } from '../cancellation';
@@ -21,8 +22,12 @@ interface GitApi {
 
 const ANSWER_TOKENS = 400;
 
-export function registerCommitMessageAction(engine: EngineService, log: Logger): vscode.Disposable {
-  return vscode.commands.registerCommand('alembic.generateCommitMessage', async (scm?: { rootUri?: vscode.Uri }) => {
+export function registerCommitMessageAction(
+  commands: CommandRegistry,
+  engine: EngineService,
+  log: Logger,
+): vscode.Disposable {
+  return commands.registerCommand('alembic.generateCommitMessage', async (scm?: { rootUri?: vscode.Uri }) => {
     try {
       await generate(engine, log, scm?.rootUri);
     } catch (e) {

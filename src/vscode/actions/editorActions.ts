@@ -1,7 +1,8 @@
 // The editing commands: Explain, Edit Selection…, Generate Tests, Add Documentation and Fix This
-// Problem. Each streams its answer into the chat view (so the user sees the model work), shows a
-// cancellable progress notification, and — except Explain — proposes the result through the diff
-// review: nothing changes until the user accepts, and accepting is one undo step.
+// Problem. Each streams its answer into the chat view, in a conversation of its own titled by the
+// command (so it never lands in a chat about something else, and the user sees the model work),
+// shows a cancellable progress notification, and — except Explain — proposes the result through
+// the diff review: nothing changes until the user accepts, and accepting is one undo step.
 // The prompts live in src/core/actions (one place, tested without VS Code).
 import * as vscode from 'vscode';
 import {
@@ -18,6 +19,8 @@ import { testConventions } from '../../core/actions/testFramework';
 import type { AttachmentContent } from '../../core/chat/chatPrompt';
 import type { ChatAskResult } from '../chat/chatController';
 import type { ChatFeature } from '../chat/chatFeature';
+import type { CommandRegistry } from '../commands';
+import type { DiffReview } from '../diff/diffReview';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
@@ -30,13 +33,13 @@ export class EditorActions extends DisposableStore {
     private readonly context: vscode.ExtensionContext,
     private readonly engine: EngineService,
     private readonly chat: ChatFeature,
+    private readonly diffReview: DiffReview,
+    commands: CommandRegistry,
     private readonly log: Logger,
   ) {
     super();
     const command = (id: string, run: (...args: never[]) => Promise<unknown>) =>
-      this.register(
-        vscode.commands.registerCommand(id, (...args: never[]) => run(...args).catch((e) => this.fail(id, e))),
-      );
+      this.register(commands.registerCommand(id, (...args: never[]) => run(...args).catch((e) => this.fail(id, e))));
     command('alembic.explain', () => this.explain());
     command('alembic.editSelection', (instruction?: string) => this.edit(instruction));
     command('alembic.generateTests', () => this.generateTests());
@@ -50,9 +53,7 @@ export class EditorActions extends DisposableStore {
     const target = await this.prepare();
     if (!target) return;
     const prompt = explainPrompt(target.selection);
-    await this.withProgress(prompt.title, (signal) =>
-      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
-    );
+    await this.withProgress(prompt.title, (signal) => this.ask(prompt, target, signal));
   }
 
   private async edit(given?: string): Promise<void> {
@@ -98,9 +99,7 @@ export class EditorActions extends DisposableStore {
     const manifest = await readWorkspaceFile('package.json');
     const conventions = testConventions(target.selection.path, target.selection.languageId, files, manifest);
     const prompt = testsPrompt(target.selection, conventions);
-    const result = await this.withProgress(prompt.title, (signal) =>
-      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
-    );
+    const result = await this.withProgress(prompt.title, (signal) => this.ask(prompt, target, signal));
     const code = result && result.status === 'done' ? extractCode(result.text, target.selection.languageId) : undefined;
     if (!result || !this.answered(result, code)) return;
     const folder =
@@ -108,14 +107,17 @@ export class EditorActions extends DisposableStore {
     const testUri = folder
       ? vscode.Uri.joinPath(folder.uri, conventions.testPath)
       : target.editor.document.uri.with({ path: `${target.editor.document.uri.path}.test` });
-    await this.chat.diffReview.proposeFile(testUri, `${code!.trimEnd()}\n`, `Tests (${conventions.framework})`);
+    await this.diffReview.proposeFile(
+      testUri,
+      `${code!.trimEnd()}\n`,
+      prompt.verb,
+      `${prompt.title} (${conventions.framework})`,
+    );
   }
 
   /** Streams the answer into the chat, then proposes the code in it as a replacement of the target. */
   private async proposeReplacement(target: CodeTarget, prompt: ActionPrompt): Promise<void> {
-    const result = await this.withProgress(prompt.title, (signal) =>
-      this.chat.ask({ title: prompt.title, prompt: prompt.messages, attachments: [attachment(target)], signal }),
-    );
+    const result = await this.withProgress(prompt.title, (signal) => this.ask(prompt, target, signal));
     const original = target.editor.document.getText(target.range);
     const newText =
       result && result.status === 'done'
@@ -126,13 +128,25 @@ export class EditorActions extends DisposableStore {
       void vscode.window.showInformationMessage('Alembic: the model proposes no change to this code.');
       return;
     }
-    const outcome = await this.chat.diffReview.propose({
+    const outcome = await this.diffReview.propose({
       uri: target.editor.document.uri,
       range: target.range,
       newText: newText!,
-      title: prompt.title,
+      title: prompt.verb,
+      detail: prompt.title,
     });
     this.log.info(`${prompt.title}: ${outcome}`);
+  }
+
+  /** Streams the command's answer into a conversation of its own, titled by the command. */
+  private ask(prompt: ActionPrompt, target: CodeTarget, signal: AbortSignal): Promise<ChatAskResult> {
+    return this.chat.ask({
+      title: prompt.title,
+      prompt: prompt.messages,
+      attachments: [attachment(target)],
+      newConversation: true,
+      signal,
+    });
   }
 
   /** Whether a finished answer can be applied; tells the user why not otherwise. */

@@ -102,9 +102,19 @@ export class ChatAttachments extends DisposableStore {
     });
   }
 
+  /** The ⚠ button: the active file's problems, when it has any (a chip of nothing would mislead). */
   addDiagnostics(): void {
-    if (this.editor) this.pin({ kind: 'diagnostics', uri: this.editor.document.uri });
-    else void vscode.window.showInformationMessage('Alembic: open a file to attach its problems.');
+    const uri = this.editor?.document.uri;
+    if (!uri) {
+      void vscode.window.showInformationMessage('Alembic: open a file to attach its problems.');
+      return;
+    }
+    if (vscode.languages.getDiagnostics(uri).length === 0) {
+      vscode.window.setStatusBarMessage(`$(check) Alembic: ${basename(uri.path)} has no problems to attach`, 4000);
+      this.changed.fire(); // the view asked: it hears back either way
+      return;
+    }
+    this.pin({ kind: 'diagnostics', uri });
   }
 
   /** `@` in the chat input: pick a workspace file. Fires onDidChange either way, so the view knows. */

@@ -1,24 +1,33 @@
-// The chat feature: the view in the "Alembic" activity-bar container, its controller, the chat
-// commands, and the diff review that Apply (and the editing commands) propose changes through.
-// The editing commands use `ask()` to stream their answers into the chat and `diffReview` to
-// propose edits.
+// The chat feature: the view in the "Alembic" activity-bar container, its controller and the chat
+// commands. The editing commands use `ask()` to stream their answers into the chat. Apply proposes
+// code through the diff review, a feature of its own that the chat is given (when the review
+// failed to start, Apply says so).
 import * as vscode from 'vscode';
 import { ConversationStore } from '../../core/chat/conversationStore';
 import { codeBlocksOf } from '../../core/chat/markdownParser';
 import type { FromWebview, WebviewCommand } from '../../core/chat/webviewProtocol';
 import { getSetting } from '../config';
-import { DiffReview } from '../diff/diffReview';
+import type { CommandRegistry } from '../commands';
+import type { DiffReview } from '../diff/diffReview';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
 import { ChatAttachments } from './chatAttachments';
 import { ChatController, type ChatAskOptions, type ChatAskResult } from './chatController';
-import { openLink, selectChatModel, showHistory } from './chatPickers';
+import { openLink, showHistory } from './chatPickers';
 import { ChatViewProvider } from './chatViewProvider';
 import { runCodeAction } from './codeBlockActions';
 
+/** The commands this feature implements (the chat model's picker is the model commands'). */
+export const CHAT_COMMANDS = [
+  'alembic.chat.focus',
+  'alembic.chat.newChat',
+  'alembic.chat.showHistory',
+  'alembic.chat.stop',
+  'alembic.chat.addSelection',
+] as const;
+
 export class ChatFeature extends DisposableStore {
-  readonly diffReview: DiffReview;
   readonly controller: ChatController;
   private readonly attachments: ChatAttachments;
   private readonly store: ConversationStore;
@@ -26,10 +35,11 @@ export class ChatFeature extends DisposableStore {
   constructor(
     context: vscode.ExtensionContext,
     engine: EngineService,
+    private readonly diffReview: DiffReview | undefined,
+    commands: CommandRegistry,
     private readonly log: Logger,
   ) {
     super();
-    this.diffReview = this.register(new DiffReview(log.child('diff')));
     const view = this.register(new ChatViewProvider(context.extensionUri, log));
     this.attachments = this.register(new ChatAttachments());
     this.store = new ConversationStore(context.workspaceState, () => getSetting('chat.maxConversations'));
@@ -40,14 +50,13 @@ export class ChatFeature extends DisposableStore {
       ),
     );
     const command = (id: string, run: (...args: never[]) => unknown) =>
-      this.register(vscode.commands.registerCommand(id, run));
+      this.register(commands.registerCommand(id, run));
     command('alembic.chat.focus', () => view.focusInput());
     command('alembic.chat.newChat', async () => {
       this.controller.newChat();
       await view.focusInput();
     });
     command('alembic.chat.showHistory', () => showHistory(this.controller, this.store));
-    command('alembic.chat.selectModel', () => selectChatModel(context));
     command('alembic.chat.stop', () => this.controller.stop());
     command('alembic.chat.addSelection', async () => {
       const editor = vscode.window.activeTextEditor;

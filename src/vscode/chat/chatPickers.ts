@@ -1,12 +1,8 @@
-// The chat's native pickers and prompts: the conversation history (reopen or delete), the chat
-// model, and the confirmation before a link from an answer opens in the browser.
+// The chat's native pickers and prompts: the conversation history (reopen or delete) and the
+// confirmation before a link from an answer opens in the browser. (The chat model is chosen with
+// the one model picker, src/vscode/models/modelPicker.ts.)
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import type { ConversationStore } from '../../core/chat/conversationStore';
-import { listModelFolder } from '../../core/models/modelStore';
-import { formatBytes } from '../../core/util/format';
-import { getSetting, setSetting } from '../config';
-import { modelsFolder } from '../models/modelDownloads';
 import type { ChatController } from './chatController';
 
 interface HistoryItem extends vscode.QuickPickItem {
@@ -51,72 +47,6 @@ export async function showHistory(controller: ChatController, store: Conversatio
     });
     pick.show();
   });
-}
-
-interface ModelItem extends vscode.QuickPickItem {
-  action: 'same' | 'file' | 'browse' | 'download';
-  path?: string;
-}
-
-/** Chooses the chat model (which may differ from the completion model). */
-export async function selectChatModel(context: vscode.ExtensionContext): Promise<void> {
-  const chat = getSetting('chat.model');
-  const completion = getSetting('completion.model');
-  const folder = await listModelFolder(modelsFolder(context)).catch(() => ({
-    models: [] as { path: string; fileName: string; sizeBytes: number }[],
-  }));
-  const items: (ModelItem | vscode.QuickPickItem)[] = [];
-  if (completion) {
-    items.push({
-      label: 'Same as the completion model',
-      description: `${basename(completion)}${!chat ? ' · current' : ''}`,
-      detail: 'One model in memory for both.',
-      action: 'same',
-    } as ModelItem);
-  }
-  const paths = new Set<string>();
-  for (const m of folder.models) {
-    paths.add(m.path);
-    items.push({
-      label: m.fileName,
-      description: `${formatBytes(m.sizeBytes)}${m.path === chat ? ' · current' : ''}`,
-      detail: m.path,
-      action: 'file',
-      path: m.path,
-    } as ModelItem);
-  }
-  if (chat && !paths.has(chat))
-    items.push({
-      label: basename(chat),
-      description: 'current',
-      detail: chat,
-      action: 'file',
-      path: chat,
-    } as ModelItem);
-  items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: '$(folder-opened) Browse for a .gguf file…', action: 'browse' } as ModelItem);
-  items.push({ label: '$(cloud-download) Download a model…', action: 'download' } as ModelItem);
-  const pick = (await vscode.window.showQuickPick(items, {
-    title: 'Alembic: Select Chat Model',
-    placeHolder: 'The model that answers in the chat',
-    matchOnDetail: true,
-  })) as ModelItem | undefined;
-  if (!pick) return;
-  if (pick.action === 'same') await setSetting('chat.model', '');
-  else if (pick.action === 'download') await vscode.commands.executeCommand('alembic.downloadModel');
-  else {
-    const path =
-      pick.path ??
-      (
-        await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          filters: { 'GGUF models': ['gguf'] },
-          openLabel: 'Use for Chat',
-        })
-      )?.[0]?.fsPath;
-    // alembic.selectModel pre-checks the file before it is saved in the settings.
-    if (path) await vscode.commands.executeCommand('alembic.selectModel', path, 'chat');
-  }
 }
 
 /** Opens a web link from an answer in the browser, after the user confirms the exact address. */

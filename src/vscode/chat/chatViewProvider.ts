@@ -9,7 +9,7 @@ import { validateWebviewMessage } from '../../core/chat/webviewMessageValidator'
 import type { FromWebview, ToWebview } from '../../core/chat/webviewProtocol';
 import { DisposableStore } from '../disposable';
 import type { Logger } from '../log';
-import { chatHtml } from './chatHtml';
+import { webviewHtml, webviewOptions } from '../webviewHtml';
 
 export const CHAT_VIEW_ID = 'alembic.chatView';
 
@@ -42,12 +42,7 @@ export class ChatViewProvider extends DisposableStore implements vscode.WebviewV
     this.viewDisposables.forEach((d) => d.dispose());
     this.view = view;
     this.ready = false;
-    view.webview.options = {
-      enableScripts: true,
-      enableForms: false,
-      enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
-    };
+    view.webview.options = webviewOptions(this.extensionUri);
     this.viewDisposables = [
       view.webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       view.onDidChangeVisibility(() => {
@@ -58,7 +53,11 @@ export class ChatViewProvider extends DisposableStore implements vscode.WebviewV
         this.ready = false;
       }),
     ];
-    view.webview.html = chatHtml(view.webview, this.extensionUri);
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, {
+      script: 'chat.js',
+      style: 'chat.css',
+      title: 'Alembic Chat',
+    });
   }
 
   /** Posts to the webview if it is ready; otherwise drops the message (`init` brings it up to date). */

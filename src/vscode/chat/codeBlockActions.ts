@@ -12,7 +12,8 @@ import type { Logger } from '../log';
 export interface CodeActionContext {
   /** The editor Insert and Apply act on (the last text editor the user worked in). */
   editor(): vscode.TextEditor | undefined;
-  diffReview: DiffReview;
+  /** Undefined when the diff review failed to start: Apply then says so. */
+  diffReview: DiffReview | undefined;
   log: Logger;
 }
 
@@ -46,6 +47,12 @@ export async function runCodeAction(action: CodeAction, code: string, ctx: CodeA
     ctx.log.info(`inserted a code block into ${basename(document.uri.path)}`);
     return;
   }
+  if (!ctx.diffReview) {
+    void vscode.window.showErrorMessage(
+      'Alembic: Apply needs the diff review, which failed to start (see the log). Copy and Insert still work.',
+    );
+    return;
+  }
   const plan = planApply(
     {
       text: document.getText(),
@@ -60,7 +67,8 @@ export async function runCodeAction(action: CodeAction, code: string, ctx: CodeA
     uri: document.uri,
     range,
     newText: plan.newText,
-    title: `Apply to ${plan.description}`,
+    title: 'Apply',
+    detail: `Apply the chat's code to ${plan.description}`,
   });
   ctx.log.info(`the proposal for ${basename(document.uri.path)} was ${outcome}`);
 }

@@ -62,7 +62,9 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
   }
 
   text(): string {
-    if (this.offReason()) return '$(circle-slash)';
+    const off = this.offReason();
+    // Snoozed reads apart from off (and both apart from the item's "no model").
+    if (off) return off.startsWith('snoozed') ? '$(bell-slash)' : '$(circle-slash)';
     const s = this.snapshot();
     if (timeoutWarning(s.timeouts)) return `$(watch) ${s.timeouts.timedOut}/${s.timeouts.answers} timed out`;
     return s.lastLatencyMs > 0 ? `· ${Math.round(s.lastLatencyMs)} ms` : '';

@@ -10,10 +10,10 @@ import { NoFimSupportError } from '../../core/completion/fimTemplates';
 import { extendingItem, withSelectedItem } from '../../core/completion/selectedItem';
 import type { LoadedModelInfo } from '../../core/engine/protocol';
 import { engineLoadParams, getSetting, setSetting, watchSettings } from '../config';
+import type { CommandRegistry } from '../commands';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
-import type { EngineStatusBar } from '../statusBar';
 import { CompletionStatus } from './completionStatus';
 import { completionSettings, enabledForLanguage } from './completionSettingsAdapter';
 import { asCompletionDocument, isCodeDocument } from './documentAdapter';
@@ -27,12 +27,13 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   private boundModel?: string;
   private snoozedUntil = 0;
   private warnedNoFim?: string;
-  private readonly status: CompletionStatus;
+  /** The completion part of the status bar item (the composition root adds it). */
+  readonly status: CompletionStatus;
   private readonly restTrigger: RestTrigger;
 
   constructor(
     private readonly engine: EngineService,
-    statusBar: EngineStatusBar,
+    private readonly commands: CommandRegistry,
     private readonly log: Logger,
   ) {
     super();
@@ -48,7 +49,6 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     });
     this.register({ dispose: () => this.pipeline.dispose() });
     this.status = this.register(new CompletionStatus(this.pipeline, () => this.offReason()));
-    this.register(statusBar.contribute(this.status));
 
     this.restTrigger = this.register(
       new RestTrigger({
@@ -125,7 +125,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
 
   /** Why automatic completions are off now (for the status bar), or undefined when they are on. */
   private offReason(languageId = vscode.window.activeTextEditor?.document.languageId): string | undefined {
-    if (!getSetting('completion.enabled')) return 'inline completions are off';
+    if (!getSetting('completion.enabled')) return 'off';
     if (Date.now() < this.snoozedUntil) return `snoozed until ${new Date(this.snoozedUntil).toLocaleTimeString()}`;
     if (languageId && !enabledForLanguage(languageId)) return `off for ${languageId}`;
     if (!engineLoadParams().completionModel) return 'no completion model selected';
@@ -215,9 +215,9 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   }
 
   private registerCommands(): void {
-    this.register(vscode.commands.registerCommand('alembic.completionAccepted', () => this.pipeline.onAccepted()));
+    this.register(this.commands.registerCommand('alembic.completionAccepted', () => this.pipeline.onAccepted()));
     this.register(
-      vscode.commands.registerCommand('alembic.toggleInlineCompletions', async () => {
+      this.commands.registerCommand('alembic.toggleInlineCompletions', async () => {
         const enabled = !getSetting('completion.enabled');
         await setSetting('completion.enabled', enabled);
         this.snoozedUntil = 0;
@@ -226,7 +226,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       }),
     );
     this.register(
-      vscode.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
+      this.commands.registerCommand('alembic.snoozeInlineCompletions', () => {
         this.snoozedUntil = Date.now() + SNOOZE_MS;
         this.syncAutomatic();
         this.status.refresh();
@@ -239,7 +239,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       }),
     );
     this.register(
-      vscode.commands.registerCommand('alembic.toggleInlineCompletionsForLanguage', async () => {
+      this.commands.registerCommand('alembic.toggleInlineCompletionsForLanguage', async () => {
         const languageId = vscode.window.activeTextEditor?.document.languageId;
         if (!languageId) return;
         const languages = { ...getSetting('completion.languages') };
@@ -252,7 +252,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
       }),
     );
     this.register(
-      vscode.commands.registerCommand('alembic.clearCompletionCache', () => {
+      this.commands.registerCommand('alembic.clearCompletionCache', () => {
         this.pipeline.clearCache();
         this.pipeline.extraContext.clear();
         void vscode.window.setStatusBarMessage('Alembic: completion cache cleared', 3000);

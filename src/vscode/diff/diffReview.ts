@@ -1,16 +1,21 @@
 // Review of a proposed change before it touches a file, shared by chat's Apply and the editing
-// commands. `propose()` opens VS Code's diff between the file as it is and the file with the change
-// (a read-only virtual document), `proposeFile()` does the same for a whole new file (or text added
-// to the end of an existing one), and each resolves when the user decides:
+// commands (a feature of its own: neither owns it). `propose()` opens VS Code's diff between the
+// file as it is and the file with the change (a read-only virtual document), `proposeFile()` does
+// the same for a whole new file (or text added to the end of an existing one), and each resolves
+// when the user decides:
 //   - Accept applies the change as one WorkspaceEdit (one undo step) and closes the diff;
-//   - Reject, or closing the diff, leaves the file untouched.
-// Accept and Reject are commands (palette, editor-title buttons); the context keys
-// `alembic.diffReview.active` (the active editor is a proposal's diff) and
-// `alembic.diffReview.pending` (some proposal is open) gate them.
+//   - Reject, or closing the diff, leaves the file untouched;
+//   - a change that would leave the file as it is opens nothing: the user is told ('unchanged').
+// The diff's tab has a short title ("sum.ts: Fix (review)") and the whole story (the diagnostic,
+// the instruction) in its description, so it does not push the other tabs away. Accept and Reject
+// are labelled buttons in its title bar, with keys (Ctrl+Enter, Ctrl+Backspace), and palette
+// commands; the context keys `alembic.diffReview.active` (the active editor is a proposal's diff)
+// and `alembic.diffReview.pending` (some proposal is open) gate them.
 // If the file changed in the meantime, the change is applied where the original text still is;
 // when that place cannot be found unambiguously, nothing is applied and the user is told.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
+import type { CommandRegistry } from '../commands';
 import { DisposableStore } from '../disposable';
 import type { Logger } from '../log';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './proposalDocuments';
@@ -19,11 +24,21 @@ export interface ProposedChange {
   uri: vscode.Uri;
   range: vscode.Range;
   newText: string;
-  /** What the change does, for the diff's title ("Apply to function add"). */
+  /** What the change is, in a word or two, for the tab's title ("Fix", "Apply"). */
   title?: string;
+  /** What the change does in full, for the tab's description ("Fix 'x' is not defined in a.ts line 3"). */
+  detail?: string;
 }
 
-export type ReviewOutcome = 'accepted' | 'rejected';
+export type ReviewOutcome = 'accepted' | 'rejected' | 'unchanged';
+
+/** The commands this feature implements. */
+export const DIFF_REVIEW_COMMANDS = [
+  'alembic.diff.accept',
+  'alembic.diff.reject',
+  'alembic.review.accept',
+  'alembic.review.reject',
+] as const;
 
 interface PendingReview {
   target: vscode.Uri;
@@ -39,15 +54,17 @@ export class DiffReview extends DisposableStore {
   private readonly documents = this.register(new ProposalDocuments());
   private readonly pending = new Map<string, PendingReview>();
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    commands: CommandRegistry,
+    private readonly log: Logger,
+  ) {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this.documents));
-    this.register(
-      vscode.commands.registerCommand('alembic.diff.accept', (uri?: vscode.Uri) => this.decide(uri, 'accepted')),
-    );
-    this.register(
-      vscode.commands.registerCommand('alembic.diff.reject', (uri?: vscode.Uri) => this.decide(uri, 'rejected')),
-    );
+    // The palette's "Accept Proposed Change" and the title bar's labelled "Accept" do the same.
+    for (const id of ['alembic.diff.accept', 'alembic.review.accept'])
+      this.register(commands.registerCommand(id, (uri?: vscode.Uri) => this.decide(uri, 'accepted')));
+    for (const id of ['alembic.diff.reject', 'alembic.review.reject'])
+      this.register(commands.registerCommand(id, (uri?: vscode.Uri) => this.decide(uri, 'rejected')));
     this.register(vscode.window.tabGroups.onDidChangeTabs((e) => this.onTabsChanged(e)));
     this.register(vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()));
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()));
@@ -61,17 +78,26 @@ export class DiffReview extends DisposableStore {
     const end = document.offsetAt(change.range.end);
     const text = document.getText();
     const originalText = text.slice(start, end);
+    const name = basename(change.uri.path) || 'Untitled';
+    if (originalText === change.newText) {
+      void vscode.window.showInformationMessage(
+        `Alembic: ${name} already has this code there; there is nothing to apply.`,
+      );
+      this.log.info(`nothing to review for ${change.uri.toString(true)}: the proposal equals the file`);
+      return 'unchanged';
+    }
     const proposal = this.documents.create(change.uri, text.slice(0, start) + change.newText + text.slice(end));
     return this.open(
       { target: change.uri, proposal, apply: () => this.applyRange(change.uri, start, originalText, change.newText) },
       change.uri,
       change.title,
+      change.detail,
     );
   }
 
   /** Proposes a whole file: created when it does not exist; when it does, `text` is proposed as an
    * addition at its end (existing content, such as earlier tests, is never replaced this way). */
-  async proposeFile(uri: vscode.Uri, text: string, title?: string): Promise<ReviewOutcome> {
+  async proposeFile(uri: vscode.Uri, text: string, title?: string, detail?: string): Promise<ReviewOutcome> {
     const exists = await vscode.workspace.fs.stat(uri).then(
       () => true,
       () => false,
@@ -81,7 +107,7 @@ export class DiffReview extends DisposableStore {
       const current = document.getText();
       const separator = current === '' ? '' : current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n';
       const end = document.positionAt(current.length);
-      return this.propose({ uri, range: new vscode.Range(end, end), newText: separator + text, title });
+      return this.propose({ uri, range: new vscode.Range(end, end), newText: separator + text, title, detail });
     }
     await this.supersede(uri);
     const empty = this.documents.create(uri, '');
@@ -98,21 +124,21 @@ export class DiffReview extends DisposableStore {
       await vscode.window.showTextDocument(uri, { preview: false });
       return true;
     };
-    return this.open({ target: uri, proposal, empty, apply }, empty, `${title ?? 'New file'} (new file)`);
+    return this.open({ target: uri, proposal, empty, apply }, empty, `${title ?? 'New file'}, new file`, detail);
   }
 
-  private async open(review: Omit<PendingReview, 'settle'>, left: vscode.Uri, title?: string): Promise<ReviewOutcome> {
+  private async open(
+    review: Omit<PendingReview, 'settle'>,
+    left: vscode.Uri,
+    title = 'Proposed change',
+    detail?: string,
+  ): Promise<ReviewOutcome> {
     const outcome = new Promise<ReviewOutcome>((resolve) =>
       this.pending.set(review.proposal.toString(), { ...review, settle: resolve }),
     );
-    const name = basename(review.target.path) || 'Untitled';
-    await vscode.commands.executeCommand(
-      'vscode.diff',
-      left,
-      review.proposal,
-      `${name}: ${title ?? 'Proposed change'} (review)`,
-      { preview: false },
-    );
+    const label = `${basename(review.target.path) || 'Untitled'}: ${title} (review)`;
+    const description = detail ? `${detail}. Accept or Reject in the title bar` : 'Accept or Reject in the title bar';
+    await openDiff(left, review.proposal, label, description);
     this.updateContext();
     return outcome;
   }
@@ -213,6 +239,19 @@ export class DiffReview extends DisposableStore {
     for (const review of this.pending.values()) review.settle('rejected');
     this.pending.clear();
     super.dispose();
+  }
+}
+
+/** The diff with a short tab label and a description (the workbench's own diff command takes both;
+ * the public `vscode.diff` only a label, used when the other is missing). */
+async function openDiff(left: vscode.Uri, right: vscode.Uri, label: string, description: string): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('_workbench.diff', left, right, { label, description }, [
+      vscode.ViewColumn.Active,
+      { pinned: true, preserveFocus: false },
+    ]);
+  } catch {
+    await vscode.commands.executeCommand('vscode.diff', left, right, label, { preview: false });
   }
 }
 

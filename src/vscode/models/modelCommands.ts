@@ -1,105 +1,86 @@
-// "Select Model…", "Download Model…" and "Download the Recommended Model": choose what the engine
-// serves. A picked file is pre-checked before it is saved in the settings, so a bad file is
-// refused with a reason and the current model keeps serving.
+// "Select Model…", "Select Chat Model…", "Download Model…", "Download the Recommended Model" and
+// "Open Settings": choose what the engine serves. A picked file is pre-checked before it is saved
+// in the settings, so a bad file is refused with a reason and the current model keeps serving; a
+// saved model says where the setting is (the Remote tab in a remote window) and opens it on request.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
 import { MODEL_CATALOG, type CatalogModel } from '../../core/models/catalog';
-import { listModelFolder } from '../../core/models/modelStore';
 import { formatBytes } from '../../core/util/format';
-import { getSetting, setSetting } from '../config';
+import type { CommandRegistry } from '../commands';
+import { setSetting } from '../config';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
+import { openAlembicSettings, settingsPlace } from '../settingsLocation';
 import { downloadWithProgress, modelsFolder, recommendationForThisMachine } from './modelDownloads';
+import { catalogItem, pickModel, type ModelChoice, type PickerRole } from './modelPicker';
 
 type Use = 'both' | 'completion' | 'chat';
 
-interface ModelPick extends vscode.QuickPickItem {
-  action: 'file' | 'browse' | 'download';
-  path?: string;
-  model?: CatalogModel;
-}
+/** The commands this feature implements. */
+export const MODEL_COMMANDS = [
+  'alembic.selectModel',
+  'alembic.chat.selectModel',
+  'alembic.downloadModel',
+  'alembic.downloadRecommendedModel',
+  'alembic.openSettings',
+] as const;
 
 export function registerModelCommands(
   context: vscode.ExtensionContext,
   engine: EngineService,
+  commands: CommandRegistry,
   log: Logger,
 ): vscode.Disposable {
+  const select = async (role: PickerRole) => {
+    const choice = await pickModel(context, engine, role);
+    if (choice) await useChoice(context, choice, role, log);
+  };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('alembic.selectModel', (path?: string, use?: Use) =>
-      typeof path === 'string' ? useModelFile(path, use, log) : selectModel(context, engine, log),
+    commands.registerCommand('alembic.selectModel', (path?: string, use?: Use) =>
+      typeof path === 'string' ? useModelFile(path, use, log) : select('any'),
     ),
-    vscode.commands.registerCommand('alembic.downloadModel', (id?: string) =>
-      downloadModelCommand(context, engine, log, id),
-    ),
-    vscode.commands.registerCommand('alembic.downloadRecommendedModel', () =>
-      downloadRecommended(context, engine, log),
+    commands.registerCommand('alembic.chat.selectModel', () => select('chat')),
+    commands.registerCommand('alembic.downloadModel', (id?: string) => downloadModelCommand(context, engine, log, id)),
+    commands.registerCommand('alembic.downloadRecommendedModel', () => downloadRecommended(context, engine, log)),
+    commands.registerCommand('alembic.openSettings', (key?: string) =>
+      openAlembicSettings(typeof key === 'string' && /^[a-zA-Z.]+$/.test(key) ? key : undefined),
     ),
   );
 }
 
-async function selectModel(context: vscode.ExtensionContext, engine: EngineService, log: Logger): Promise<void> {
-  const folder = await listModelFolder(modelsFolder(context));
-  const current = new Set([getSetting('completion.model'), getSetting('chat.model')].filter(Boolean));
-  const recommended = await recommendationForThisMachine(engine).catch(() => undefined);
-  const items: (ModelPick | vscode.QuickPickItem)[] = [
-    { label: '$(folder-opened) Browse for a .gguf file…', action: 'browse' } as ModelPick,
-    { label: 'On this machine', kind: vscode.QuickPickItemKind.Separator },
-  ];
-  const known = new Set<string>();
-  for (const m of folder.models) {
-    known.add(m.path);
-    items.push({
-      label: m.catalogModel?.displayName ?? m.fileName,
-      description: formatBytes(m.sizeBytes),
-      detail: m.path,
-      action: 'file',
-      path: m.path,
-      picked: current.has(m.path),
-    } as ModelPick);
-  }
-  for (const path of current) {
-    if (!known.has(path))
-      items.push({ label: basename(path), description: 'current', detail: path, action: 'file', path } as ModelPick);
-  }
-  items.push({ label: 'Download', kind: vscode.QuickPickItemKind.Separator });
-  for (const model of MODEL_CATALOG) {
-    if (folder.models.some((m) => m.fileName === model.fileName)) continue;
-    items.push(catalogPick(model, recommended && (recommended.completion === model || recommended.chat === model)));
-  }
-  const pick = (await vscode.window.showQuickPick(items, {
-    title: 'Alembic: Select Model',
-    placeHolder: 'Pick a model file, or download one',
-    matchOnDetail: true,
-  })) as ModelPick | undefined;
-  if (!pick) return;
-  if (pick.action === 'browse') {
-    const uris = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      filters: { 'GGUF models': ['gguf'] },
-      openLabel: 'Use Model',
-    });
-    if (uris?.[0]) await useModelFile(uris[0].fsPath, undefined, log);
-  } else if (pick.action === 'file' && pick.path) {
-    await useModelFile(pick.path, undefined, log);
-  } else if (pick.model) {
-    const path = await downloadWithProgress(context, pick.model, log);
-    if (path) await useModelFile(path, pick.model.purpose.includes('completion') ? 'completion' : 'chat', log);
+async function useChoice(
+  context: vscode.ExtensionContext,
+  choice: ModelChoice,
+  role: PickerRole,
+  log: Logger,
+): Promise<void> {
+  const use = role === 'chat' ? 'chat' : undefined;
+  switch (choice.action) {
+    case 'sameAsCompletion':
+      await setSetting('chat.model', '');
+      announce('The chat uses the completion model', 'chat.model');
+      return;
+    case 'file':
+      await useModelFile(choice.path, use, log);
+      return;
+    case 'browse': {
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'GGUF models': ['gguf'] },
+        openLabel: role === 'chat' ? 'Use for Chat' : 'Use Model',
+      });
+      if (uris?.[0]) await useModelFile(uris[0].fsPath, use, log);
+      return;
+    }
+    case 'download': {
+      const path = await downloadWithProgress(context, choice.model, log);
+      if (path) await useModelFile(path, use ?? defaultUse(choice.model), log);
+    }
   }
 }
 
-function catalogPick(model: CatalogModel, recommended: boolean | undefined): ModelPick {
-  const uses = model.purpose
-    .map((p) => (p === 'completion' ? 'completions' : model.reasoning ? 'chat with reasoning' : 'chat'))
-    .join(' + ');
-  return {
-    label: `$(cloud-download) ${model.displayName}`,
-    description: `${formatBytes(model.sizeBytes)} · ${uses}${recommended ? ' · recommended for this machine' : ''}`,
-    detail: `${model.description} Needs about ${formatBytes(model.memoryBytes)} of memory.`,
-    action: 'download',
-    model,
-  };
-}
+const defaultUse = (model: CatalogModel): Use => (model.purpose.includes('completion') ? 'completion' : 'chat');
 
 /** Pre-checks a file and saves it as the completion and/or chat model. */
 export async function useModelFile(path: string, use: Use | undefined, log: Logger): Promise<boolean> {
@@ -135,7 +116,16 @@ export async function useModelFile(path: string, use: Use | undefined, log: Logg
     await setSetting(chosen === 'completion' ? 'completion.model' : 'chat.model', path);
   }
   log.info(`using ${path} for ${chosen}`);
+  const what = { both: 'completions and chat', completion: 'completions', chat: 'the chat' }[chosen];
+  announce(`${summary.name} now serves ${what}`, chosen === 'chat' ? 'chat.model' : 'completion.model');
   return true;
+}
+
+/** Says where the choice is saved, with a way to open that place (not awaited). */
+function announce(what: string, key: string): void {
+  void vscode.window
+    .showInformationMessage(`Alembic: ${what}. It is saved in ${settingsPlace(key)} (alembic.${key}).`, 'Open Setting')
+    .then((choice) => choice && openAlembicSettings(key));
 }
 
 async function askUse(summary: GgufSummary): Promise<Use | undefined> {
@@ -159,26 +149,35 @@ async function downloadModelCommand(
   let model = id ? MODEL_CATALOG.find((m) => m.id === id) : undefined;
   if (!model) {
     const pick = await vscode.window.showQuickPick(
-      MODEL_CATALOG.map((m) => catalogPick(m, recommended && (recommended.completion === m || recommended.chat === m))),
+      MODEL_CATALOG.map((m) => ({
+        ...catalogItem(m, recommended && (recommended.completion === m || recommended.chat === m)),
+        model: m,
+      })),
       { title: 'Alembic: Download Model', placeHolder: recommended?.reason, matchOnDescription: true },
     );
     model = pick?.model;
   }
   if (!model) return;
   const path = await downloadWithProgress(context, model, log);
-  if (path) await useModelFile(path, model.purpose.includes('completion') ? 'completion' : 'chat', log);
+  if (path) await useModelFile(path, defaultUse(model), log);
 }
 
+/** The walkthrough's one-click download: a modal says what, how big and where, with Cancel. */
 async function downloadRecommended(
   context: vscode.ExtensionContext,
   engine: EngineService,
   log: Logger,
 ): Promise<void> {
   const rec = await recommendationForThisMachine(engine);
-  const total = rec.completion === rec.chat ? rec.completion.sizeBytes : rec.completion.sizeBytes + rec.chat.sizeBytes;
+  const models = rec.completion === rec.chat ? [rec.completion] : [rec.completion, rec.chat];
+  const total = models.reduce((sum, m) => sum + m.sizeBytes, 0);
+  const list = models.map((m) => `${m.displayName} (${formatBytes(m.sizeBytes)})`).join(' and ');
   const go = await vscode.window.showInformationMessage(
-    `${rec.reason} Download ${formatBytes(total)}?`,
-    { modal: false },
+    `Download ${formatBytes(total)} of models?`,
+    {
+      modal: true,
+      detail: `${rec.reason}\n\n${list}, into ${modelsFolder(context)}. An interrupted download resumes where it stopped; each file is checked before it is used.`,
+    },
     'Download',
   );
   if (go !== 'Download') return;

@@ -2,6 +2,7 @@
 // block, Stop, Insert and Apply (through the diff and Accept), history across a window reload,
 // a crash mid-answer, and a hostile answer that renders inert without a single network request.
 import type { Request } from 'playwright-core';
+import { goToLine } from '../harness/files';
 import { check, scenario } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import {
@@ -221,66 +222,88 @@ export const chatScenarios = [
     await waitFor('the original theme', async () => (await look()).keyword === before.keyword, 10_000);
   }),
 
-  scenario('the chat attaches the active file as a removable chip, and @ attaches a workspace file', async (ctx) => {
-    await waitForReady(ctx);
-    await openFile(ctx, 'notes.js', 'const notes = [];\n');
-    const frame = await openChat(ctx);
-    const chips = frame.locator('.composer .chip');
-    await waitFor(
-      'the active file chip',
-      async () => (await chips.filter({ hasText: 'notes.js' }).count()) === 1,
-      10_000,
-    );
-    await chips.filter({ hasText: 'notes.js' }).locator('.chip-remove').click();
-    await waitFor('the chip to go', async () => (await chips.filter({ hasText: 'notes.js' }).count()) === 0, 5000);
-    await frame.locator('button[aria-label="Attach the problems of the active file"]').click();
-    await waitFor(
-      'the problems chip',
-      async () => (await chips.filter({ hasText: 'Problems in notes.js' }).count()) === 1,
-      5000,
-    );
-    const input = frame.locator('textarea.input');
-    await input.click();
-    await input.pressSequentially('What does @');
-    await ctx.wb.pick('cart.js', 'cart.js');
-    await waitFor('the cart.js chip', async () => (await chips.filter({ hasText: 'cart.js' }).count()) === 1, 10_000);
-    await waitFor('the mention in the text', async () => (await input.inputValue()) === 'What does @cart.js ', 5000);
-    const before = await frame.locator('.turn.user').count();
-    await input.pressSequentially('do?');
-    await input.press('Enter');
-    await waitFor('the message to show', async () => (await frame.locator('.turn.user').count()) > before, 10_000);
-    await lastAnswerDone(frame);
-    const asked = frame.locator('.turn.user').last();
-    check(
-      (await asked.locator('.chip').allInnerTexts()).some((t) => t.includes('cart.js')),
-      'the message should show the attached file',
-    );
-    const sent = await asked.locator('.chip').allInnerTexts();
-    check(
-      sent.some((t) => t.includes('Problems in notes.js')),
-      `the problems should be attached: ${sent.join(', ')}`,
-    );
-    check(
-      sent.every((t) => t.trim() !== 'notes.js'),
-      `the removed chip should not be attached: ${sent.join(', ')}`,
-    );
-    check((await chips.count()) === 0, 'the @ chip is used by one message');
-    await ctx.wb.runCommand('View: Close All Editors');
-  }),
+  scenario(
+    'the chat attaches the active file as a removable chip, ⚠ its problems (only when it has some), and @ a workspace file',
+    async (ctx) => {
+      await waitForReady(ctx);
+      await openFile(ctx, 'clean.js', 'const clean = [];\n');
+      let frame = await openChat(ctx);
+      const chips = () => frame.locator('.composer .chip');
+      await waitFor(
+        'the clean.js chip',
+        async () => (await chips().filter({ hasText: 'clean.js' }).count()) === 1,
+        10_000,
+      );
+      await frame.locator('button[aria-label="Attach the problems of the active file"]').click();
+      await waitFor(
+        'the status bar to say clean.js has no problems',
+        async () =>
+          (await ctx.page.locator('.part.statusbar').innerText()).includes('clean.js has no problems to attach'),
+        5000,
+      );
+      check(
+        (await chips().filter({ hasText: 'Problems in' }).count()) === 0,
+        'no problems chip for a file without problems',
+      );
+      await ctx.wb.runCommand('View: Close All Editors');
+      await openFile(ctx, 'notes.js', 'const notes = [];\nnotes.push(;\n');
+      await waitFor(
+        'the syntax error to be underlined',
+        () => ctx.page.locator('.part.editor .squiggly-error').first().isVisible(),
+        60_000,
+      );
+      frame = await openChat(ctx);
+      await waitFor(
+        'the active file chip',
+        async () => (await chips().filter({ hasText: 'notes.js' }).count()) === 1,
+        10_000,
+      );
+      await chips().filter({ hasText: 'notes.js' }).locator('.chip-remove').click();
+      await waitFor('the chip to go', async () => (await chips().filter({ hasText: 'notes.js' }).count()) === 0, 5000);
+      await frame.locator('button[aria-label="Attach the problems of the active file"]').click();
+      await waitFor(
+        'the problems chip',
+        async () => (await chips().filter({ hasText: 'Problems in notes.js' }).count()) === 1,
+        5000,
+      );
+      const input = frame.locator('textarea.input');
+      await input.click();
+      await input.pressSequentially('What does @');
+      await ctx.wb.pick('cart.js', 'cart.js');
+      await waitFor(
+        'the cart.js chip',
+        async () => (await chips().filter({ hasText: 'cart.js' }).count()) === 1,
+        10_000,
+      );
+      await waitFor('the mention in the text', async () => (await input.inputValue()) === 'What does @cart.js ', 5000);
+      const before = await frame.locator('.turn.user').count();
+      await input.pressSequentially('do?');
+      await input.press('Enter');
+      await waitFor('the message to show', async () => (await frame.locator('.turn.user').count()) > before, 10_000);
+      await lastAnswerDone(frame);
+      const asked = frame.locator('.turn.user').last();
+      check(
+        (await asked.locator('.chip').allInnerTexts()).some((t) => t.includes('cart.js')),
+        'the message should show the attached file',
+      );
+      const sent = await asked.locator('.chip').allInnerTexts();
+      check(
+        sent.some((t) => t.includes('Problems in notes.js')),
+        `the problems should be attached: ${sent.join(', ')}`,
+      );
+      check(
+        sent.every((t) => t.trim() !== 'notes.js'),
+        `the removed chip should not be attached: ${sent.join(', ')}`,
+      );
+      check((await chips().count()) === 0, 'the @ chip is used by one message');
+      await ctx.wb.runCommand('View: Close All Editors');
+    },
+  ),
 
   scenario('the chat Insert button puts a code block at the cursor of the active file', async (ctx) => {
     await waitForReady(ctx);
     await openFile(ctx, 'insert-target.js', '// start\n\n// end\n');
-    await ctx.wb.runCommand('Go to Line/Column...');
-    const goTo = ctx.page.locator('.quick-input-widget input.input');
-    await goTo.waitFor({ state: 'visible', timeout: 5000 });
-    await goTo.fill(':2');
-    await goTo.press('Enter');
-    await waitFor(
-      'the cursor on line 2',
-      async () => (await ctx.page.locator('.part.statusbar').innerText()).includes('Ln 2, Col 1'),
-      5000,
-    );
+    await goToLine(ctx, 2, 'start');
     const frame = await openChat(ctx);
     const block = await functionBlock(ctx, frame);
     await block.locator('button[data-action="insert"]').click();
@@ -300,7 +323,7 @@ export const chatScenarios = [
   }),
 
   scenario(
-    'the chat Apply button shows the change in a diff, Accept changes the file in one undo step and Reject leaves it',
+    'the chat Apply button shows the change in a diff, Accept changes the file in one undo step, Reject leaves it, and a block the file already has opens no diff',
     async (ctx) => {
       await waitForReady(ctx);
       await openFile(
@@ -311,14 +334,13 @@ export const chatScenarios = [
       const frame = await openChat(ctx);
       const block = () => functionBlock(ctx, frame);
       await (await block()).locator('button[data-action="apply"]').click();
-      await waitFor(
-        'the review diff',
-        async () => (await ctx.wb.activeTabTitle()).includes('Apply to function add'),
-        15_000,
-      );
+      const review = 'apply-target.js: Apply (review)';
+      await waitFor('the review diff', async () => (await ctx.wb.activeTabTitle()) === review, 15_000);
       await ctx.screenshot('chat-apply-diff');
-      const accept = ctx.page.locator('.part.editor .editor-actions [aria-label="Accept Proposed Change"]');
-      check(await accept.isVisible(), 'the diff should have an Accept button in its title');
+      const accept = ctx.page.locator('.part.editor .editor-group-container.active .editor-actions .action-label', {
+        hasText: /^Accept$/,
+      });
+      check(await accept.isVisible(), 'the diff should have a labelled Accept button in its title');
       await accept.click();
       await waitFor('the diff to close', async () => (await ctx.wb.activeTabTitle()) === 'apply-target.js', 10_000);
       const applied = await ctx.wb.activeEditorText();
@@ -326,6 +348,21 @@ export const chatScenarios = [
         applied === 'const x = 1;\n\nfunction add(a, b) {\n  return a + b;\n}\n\nmodule.exports = { add };\n',
         `only the function should change:\n${applied}`,
       );
+
+      // The same block again: the file already has it, so there is nothing to review.
+      await openChat(ctx);
+      await (await block()).locator('button[data-action="apply"]').click();
+      const same = await ctx.wb.waitForNotification('nothing to apply', (n) =>
+        n.message.includes('apply-target.js already has this code'),
+      );
+      ctx.log(`identical block: "${same.message}"`);
+      await ctx.page.waitForTimeout(500);
+      check(
+        (await ctx.wb.activeTabTitle()) === 'apply-target.js',
+        `no review diff should open: "${await ctx.wb.activeTabTitle()}"`,
+      );
+      await ctx.wb.clearNotifications();
+      await ctx.wb.activeEditor().click({ position: { x: 200, y: 10 } });
       await ctx.page.keyboard.press('Control+Z');
       const undone = await ctx.wb.activeEditorText();
       check(
@@ -335,15 +372,11 @@ export const chatScenarios = [
 
       await openChat(ctx);
       await (await block()).locator('button[data-action="apply"]').click();
-      await waitFor(
-        'the review diff',
-        async () => (await ctx.wb.activeTabTitle()).includes('Apply to function add'),
-        15_000,
-      );
+      await waitFor('the review diff', async () => (await ctx.wb.activeTabTitle()) === review, 15_000);
       await ctx.wb.runCommand('Alembic: Reject Proposed Change');
       await waitFor(
         'the diff to close',
-        async () => (await ctx.wb.activeTabTitle()) !== '' && !(await ctx.wb.activeTabTitle()).includes('Apply to'),
+        async () => (await ctx.wb.activeTabTitle()) !== '' && !(await ctx.wb.activeTabTitle()).includes('(review)'),
         10_000,
       );
       await ctx.wb.runCommand('View: Revert and Close Editor').catch(() => undefined);

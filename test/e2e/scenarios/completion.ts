@@ -51,29 +51,73 @@ export const completionScenarios = [
     await ctx.wb.runCommand('View: Revert and Close Editor');
   }),
 
-  scenario('"Toggle Inline Completions" turns ghost text off and on again', async (ctx) => {
-    await waitForReady(ctx);
-    await ctx.wb.runCommand('View: Close All Editors');
-    await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
-    try {
+  scenario(
+    '"Toggle Inline Completions" turns ghost text off and on again, and off reads apart from snoozed',
+    async (ctx) => {
+      await waitForReady(ctx);
+      await ctx.wb.runCommand('View: Close All Editors');
+      await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+      try {
+        const off = await waitFor(
+          'the status bar to show completions are off',
+          async () => {
+            const item = await ctx.wb.statusItem(STATUS_ITEM);
+            return item?.label.includes('Inline completions: off.') ? item : undefined;
+          },
+          10_000,
+        );
+        ctx.log(`off: ${JSON.stringify(off)}`);
+        check(!/inline completions: inline/i.test(off.label), `the label should not repeat itself: "${off.label}"`);
+        check(off.icons.includes('circle-slash'), `off shows ⊘: ${off.icons.join(', ')}`);
+        await openScratchFile(ctx, 'off.js', SOURCE);
+        await goToLineEnd(ctx, 2);
+        await ctx.page.keyboard.type(' ', { delay: 50 });
+        await ctx.page.waitForTimeout(2500);
+        check(!(await ghostText(ctx)).includes('items.reduce'), 'no ghost text while completions are off');
+        await ctx.wb.runCommand('View: Revert and Close Editor');
+      } finally {
+        await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+      }
       await waitFor(
-        'the status bar to show completions are off',
-        async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'),
+        'the status bar to show completions are on',
+        async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('Inline completions: off'),
         10_000,
       );
-      await openScratchFile(ctx, 'off.js', SOURCE);
-      await goToLineEnd(ctx, 2);
-      await ctx.page.keyboard.type(' ', { delay: 50 });
-      await ctx.page.waitForTimeout(2500);
-      check(!(await ghostText(ctx)).includes('items.reduce'), 'no ghost text while completions are off');
-      await ctx.wb.runCommand('View: Revert and Close Editor');
-    } finally {
-      await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
-    }
-    await waitFor(
-      'the status bar to show completions are on',
-      async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'),
-      10_000,
-    );
-  }),
+      await ctx.wb.runCommand('Alembic: Snooze Inline Completions for 5 Minutes');
+      try {
+        const snoozed = await waitFor(
+          'the status bar to show completions snoozed',
+          async () => {
+            const item = await ctx.wb.statusItem(STATUS_ITEM);
+            return item?.label.includes('Inline completions: snoozed until') ? item : undefined;
+          },
+          10_000,
+        );
+        ctx.log(`snoozed: ${JSON.stringify(snoozed)}`);
+        check(
+          snoozed.icons.includes('bell-slash') && !snoozed.icons.includes('circle-slash'),
+          `snoozed has its own icon: ${snoozed.icons.join(', ')}`,
+        );
+      } finally {
+        // Toggle ends the snooze (completions off); a second one, once the first has been seen,
+        // turns them on again.
+        await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+        await waitFor(
+          'completions off',
+          async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('Inline completions: off.'),
+          10_000,
+        ).catch(() => undefined);
+        await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+      }
+      const after = await waitFor(
+        'the snooze to end with completions on',
+        async () => {
+          const item = await ctx.wb.statusItem(STATUS_ITEM);
+          return item && !/snoozed|Inline completions: off/.test(item.label) ? item : undefined;
+        },
+        10_000,
+      );
+      ctx.log(`after: ${JSON.stringify(after)}`);
+    },
+  ),
 ];

@@ -6,6 +6,7 @@ import { chatScenarios } from './chat';
 import { completionScenarios } from './completion';
 import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
+import { firstHourScenarios } from './firstHour';
 import { qwenModelScenarios } from './qwenModel';
 import { walkthroughScenarios } from './walkthrough';
 
@@ -17,4 +18,5 @@ export const allScenarios: readonly Scenario[] = [
   ...chatScenarios,
   ...actionScenarios,
   ...qwenModelScenarios,
+  ...firstHourScenarios,
 ];
