@@ -76,7 +76,7 @@ export const walkthroughScenarios = [
         const step = await openStep(page, 'Get a model');
         const buttons = await buttonsOf(step);
         ctx.log(`"Get a model" actions: ${buttons.join(', ')}`);
-        for (const wanted of ['Download a Model', 'Select a Model File', 'Open the Model Settings'])
+        for (const wanted of ['Download Model…', 'Select Model…', 'Open the Model Settings'])
           check(
             buttons.some((b) => b.includes(wanted)),
             `the step should offer "${wanted}": ${JSON.stringify(buttons)}`,
@@ -116,10 +116,10 @@ export const walkthroughScenarios = [
   ),
 
   scenario(
-    '"Download a Model" asks first in a dialog with the size, the folder and Cancel, and Cancel downloads nothing',
+    'the walkthrough\'s "Download Model…" asks first in a dialog with the size, the folder and Cancel, and Cancel downloads nothing',
     async (ctx) => {
       await waitForReady(ctx);
-      await clickStepButton(ctx, 'Get a model', 'Download a Model');
+      await clickStepButton(ctx, 'Get a model', 'Download Model…');
       const dialog = ctx.page.locator('.monaco-dialog-box');
       await waitFor('the download dialog', () => dialog.isVisible(), 15_000);
       const text = (await dialog.innerText()).replace(/\s+/g, ' ');
