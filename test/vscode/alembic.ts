@@ -43,6 +43,17 @@ export function engineState(
 export const isReadyWithTestModel = (s: EngineState) =>
   s.phase === 'ready' && s.models.completion?.name === 'Alembic Test Tiny';
 
+/** Polls `check` every 50 ms until it returns a value (for what the workbench reports a moment later). */
+export async function waitUntil<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 type Show = (message: string, ...rest: unknown[]) => Thenable<unknown>;
 
 /** Records the notifications commands show (answering none), and restores the real ones. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { alembic, engineState, isReadyWithTestModel, recordNotifications } from './alembic';
+import { alembic, engineState, isReadyWithTestModel, recordNotifications, waitUntil } from './alembic';
 
 suite('Commands', () => {
   test('every command package.json contributes is registered once the extension is active', async () => {
@@ -57,8 +57,11 @@ suite('Commands', () => {
     const { api } = await alembic();
     await engineState(api, 'the test model to be ready', isReadyWithTestModel);
     await vscode.commands.executeCommand('alembic.showEngineStatus');
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
-    assert.equal(tab?.label, 'Alembic Engine Status');
+    // The workbench reports the new tab a moment after the panel is created.
+    const tab = await waitUntil('the Engine Status tab', () => {
+      const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+      return active?.label === 'Alembic Engine Status' ? active : undefined;
+    });
     assert.ok(tab?.input instanceof vscode.TabInputWebview, 'a webview page, not a text document');
     const report = api.engineStatus?.shownReport;
     assert.ok(report, 'a report is shown');

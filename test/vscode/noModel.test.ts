@@ -35,11 +35,13 @@ suite('Without a model', () => {
         language: 'javascript',
         content: 'function add(a, b) {\n  return a - b;\n}\n',
       });
-      const editor = await vscode.window.showTextDocument(doc);
-      editor.selection = new vscode.Selection(0, 0, 2, 1);
 
       const commands = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
       for (const command of commands) {
+        // Each command starts from the code selected in a text editor (an earlier one may have opened
+        // a page, such as Engine Status, that took the focus).
+        await vscode.window.showTextDocument(doc);
+        vscode.window.activeTextEditor!.selection = new vscode.Selection(0, 0, 2, 1);
         const before = notifications.shown.length;
         // Pickers and input boxes wait for the user: a command still waiting after a while is fine.
         const outcome = await Promise.race([

@@ -4,7 +4,7 @@ import type { Locator } from 'playwright-core';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { FIM_ANSWER } from '../../fixtures/makeTestModel';
-import { chat, lastAnswerDone } from './chat.helpers';
+import { chat, lastAnswerDone, newChat } from './chat.helpers';
 import { waitForReady } from './engine';
 
 const WIDE = { width: 1400, height: 900 };
@@ -190,6 +190,7 @@ export const walkthroughScenarios = [
         30_000,
       );
       await lastAnswerDone(frame, 60_000);
+      await newChat(ctx, frame); // the chat scenarios start from an empty chat
       await ctx.wb.runCommand('View: Close All Editors');
     },
     { timeoutMs: 120_000 },
