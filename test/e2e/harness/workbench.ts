@@ -145,17 +145,28 @@ export class Workbench {
     const listed = async () =>
       (await input.inputValue()) === path &&
       this.quickInput.locator('.monaco-list-row', { hasText: name }).first().isVisible();
-    // The dialog lists a folder from what it read when it opened it: a file written just before can
-    // be missing. Going to the folder again makes it read the folder again.
+    // The dialog lists a folder from what it read when it navigated there: a file written just
+    // before can be missing, and typing the same folder again does not read it again. Going up to
+    // the parent and back into the folder does; on a loaded machine the navigation itself can also
+    // overwrite what was typed, which the next try types again.
+    const folder = path.slice(0, path.lastIndexOf('/') + 1);
+    const parent = folder.slice(0, folder.slice(0, -1).lastIndexOf('/') + 1);
     for (let attempt = 1; ; attempt++) {
       await input.fill(path);
       try {
         await waitFor(`the file dialog to list ${name}`, listed, 5_000);
         break;
       } catch (e) {
-        if (attempt === 3) throw e;
-        await input.fill(path.slice(0, path.lastIndexOf('/') + 1));
-        await this.page.waitForTimeout(300);
+        if (attempt === 4) throw e;
+        for (const step of [parent, folder]) {
+          await input.fill(step);
+          await waitFor(
+            `the file dialog to show ${step}`,
+            async () => (await input.inputValue()) === step,
+            3_000,
+          ).catch(() => undefined);
+          await this.page.waitForTimeout(300);
+        }
       }
     }
     await this.page.keyboard.press('Enter');
