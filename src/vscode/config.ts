@@ -16,6 +16,7 @@ import {
   type Settings,
 } from '../core/settings';
 import type { Logger } from './log';
+import { openAlembicSettings } from './settingsLocation';
 
 export const SECTION = 'alembic';
 
@@ -45,9 +46,10 @@ export function readSettings(): Settings {
   return Object.fromEntries(SETTING_KEYS.map((k) => [k, getSetting(k)])) as Settings;
 }
 
-/** Opens the Settings editor at one setting (the way out offered by warnings). */
+/** Opens the Settings editor at one setting (the way out offered by warnings), on the tab where it
+ * is: in a remote window the machine settings are on the Remote tab only. */
 export function openSetting(key: SettingKey): Thenable<unknown> {
-  return vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.${key}`);
+  return openAlembicSettings(key);
 }
 
 function reportInvalid(key: SettingKey, value: unknown, reason: string, fallback: unknown): void {

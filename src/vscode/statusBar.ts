@@ -15,7 +15,7 @@ export interface StatusContribution {
 }
 
 /** The commands a contribution's tooltip may link to. */
-export const TOOLTIP_COMMANDS = ['alembic.selectModel', 'alembic.downloadModel', 'workbench.action.openSettings'];
+export const TOOLTIP_COMMANDS = ['alembic.selectModel', 'alembic.downloadModel', 'alembic.openSettings'];
 
 export class EngineStatusBar extends DisposableStore {
   private readonly item = this.register(

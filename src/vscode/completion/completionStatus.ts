@@ -17,14 +17,15 @@ export const TIMEOUT_REMEDIES = [
   {
     button: 'GPU Setting',
     link: 'run it on the GPU',
-    command: 'workbench.action.openSettings',
-    args: ['alembic.engine.gpu'],
+    // Alembic's command: in a remote window the GPU setting is on the Settings editor's Remote tab.
+    command: 'alembic.openSettings',
+    args: ['engine.gpu'],
   },
   {
     button: 'Timeout Setting',
     link: 'allow more time',
-    command: 'workbench.action.openSettings',
-    args: ['alembic.completion.timeoutMs'],
+    command: 'alembic.openSettings',
+    args: ['completion.timeoutMs'],
   },
 ] as const;
 
