@@ -198,19 +198,21 @@ export class Workbench {
   async statusItem(id: string): Promise<StatusItem | undefined> {
     const item = this.statusItemLocator(id);
     if ((await item.count()) === 0) return undefined;
-    const label = item.first().locator('.statusbar-item-label');
-    const icons = await label.evaluate((el) =>
-      [...el.querySelectorAll('.codicon')].flatMap((i) =>
-        [...i.classList]
-          .filter((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin')
-          .map((c) => c.slice(8)),
-      ),
-    );
-    return {
-      text: (await label.innerText()).replace(/\s+/g, ' ').trim(),
-      label: (await label.getAttribute('aria-label')) ?? '',
-      icons,
-    };
+    // One read of the text, the label and the icons: read one by one, they can come from two
+    // renders (the label already snoozed, the icons not yet).
+    const { text, label, icons } = await item
+      .first()
+      .locator('.statusbar-item-label')
+      .evaluate((el) => ({
+        text: (el as HTMLElement).innerText,
+        label: el.getAttribute('aria-label') ?? '',
+        icons: [...el.querySelectorAll('.codicon')].flatMap((i) =>
+          [...i.classList]
+            .filter((c) => c.startsWith('codicon-') && c !== 'codicon-modifier-spin')
+            .map((c) => c.slice(8)),
+        ),
+      }));
+    return { text: text.replace(/\s+/g, ' ').trim(), label, icons };
   }
 
   /** Starts recording every accessible label the status item shows (a restart's short-lived states
