@@ -130,7 +130,10 @@ describe('engine report', () => {
       rows(engineReport(input({ status: set })), 'Engine')['CPU threads'],
       '4 (set by alembic.engine.threads; 8 cores for math)',
     );
-    const again = { ...base, threads: { ...base.threads!, measuredBecause: 'prompt speed fell to 40% of 71 tokens/s' } };
+    const again = {
+      ...base,
+      threads: { ...base.threads!, measuredBecause: 'prompt speed fell to 40% of 71 tokens/s' },
+    };
     assert.equal(
       rows(engineReport(input({ status: again })), 'Engine')['CPU threads'],
       '2 (the fastest measured: 1 → 40 tokens/s, 2 → 71 tokens/s, measured again: prompt speed fell to 40% of 71 tokens/s; 2 cores for math)',

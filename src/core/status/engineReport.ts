@@ -117,7 +117,11 @@ function describeThreads(t: ThreadsInfo): string {
   return `${t.count} (the fastest measured${measured ? `: ${measured}` : ''}${when}; ${cores})`;
 }
 
-function modelSection(title: string, model: LoadedModelInfo | undefined, configured: string | undefined): ReportSection {
+function modelSection(
+  title: string,
+  model: LoadedModelInfo | undefined,
+  configured: string | undefined,
+): ReportSection {
   if (!model)
     return {
       title,
