@@ -12,8 +12,10 @@ import { createStrategy, STRATEGY_NAMES, type StrategyName } from '../core/bench
 import { splitLines, type TypistFile } from '../core/bench/typist';
 import { VirtualClock } from '../core/bench/virtualClock';
 import { CliExit, flag, num, parseArgs, UsageError, type ParsedArgs } from './args';
-import { completionModel, readInput, startCompletionEngine } from './completeCommand';
+import { localCompletion, readInput } from './completeCommand';
 import { ENGINE_HELP, ENGINE_OPTIONS } from './engineOptions';
+import { openServerCompletion, SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
+import { BENCH_TEAM_HELP, benchTeamCommand } from './benchTeamCommand';
 
 export const DEFAULT_BENCH_CHARS = 400;
 
@@ -31,16 +33,21 @@ export const BENCH_HELP = `usage: alembic bench replay --model <file.gguf> --fil
   --chars <n>             characters typed per file, rounded up to whole lines (default ${DEFAULT_BENCH_CHARS})
   --seed <n>              seed of the typing rhythm (default 1)
   --json                  print the report as JSON (an array with several strategies)
-${ENGINE_HELP}`;
+${ENGINE_HELP}
+${SERVER_HELP}
+
+${BENCH_TEAM_HELP}`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
+  if (kind === 'team') return benchTeamCommand(rest);
   if (kind !== 'replay')
     throw new UsageError(
-      kind ? `unknown benchmark "${kind}"; the one there is: replay` : 'which benchmark? the one there is: replay',
+      kind ? `unknown benchmark "${kind}"; there are: replay, team` : 'which benchmark? there are: replay, team',
     );
   const args = parseArgs(rest, {
     ...ENGINE_OPTIONS,
+    ...SERVER_OPTIONS,
     file: { type: 'string', multiple: true },
     strategy: { type: 'string', multiple: true },
     'from-line': { type: 'number' },
@@ -108,15 +115,15 @@ async function runStrategy(
   o: { fromLine: number; chars: number; seed: number },
 ): Promise<BenchReport> {
   const started = performance.now();
-  const { engine, info } = await startCompletionEngine(args);
+  const target = usesServer(args) ? await openServerCompletion(args) : await localCompletion(args);
   const loadMs = Math.round(performance.now() - started);
   const clock = new VirtualClock();
-  const metered = new MeteredEngine(engine, { clock });
+  const metered = new MeteredEngine(target.engine, { clock });
   const strategy = createStrategy(name, {
     engine: metered,
-    model: completionModel(info),
+    model: target.model,
     clock,
-    bustToken: info.endTokens[0],
+    bustToken: target.endToken,
   });
   try {
     const run = await replay({
@@ -129,10 +136,10 @@ async function runStrategy(
       clock,
     });
     return buildReport(strategy, run, metered.totals, {
-      model: info.name,
-      modelPath: info.path,
-      backend: engine.state.gpu?.backend ?? 'unknown',
-      contextSize: info.contextSize,
+      model: target.name,
+      modelPath: target.modelPath,
+      backend: target.backend,
+      contextSize: target.contextSize,
       seed: o.seed,
       chars: o.chars,
       fromLine: o.fromLine,
@@ -140,6 +147,6 @@ async function runStrategy(
     });
   } finally {
     strategy.dispose();
-    await engine.dispose();
+    await target.dispose();
   }
 }

@@ -2,7 +2,8 @@
 // stderr, dimmed), or prints one JSON object with --json.
 import { flag, num, parseArgs, str, UsageError } from './args';
 import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
-import type { ChatMessage } from '../core/engine/protocol';
+import { openServer, SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
+import type { ChatChunk, ChatMessage, ChatParams, ChatResult } from '../core/engine/protocol';
 
 export const CHAT_HELP = `usage: alembic chat --model <file.gguf> [options] "<prompt>"
   --system <text>         a system prompt
@@ -10,11 +11,13 @@ export const CHAT_HELP = `usage: alembic chat --model <file.gguf> [options] "<pr
   --timeout <ms>          wall-clock cap (default 120000)
   --temperature <t>       sampling temperature (default 0.7)
   --json                  print {text, thought, stopReason, accounting} instead of streaming
-${ENGINE_HELP}`;
+${ENGINE_HELP}
+${SERVER_HELP}`;
 
 export async function chatCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     ...ENGINE_OPTIONS,
+    ...SERVER_OPTIONS,
     system: { type: 'string' },
     'max-tokens': { type: 'number' },
     timeout: { type: 'number' },
@@ -28,7 +31,7 @@ export async function chatCommand(argv: string[]): Promise<number> {
   if (system) messages.push({ role: 'system', content: system });
   messages.push({ role: 'user', content: prompt });
 
-  const engine = startEngine(args, { chat: true });
+  const engine = usesServer(args) ? await serverChat(args) : startEngine(args, { chat: true });
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -74,4 +77,18 @@ export async function chatCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
     await engine.dispose();
   }
+}
+
+interface ChatEngine {
+  chat(
+    params: ChatParams,
+    options: { signal?: AbortSignal; onChunk?: (chunk: Pick<ChatChunk, 'segment' | 'text'>) => void },
+  ): Promise<ChatResult>;
+  dispose(): Promise<void>;
+}
+
+/** The server's chat, checked first (health, key, model). */
+async function serverChat(args: Parameters<typeof openServer>[0]): Promise<ChatEngine> {
+  const { backend } = await openServer(args, 'chat');
+  return { chat: (params, options) => backend.chat(params, options), dispose: async () => backend.dispose() };
 }

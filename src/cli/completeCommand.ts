@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../core/util/logger';
 import type { EngineClient } from '../engine/client/engineClient';
 import { CliExit, flag, num, parseArgs, requireNum, requireStr, str, UsageError, type ParsedArgs } from './args';
 import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
+import { openServerCompletion, SERVER_HELP, SERVER_OPTIONS, usesServer, type CompletionTarget } from './serverOptions';
 
 export const COMPLETE_HELP = `usage: alembic complete --model <file.gguf> --file <path> --line <n> --column <n> [options]
   Fills in the middle at a position in a file, as the editor's ghost text would, and prints the
@@ -27,13 +28,15 @@ export const COMPLETE_HELP = `usage: alembic complete --model <file.gguf> --file
   --multiline <auto|always|never>   when a suggestion may span lines (default auto)
   --max-tokens <n>        generation cap (default 128)
   --timeout <ms>          wall-clock cap for the generation (default 30000)
-${ENGINE_HELP}`;
+${ENGINE_HELP}
+${SERVER_HELP}`;
 
 const MULTILINE = ['auto', 'always', 'never'] as const;
 
 export async function completeCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     ...ENGINE_OPTIONS,
+    ...SERVER_OPTIONS,
     file: { type: 'string' },
     line: { type: 'number' },
     column: { type: 'number' },
@@ -65,11 +68,11 @@ export async function completeCommand(argv: string[]): Promise<number> {
     timeoutMs: num(args, 'timeout') ?? 30_000,
   };
 
-  const { engine, info } = await startCompletionEngine(args);
-  const metered = new MeteredEngine(engine);
+  const target = usesServer(args) ? await openServerCompletion(args) : await localCompletion(args);
+  const metered = new MeteredEngine(target.engine);
   const pipeline = new CompletionPipeline({ engine: metered, settings, log: logTo(args) });
   try {
-    pipeline.setModel(completionModel(info));
+    pipeline.setModel(target.model);
     const absolute = resolve(path);
     const doc = new LinesDocument(
       pathToFileURL(absolute).href,
@@ -102,10 +105,10 @@ export async function completeCommand(argv: string[]): Promise<number> {
             timeToFirstTokenMs: a?.timeToFirstTokenMs ?? 0,
             tokensPerSecond: a?.tokensPerSecond ?? 0,
             totalMs: a?.totalMs ?? 0,
-            model: info.name,
-            contextSize: info.contextSize,
-            kvCacheBytes: info.kvCacheBytes,
-            threads: engine.state.threads ?? null,
+            model: target.name,
+            contextSize: target.contextSize,
+            kvCacheBytes: target.kvCacheBytes,
+            threads: target.threads?.() ?? null,
             file: path,
             line,
             column,
@@ -121,8 +124,25 @@ export async function completeCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     pipeline.dispose();
-    await engine.dispose();
+    await target.dispose();
   }
+}
+
+/** The local engine with the model of --model, as a completion target. */
+export async function localCompletion(args: ParsedArgs): Promise<CompletionTarget> {
+  const { engine, info } = await startCompletionEngine(args);
+  return {
+    engine,
+    model: completionModel(info),
+    name: info.name,
+    backend: engine.state.gpu?.backend ?? 'unknown',
+    modelPath: info.path,
+    contextSize: info.contextSize,
+    kvCacheBytes: info.kvCacheBytes,
+    threads: () => engine.state.threads ?? null,
+    endToken: info.endTokens[0],
+    dispose: () => engine.dispose(),
+  };
 }
 
 export function readInput(path: string): string {

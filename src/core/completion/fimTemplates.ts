@@ -8,7 +8,29 @@
 import type { FimTokens, PromptSegment } from '../engine/protocol';
 import type { ContextSnippet } from './extraContext';
 
-export type FimFamily = 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'codestral' | 'codegemma' | 'generic';
+export type FimFamily =
+  | 'qwen'
+  | 'deepseek'
+  | 'starcoder'
+  | 'codellama'
+  | 'codestral'
+  | 'codegemma'
+  | 'generic'
+  /** The server formats the FIM prompt itself (llama-server's /infill, Ollama's `suffix`). */
+  | 'server';
+
+/** The families a user can name in the `fimTemplate` setting. */
+export const NAMED_FIM_FAMILIES = ['qwen', 'deepseek', 'starcoder', 'codellama', 'codestral', 'codegemma'] as const;
+export type NamedFimFamily = (typeof NAMED_FIM_FAMILIES)[number];
+
+/** Placeholder tokens for a server that formats the FIM prompt itself: the prompt keeps its parts
+ * apart with these, and the server backend reads them back out (they never reach a tokenizer). */
+export const SERVER_FIM_TOKENS: FimTokens = Object.freeze({
+  prefix: '\u0000prefix',
+  suffix: '\u0000suffix',
+  middle: '\u0000middle',
+  fileSeparator: '\u0000file',
+});
 
 /** What the engine reports about the loaded completion model. */
 export interface FimModel {
@@ -60,7 +82,7 @@ interface FamilyDefaults {
   stop: string[];
 }
 
-const FAMILIES: Record<Exclude<FimFamily, 'generic'>, FamilyDefaults> = {
+const FAMILIES: Record<NamedFimFamily, FamilyDefaults> = {
   qwen: {
     tokens: {
       prefix: '<|fim_prefix|>',
@@ -110,6 +132,16 @@ const FAMILIES: Record<Exclude<FimFamily, 'generic'>, FamilyDefaults> = {
   },
 };
 
+/** A family's usual FIM tokens, its usual first token and its stops (for servers that report none). */
+export function familyDefaults(family: NamedFimFamily): Readonly<FamilyDefaults> {
+  return FAMILIES[family];
+}
+
+/** The family a model's name suggests, when it names a known code model. */
+export function familyFromModelName(name: string): NamedFimFamily | undefined {
+  return familyFromName(name.toLowerCase());
+}
+
 /** Picks the template for a model: its metadata FIM tokens first, its name only when they are missing. */
 export function selectFimTemplate(model: FimModel): FimTemplate {
   let family: FimFamily;
@@ -123,7 +155,7 @@ export function selectFimTemplate(model: FimModel): FimTemplate {
     family = named;
     tokens = FAMILIES[named].tokens;
   }
-  const defaults = family === 'generic' ? undefined : FAMILIES[family];
+  const defaults = family === 'generic' || family === 'server' ? undefined : FAMILIES[family];
   const bos = model.bos === null ? undefined : (model.bos ?? defaults?.bos);
   const stop = unique([
     ...(defaults?.stop ?? []),
@@ -143,6 +175,7 @@ export function selectFimTemplate(model: FimModel): FimTemplate {
 }
 
 function familyFromTokens(t: FimTokens, name: string): FimFamily {
+  if (t.prefix === SERVER_FIM_TOKENS.prefix) return 'server';
   if (t.prefix.includes('fim▁begin')) return 'deepseek';
   if (t.prefix.includes('<PRE>')) return 'codellama';
   if (t.prefix === '[PREFIX]') return 'codestral';
@@ -156,7 +189,7 @@ function familyFromTokens(t: FimTokens, name: string): FimFamily {
   return 'generic';
 }
 
-function familyFromName(name: string): Exclude<FimFamily, 'generic'> | undefined {
+function familyFromName(name: string): NamedFimFamily | undefined {
   if (name.includes('codegemma')) return 'codegemma';
   if (name.includes('codestral')) return 'codestral';
   if (/code[-_ ]?llama/.test(name)) return 'codellama';
@@ -232,6 +265,16 @@ const RENDERERS: Record<FimFamily, Renderer> = {
   ],
   deepseek: (t, p) => psm(t, p),
   generic: (t, p) => psm(t, p),
+  // Parts only, kept apart by placeholders: [file, path, text]… prefix… suffix… middle start.
+  server: (t, p) => [
+    ...p.snippets.flatMap((s): PromptSegment[] => [{ special: t.fileSeparator! }, { text: s.path }, { text: s.text }]),
+    { special: t.prefix },
+    ...texts(p.prefix),
+    { special: t.suffix },
+    ...texts([p.suffix]),
+    { special: t.middle },
+    ...texts([p.middleStart ?? '']),
+  ],
 };
 
 /** Prefix–suffix–middle order with the extra context as commented files at the top of the prefix. */
