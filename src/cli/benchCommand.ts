@@ -115,7 +115,9 @@ async function runStrategy(
   o: { fromLine: number; chars: number; seed: number },
 ): Promise<BenchReport> {
   const started = performance.now();
-  const target = usesServer(args) ? await openServerCompletion(args) : await localCompletion(args);
+  const target = usesServer(args)
+    ? await openServerCompletion(args, { freshSlots: true })
+    : await localCompletion(args);
   const loadMs = Math.round(performance.now() - started);
   const clock = new VirtualClock();
   const metered = new MeteredEngine(target.engine, { clock });

@@ -60,6 +60,8 @@ export async function benchTeamCommand(argv: string[]): Promise<number> {
   const { backend: probe, facts } = await openServer(args, 'completion');
   const model = probe.completionModel(facts);
   const runs: TeamRun[] = [];
+  // The pipelines' timers do not keep Node alive (they must not keep a CLI waiting); the run must.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     for (const users of counts) {
       if (probe instanceof LlamaServerBackend) await probe.eraseSlots().catch(() => false);
@@ -91,6 +93,7 @@ export async function benchTeamCommand(argv: string[]): Promise<number> {
       }
     }
   } finally {
+    clearInterval(keepAlive);
     probe.dispose();
   }
   const header = `${facts.name} on ${probe.kind} at ${probe.endpoint.host}${facts.slots ? ` (${facts.slots} slots)` : ''}, ${durationS} s per run`;

@@ -16,7 +16,7 @@ export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 export const ENGINE_HELP = `engine options:
-  --model <file.gguf>     the model to run (required)
+  --model <file.gguf>     the model to run (required without --endpoint)
   --gpu <auto|cuda|vulkan|metal|off>   compute backend (default auto)
   --gpu-layers <n>        layers on the GPU (default: fit to free memory)
   --context-size <n>      chat context in tokens (default: fit to memory, at most ${AUTO_CONTEXT_LIMIT});

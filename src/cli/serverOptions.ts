@@ -8,6 +8,7 @@ import type { CompletionEngine } from '../core/completion/engineContract';
 import type { CompletionModel } from '../core/completion/promptAssembler';
 import type { ThreadsInfo } from '../core/engine/protocol';
 import { createServerBackend } from '../core/remote/createBackend';
+import { LlamaServerBackend } from '../core/remote/llamaServerBackend';
 import { parseEndpoint, SERVER_BACKENDS, type ServerBackendKind } from '../core/remote/endpoint';
 import type { ServerBackend, ServerConfig, ServerModelFacts } from '../core/remote/serverBackend';
 import { isServerError, type ServerError } from '../core/remote/serverError';
@@ -26,7 +27,8 @@ export const SERVER_HELP = `server options (instead of the local engine):
   --model <name>          with --endpoint: the server's model (default: its only or first one)
   --api-key-file <file>   a file holding the API key (sent only to the endpoint)
   --fim-template <name>   the model's FIM template when its name does not say it:
-                          ${NAMED_FIM_FAMILIES.join(', ')}
+                          ${NAMED_FIM_FAMILIES.join(', ')}, or server (the
+                          server formats it: llama-server's /infill, Ollama's suffix)
   --context-size <n>      with --endpoint: the context to ask for (Ollama's num_ctx; default 8192)`;
 
 export function usesServer(args: ParsedArgs): boolean {
@@ -45,14 +47,14 @@ export function serverConfig(args: ParsedArgs): ServerConfig {
     throw new CliExit(2, `--endpoint: ${(e as Error).message}`);
   }
   const template = str(args, 'fim-template');
-  if (template && !(NAMED_FIM_FAMILIES as readonly string[]).includes(template))
-    throw new UsageError(`--fim-template must be one of ${NAMED_FIM_FAMILIES.join(', ')}`);
+  if (template && ![...NAMED_FIM_FAMILIES, 'server'].includes(template))
+    throw new UsageError(`--fim-template must be one of ${NAMED_FIM_FAMILIES.join(', ')} or server`);
   return {
     backend,
     endpoint,
     model: str(args, 'model'),
     apiKey: readApiKey(str(args, 'api-key-file')),
-    fimTemplate: (template as NamedFimFamily | undefined) ?? 'auto',
+    fimTemplate: (template as NamedFimFamily | 'server' | undefined) ?? 'auto',
     contextSize: num(args, 'context-size'),
   };
 }
@@ -109,8 +111,14 @@ export interface CompletionTarget {
   dispose(): Promise<void>;
 }
 
-export async function openServerCompletion(args: ParsedArgs): Promise<CompletionTarget> {
+/** The server's completion engine; `freshSlots` empties llama-server's KV caches first, so a
+ * benchmark does not inherit what an earlier run left there. */
+export async function openServerCompletion(
+  args: ParsedArgs,
+  options: { freshSlots?: boolean } = {},
+): Promise<CompletionTarget> {
   const { backend, facts } = await openServer(args, 'completion');
+  if (options.freshSlots && backend instanceof LlamaServerBackend) await backend.eraseSlots().catch(() => false);
   const model = backend.completionModel(facts);
   return {
     engine: backend,

@@ -10,11 +10,19 @@
 //                    (cached suggestions were shaped by the old value)
 //   reloadModel      the engine loads the models again (same process)
 //   restartEngine    the engine process is started again (its backend is fixed at start)
+// Besides, the server settings (SERVER_KEYS) make the connections to the servers again, with a
+// new health check; a feature's backend also reloads the local models (a feature moved to a
+// server frees its local model, and back).
 
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
 export type MultilineSetting = 'auto' | 'always' | 'never';
 export type ChangeEffect = 'live' | 'rebuildPipeline' | 'reloadModel' | 'restartEngine';
 export type SettingType = 'string' | 'boolean' | 'integer' | 'number' | 'object';
+/** Where a feature's requests go: the local engine, or a server of one of these kinds. */
+export type BackendSetting = 'local' | 'llama-server' | 'openai' | 'ollama';
+export type FimTemplateSetting =
+  'auto' | 'qwen' | 'deepseek' | 'starcoder' | 'codellama' | 'codestral' | 'codegemma' | 'server';
+const BACKENDS: BackendSetting[] = ['local', 'llama-server', 'openai', 'ollama'];
 
 export interface SettingSpec<T> {
   readonly type: SettingType;
@@ -126,6 +134,70 @@ export const SETTINGS = {
   /** Offer the active editor's selection (or file) as an attachment chip. */
   'chat.attachActiveEditor': spec({ type: 'boolean', default: true, onChange: 'live' }),
   'chat.maxConversations': spec({ type: 'integer', default: 50, minimum: 1, maximum: 500, onChange: 'live' }),
+  // The server settings decide where code is sent: machine-scoped in package.json (user or remote
+  // settings only) and restricted, so that no workspace can point them elsewhere.
+  'completion.backend': spec<BackendSetting>({
+    type: 'string',
+    default: 'local',
+    enum: BACKENDS,
+    onChange: 'reloadModel',
+    restricted: true,
+  }),
+  /** The server's address (https unless it is this machine). */
+  'completion.endpoint': spec({ type: 'string', default: '', onChange: 'live', restricted: true }),
+  /** The model as the server names it; empty = the server's only (or first) model. */
+  'completion.serverModel': spec({ type: 'string', default: '', onChange: 'live', restricted: true }),
+  'chat.backend': spec<BackendSetting>({
+    type: 'string',
+    default: 'local',
+    enum: BACKENDS,
+    onChange: 'reloadModel',
+    restricted: true,
+  }),
+  /** Empty = the completion endpoint. */
+  'chat.endpoint': spec({ type: 'string', default: '', onChange: 'live', restricted: true }),
+  'chat.serverModel': spec({ type: 'string', default: '', onChange: 'live', restricted: true }),
+  'server.fimTemplate': spec<FimTemplateSetting>({
+    type: 'string',
+    default: 'auto',
+    enum: ['auto', 'qwen', 'deepseek', 'starcoder', 'codellama', 'codestral', 'codegemma', 'server'],
+    onChange: 'live',
+    restricted: true,
+  }),
+  /** Ollama's num_ctx (and the context assumed when an OpenAI-compatible server does not say). */
+  'server.contextSize': spec({
+    type: 'integer',
+    default: 8192,
+    minimum: 512,
+    maximum: 131072,
+    onChange: 'live',
+    restricted: true,
+  }),
+  'server.keepAlive': spec({ type: 'string', default: '30m', onChange: 'live', restricted: true }),
+  'server.connectTimeoutMs': spec({
+    type: 'integer',
+    default: 5000,
+    minimum: 100,
+    maximum: 120000,
+    onChange: 'live',
+    restricted: true,
+  }),
+  'server.stallTimeoutMs': spec({
+    type: 'integer',
+    default: 30000,
+    minimum: 100,
+    maximum: 600000,
+    onChange: 'live',
+    restricted: true,
+  }),
+  'server.maxResponseKB': spec({
+    type: 'integer',
+    default: 4096,
+    minimum: 16,
+    maximum: 1048576,
+    onChange: 'live',
+    restricted: true,
+  }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -138,6 +210,11 @@ export const SETTING_DEFAULTS = Object.fromEntries(SETTING_KEYS.map((k) => [k, S
 
 /** The settings an untrusted workspace cannot set (package.json lists the same, prefixed). */
 export const RESTRICTED_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((k) => SETTINGS[k].restricted);
+
+/** Settings that change which servers the features talk to, and how (the connections are made again). */
+export const SERVER_KEYS: readonly SettingKey[] = SETTING_KEYS.filter(
+  (k) => k.endsWith('.backend') || k.endsWith('.endpoint') || k.endsWith('.serverModel') || k.startsWith('server.'),
+);
 
 /** Largest context an automatic context size grows to. */
 export const AUTO_CONTEXT_LIMIT = 16384;

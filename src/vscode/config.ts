@@ -93,10 +93,14 @@ export function watchSettings(listener: (change: SettingsChange) => void): vscod
   );
 }
 
-/** The model configuration the engine should serve, from the settings. */
+/** The model configuration the engine should serve, from the settings. A feature whose backend is
+ * a server loads nothing locally. */
 export function engineLoadParams(): LoadParams {
-  const completionModel = getSetting('completion.model').trim();
-  const chatModel = getSetting('chat.model').trim() || completionModel;
+  const localCompletion = getSetting('completion.backend') === 'local';
+  const localChat = getSetting('chat.backend') === 'local';
+  const configuredCompletion = getSetting('completion.model').trim();
+  const completionModel = localCompletion ? configuredCompletion : '';
+  const chatModel = localChat ? getSetting('chat.model').trim() || configuredCompletion : '';
   const gpuLayers = getSetting('engine.gpuLayers');
   const contextSize = getSetting('engine.contextSize');
   return {

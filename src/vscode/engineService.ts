@@ -2,11 +2,16 @@
 // the settings, and turns engine trouble into notifications with a way out.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { ModelRole } from '../core/engine/protocol';
+import type { CompletionEngine } from '../core/completion/engineContract';
+import type { ChatParams, ChatResult, ModelRole } from '../core/engine/protocol';
+import type { ChatOptions } from '../core/remote/serverBackend';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
 import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
 import type { Logger } from './log';
+import { ApiKeys } from './remote/apiKeys';
+import { RemoteServers } from './remote/remoteServers';
+import { isRemote } from './remote/serverSettings';
 
 export class EngineService extends DisposableStore {
   private client: EngineClient;
@@ -18,12 +23,25 @@ export class EngineService extends DisposableStore {
   readonly onDidChangeBusy = this.busyEmitter.event;
   private lastShownError?: string;
   private readonly errors: { at: number; message: string }[] = [];
+  /** The servers of the features whose backend is not local. */
+  readonly servers: RemoteServers;
+  /** Completions, routed per request to the feature's server or the local engine. */
+  readonly completionEngine: CompletionEngine = {
+    complete: (params, signal) => (this.servers.connection('completion') ?? this.client).complete(params, signal),
+    prefill: (params, signal) => {
+      const server = this.servers.connection('completion');
+      return server ? server.prefill!(params, signal) : this.client.prefill(params, signal);
+    },
+  };
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: Logger,
   ) {
     super();
+    const keys = this.register(new ApiKeys(context.secrets));
+    this.servers = this.register(new RemoteServers(keys, log.child('server')));
+    this.register(this.servers.onDidChange(() => this.stateEmitter.fire(this.client.state)));
     this.client = this.createClient();
     this.register(watchSettings((change) => this.onSettingsChanged(change)));
   }
@@ -47,8 +65,9 @@ export class EngineService extends DisposableStore {
     if (this.errors.length > 20) this.errors.shift();
   }
 
-  /** True when a model file is configured for the role. */
+  /** True when a model file is configured for the role, or the role is served by a server. */
   hasModelFor(role: ModelRole): boolean {
+    if (isRemote(role)) return true;
     const params = engineLoadParams();
     return Boolean(role === 'completion' ? params.completionModel : params.chatModel);
   }
@@ -72,8 +91,10 @@ export class EngineService extends DisposableStore {
 
   /** Loads the configured models now; failures are shown to the user and logged. */
   async reload(): Promise<void> {
-    this.client.configure(engineLoadParams());
-    if (!this.hasModelFor('completion') && !this.hasModelFor('chat')) {
+    const params = engineLoadParams();
+    this.client.configure(params);
+    // Nothing to load locally (no model, or every feature on a server): no engine work at all.
+    if (!params.completionModel && !params.chatModel) {
       await this.client.unload().catch(() => undefined);
       return;
     }
@@ -84,7 +105,34 @@ export class EngineService extends DisposableStore {
     }
   }
 
+  /** A chat answer from the chat's server, or from the local engine. */
+  chat(params: ChatParams, options: ChatOptions = {}): Promise<ChatResult> {
+    const server = this.servers.connection('chat');
+    if (server) return server.chat(params, options);
+    if (isRemote('chat'))
+      return Promise.reject(
+        new EngineClientError('noModel', this.servers.view('chat')?.error ?? 'The chat server is not set.'),
+      );
+    return this.client.chat(params, options);
+  }
+
+  /** The chat model's name and context size, once it can answer (a local model is loaded first). */
+  async chatModel(): Promise<{ name: string; contextSize: number }> {
+    const server = this.servers.connection('chat');
+    if (server) {
+      const facts = await server.ready();
+      return { name: facts.name, contextSize: facts.contextSize || 4096 };
+    }
+    if (isRemote('chat'))
+      throw new EngineClientError('noModel', this.servers.view('chat')?.error ?? 'The chat server is not set.');
+    if (!this.client.state.models.chat) await this.client.load();
+    const model = this.client.state.models.chat;
+    if (!model) throw new EngineClientError('noModel', 'The chat model is not loaded.');
+    return { name: model.name, contextSize: model.contextSize };
+  }
+
   async restart(): Promise<void> {
+    void this.servers.retry();
     this.client.configure(engineLoadParams());
     this.lastShownError = undefined;
     await vscode.window.withProgress(

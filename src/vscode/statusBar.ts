@@ -6,6 +6,7 @@ import { composeStatusItem, describeState, statusMenuEntries } from '../core/sta
 import type { CommandRegistry } from './commands';
 import { DisposableStore } from './disposable';
 import type { EngineService } from './engineService';
+import { describeServers } from './remote/serverViews';
 
 /** Extra text a feature contributes to the item (e.g. completion latency); empty to show nothing. */
 export interface StatusContribution {
@@ -53,7 +54,9 @@ export class EngineStatusBar extends DisposableStore {
   render(rereadSettings = true): void {
     if (rereadSettings) this.modelConfigured = this.engine.hasModelFor('completion') || this.engine.hasModelFor('chat');
     const view = composeStatusItem(
-      describeState(this.engine.state, this.modelConfigured, this.engine.engine.busy),
+      // A feature on a server: the item says where requests go ("Alembic: gpu-box · llama-server").
+      describeServers(this.engine.servers) ??
+        describeState(this.engine.state, this.modelConfigured, this.engine.engine.busy),
       this.contributions.map((c) => ({ text: c.text(), tooltip: c.tooltip() })),
       this.modelConfigured,
     );
@@ -74,6 +77,13 @@ export class EngineStatusBar extends DisposableStore {
       completionModelConfigured: this.engine.hasModelFor('completion'),
       modelLoaded: Boolean(state.models.completion ?? state.models.chat),
     });
+    if (this.engine.servers.view('completion') || this.engine.servers.view('chat'))
+      entries.splice(
+        3,
+        0,
+        { label: '$(refresh) Check the Server Again', command: 'alembic.retryServer' },
+        { label: '$(key) Set API Key…', command: 'alembic.setApiKey' },
+      );
     const pick = await vscode.window.showQuickPick(entries, {
       title: `Alembic — engine ${state.phase}`,
       placeHolder: 'Choose an action',

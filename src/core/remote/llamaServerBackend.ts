@@ -65,12 +65,11 @@ export class LlamaServerBackend implements ServerBackend {
     const name = displayModelName(this.config.model || id);
     let fim: FimTokens | null = null;
     if (role === 'completion') {
-      const forced =
-        this.config.fimTemplate && this.config.fimTemplate !== 'auto' ? this.config.fimTemplate : undefined;
-      fim =
-        forced && forced !== 'generic' && forced !== 'server'
-          ? familyDefaults(forced).tokens
-          : await this.tokens.probeFim(signal);
+      const forced = this.config.fimTemplate;
+      if (forced === 'server')
+        fim = null; // the server applies the model's own FIM format (/infill)
+      else if (forced && forced !== 'auto' && forced !== 'generic') fim = familyDefaults(forced).tokens;
+      else fim = await this.tokens.probeFim(signal);
     }
     this.infill = role === 'completion' && !fim;
     return {

@@ -35,7 +35,7 @@ export function describeNetworkError(e: NodeJS.ErrnoException, url: URL, midRepl
     case 'ECONNREFUSED':
       return new ServerError(
         'unreachable',
-        `Nothing answers at ${host} (connection refused). Start the server there, or correct the address in the settings.`,
+        `Nothing answers at ${host} (connection refused). Is the server running there, and is the address right?`,
         { cause: e },
       );
     case 'ENOTFOUND':
@@ -43,7 +43,7 @@ export function describeNetworkError(e: NodeJS.ErrnoException, url: URL, midRepl
     case 'EAI_NONAME':
       return new ServerError(
         'unreachable',
-        `The host ${url.hostname} was not found (${code}). Check the address in the settings, or the network and VPN.`,
+        `The host ${url.hostname} was not found (${code}). Check the address, or the network and VPN.`,
         { cause: e },
       );
     case 'ENETUNREACH':

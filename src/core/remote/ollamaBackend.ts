@@ -71,7 +71,8 @@ export class OllamaBackend implements ServerBackend {
     this.numCtx = Math.min(this.config.contextSize || SERVER_DEFAULTS.contextSize, trained ?? Infinity);
     const name = displayModelName(chosen.id);
     const family = this.family(name);
-    this.suffixMode = role === 'completion' && !family && capabilities.includes('insert');
+    const serverFormat = this.config.fimTemplate === 'server';
+    this.suffixMode = role === 'completion' && !family && (serverFormat || capabilities.includes('insert'));
     if (role === 'completion' && !family && !this.suffixMode) {
       const instruct = /instruct|chat|-it\b/i.test(chosen.id);
       throw new ServerError(

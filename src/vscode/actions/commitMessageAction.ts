@@ -68,7 +68,8 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
     }
     note = 'nothing is staged, so this is the diff of all changes in the working tree';
   }
-  const contextTokens = engine.state.models.chat?.contextSize ?? 4096;
+  const contextTokens =
+    engine.servers.view('chat')?.facts?.contextSize || engine.state.models.chat?.contextSize || 4096;
   const budgetChars = Math.max(2000, Math.floor((contextTokens - ANSWER_TOKENS - 300) * 2.5));
   const trimmed = trimDiff(diff, budgetChars);
   if (trimmed.truncated) {
@@ -92,7 +93,7 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
           const cancel = signalFrom(token);
           let streamed = '';
           try {
-            const result = await engine.engine.chat(
+            const result = await engine.chat(
               { messages: prompt.messages, maxTokens: ANSWER_TOKENS, timeoutMs: 120_000, temperature: 0.2 },
               {
                 signal: cancel.signal,

@@ -1,5 +1,5 @@
 // The chat's view of the engine (the core's ChatEngine port): the configured chat model, loaded on
-// demand, its answers, and what a failure of the engine client means for an answer.
+// demand (or the chat's server), its answers, and what a failure of the engine client means for an answer.
 import type { ChatEngine, ChatFailure } from '../../core/chat/answerStream';
 import { EngineClientError } from '../../engine/client/engineClient';
 import type { EngineService } from '../engineService';
@@ -12,12 +12,9 @@ export function chatEngine(service: EngineService): ChatEngine {
           'noModel',
           'No chat model is selected. Choose one with "Select Model…" or "Download Model…" in the chat.',
         );
-      if (!service.state.models.chat) await service.engine.load();
-      const model = service.state.models.chat;
-      if (!model) throw new EngineClientError('noModel', 'The chat model is not loaded.');
-      return { name: model.name, contextSize: model.contextSize };
+      return service.chatModel(); // the local model loads, or the chat's server is checked
     },
-    chat: (params, options) => service.engine.chat(params, options),
+    chat: (params, options) => service.chat(params, options), // to the chat's server, or the local engine
     failure: chatFailure,
   };
 }

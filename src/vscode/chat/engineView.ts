@@ -4,8 +4,11 @@ import { basename } from 'node:path';
 import type { EngineView } from '../../core/chat/webviewProtocol';
 import { engineLoadParams } from '../config';
 import type { EngineService } from '../engineService';
+import { serverEngineView } from '../remote/serverViews';
 
 export function engineView(service: EngineService): EngineView {
+  const server = service.servers.view('chat');
+  if (server) return serverEngineView(server);
   if (!service.hasModelFor('chat')) return { phase: 'noModel' };
   const state = service.state;
   const configured = engineLoadParams().chatModel ?? '';

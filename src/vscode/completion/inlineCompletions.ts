@@ -9,6 +9,7 @@ import type { Position } from '../../core/completion/documentWindow';
 import { NoFimSupportError } from '../../core/completion/fimTemplates';
 import { extendingItem, withSelectedItem } from '../../core/completion/selectedItem';
 import type { LoadedModelInfo } from '../../core/engine/protocol';
+import type { ServerConnection } from '../../core/remote/serverConnection';
 import { engineLoadParams, getSetting, setSetting, watchSettings } from '../config';
 import type { CommandRegistry } from '../commands';
 import { DisposableStore } from '../disposable';
@@ -37,10 +38,8 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     private readonly log: Logger,
   ) {
     super();
-    const client: CompletionEngine = {
-      complete: (params, signal) => engine.engine.complete(params, signal),
-      prefill: (params, signal) => engine.engine.prefill(params, signal),
-    };
+    // Routed per request: the completion server when the backend setting names one, else the engine.
+    const client: CompletionEngine = engine.completionEngine;
     this.pipeline = new CompletionPipeline({
       engine: client,
       settings: completionSettings(),
@@ -128,6 +127,9 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     if (!getSetting('completion.enabled')) return 'off';
     if (Date.now() < this.snoozedUntil) return `snoozed until ${new Date(this.snoozedUntil).toLocaleTimeString()}`;
     if (languageId && !enabledForLanguage(languageId)) return `off for ${languageId}`;
+    const server = this.engine.servers.view('completion');
+    if (server)
+      return server.phase === 'error' ? `${server.label} is unusable: ${server.error}` : this.pipeline.problem;
     if (!engineLoadParams().completionModel) return 'no completion model selected';
     return this.pipeline.problem && this.boundModel ? this.pipeline.problem : undefined;
   }
@@ -135,6 +137,8 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   /** Binds the pipeline to the completion model. After an idle unload the binding stays: the next
    * request reloads the model through the engine client. */
   private bindModel(): void {
+    const server = this.engine.servers.connection('completion');
+    if (server || this.engine.servers.view('completion')) return this.bindServerModel(server);
     const configured = engineLoadParams().completionModel;
     const loaded: LoadedModelInfo | undefined = this.engine.state.models.completion;
     if (!configured) {
@@ -164,6 +168,24 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
           if (c) void vscode.commands.executeCommand('alembic.selectModel');
         });
       }
+    }
+    this.status.refresh();
+  }
+
+  /** Binds the pipeline to the server's model once the server answered its health check. */
+  private bindServerModel(server: ServerConnection | undefined): void {
+    const facts = server?.state.phase === 'ready' ? server.state.facts : undefined;
+    if (!server || !facts) return; // requests wait for the check, or are off while the server is unusable
+    const model = server.backend.completionModel(facts);
+    if (model.id === this.boundModel) return;
+    this.boundModel = model.id;
+    try {
+      this.pipeline.setModel(model);
+      this.log.info(
+        `completions use ${facts.name} on ${server.backend.endpoint.host} (${this.pipeline.template?.family ?? '?'} template, context ${model.contextSize})`,
+      );
+    } catch (e) {
+      this.log.warn(`the server's model cannot complete: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.status.refresh();
   }

@@ -11,6 +11,7 @@ import type { CommandRegistry } from '../commands';
 import { setSetting } from '../config';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
+import { selectServerModel } from '../remote/serverModelPicker';
 import { openAlembicSettings, settingsPlace } from '../settingsLocation';
 import { downloadWithProgress, modelsFolder, recommendationForThisMachine } from './modelDownloads';
 import { catalogItem, pickModel, type ModelChoice, type PickerRole } from './modelPicker';
@@ -33,6 +34,9 @@ export function registerModelCommands(
   log: Logger,
 ): vscode.Disposable {
   const select = async (role: PickerRole) => {
+    // A feature on a server picks among the server's models.
+    const served = role === 'chat' ? 'chat' : 'completion';
+    if (engine.servers.view(served)) return selectServerModel(engine.servers, served);
     const choice = await pickModel(context, engine, role);
     if (choice) await useChoice(context, choice, role, log);
   };
