@@ -2,6 +2,7 @@
 //   node test/runTests.mjs unit      plain-Node tests of the core (fast, no model)
 //   node test/runTests.mjs engine    the real node-llama-cpp engine on the generated test model
 //   node test/runTests.mjs cli       the `alembic` command line on the generated test model
+//   node test/runTests.mjs server    against a real llama-server (scripts/build-llama-server.sh)
 // Extra arguments are passed to `node --test` (e.g. --test-name-pattern="cache").
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ const tiers = {
   unit: { dir: 'test/unit', concurrency: 2 },
   engine: { dir: 'test/engine', concurrency: 1 },
   cli: { dir: 'test/cli', concurrency: 1 },
+  server: { dir: 'test/server', concurrency: 1 },
 };
 if (!tiers[tier]) {
   console.error(`usage: node test/runTests.mjs <${Object.keys(tiers).join('|')}> [node --test options]`);
