@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { CompletionEngine } from '../core/completion/engineContract';
 import type { ChatParams, ChatResult, ModelRole } from '../core/engine/protocol';
-import type { ChatOptions } from '../core/remote/serverBackend';
+import { emptyAccounting, type ChatOptions } from '../core/remote/serverBackend';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
 import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
@@ -30,7 +30,9 @@ export class EngineService extends DisposableStore {
     complete: (params, signal) => (this.servers.connection('completion') ?? this.client).complete(params, signal),
     prefill: (params, signal) => {
       const server = this.servers.connection('completion');
-      return server ? server.prefill!(params, signal) : this.client.prefill(params, signal);
+      if (!server) return this.client.prefill(params, signal);
+      // Only llama-server can warm its cache without generating; the others skip the warm-up.
+      return server.prefill ? server.prefill(params, signal) : Promise.resolve({ accounting: emptyAccounting() });
     },
   };
 
