@@ -20,6 +20,7 @@ import { engineLoadParams, getSetting } from './config';
 import { DisposableStore } from './disposable';
 import type { EngineService } from './engineService';
 import type { Logger } from './log';
+import { serverReportSections } from './remote/serverViews';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 export const ENGINE_STATUS_COMMANDS = ['alembic.showEngineStatus'] as const;
@@ -108,7 +109,7 @@ export class EngineStatusView extends DisposableStore {
     const chat = this.sources.chat?.();
     const params = engineLoadParams();
     const pkg = this.context.extension.packageJSON as { version: string };
-    this.report = engineReport({
+    const report = engineReport({
       state: this.engine.state,
       status,
       gpuSetting: getSetting('engine.gpu'),
@@ -124,6 +125,8 @@ export class EngineStatusView extends DisposableStore {
       },
       now: Date.now(),
     });
+    // A feature on a server: its server, state, model and context after the engine's sections.
+    this.report = { ...report, sections: [...report.sections, ...serverReportSections(this.engine.servers)] };
     this.post();
   }
 

@@ -1,6 +1,7 @@
 // How the features' servers read in the status bar ("Alembic: gpu-box · llama-server") and in the
 // chat's header, next to the local engine's own views.
 import type { EngineView } from '../../core/chat/webviewProtocol';
+import type { ReportSection } from '../../core/status/engineReport';
 import type { StateView } from '../../core/status/statusDescription';
 import type { RemoteServers, ServerView } from './remoteServers';
 
@@ -33,4 +34,39 @@ export function serverEngineView(v: ServerView): EngineView {
   if (v.phase === 'checking') return { phase: 'starting', model };
   if (v.phase === 'error') return { phase: 'halted', model, error: `${v.label}: ${v.error ?? 'unusable'}` };
   return { phase: 'ready', model };
+}
+
+/** The servers' sections of "Alembic: Show Engine Status" (none when every feature is local). */
+export function serverReportSections(servers: RemoteServers): ReportSection[] {
+  const sections: ReportSection[] = [];
+  for (const [role, title] of [
+    ['completion', 'Completion server'],
+    ['chat', 'Chat server'],
+  ] as const) {
+    const v = servers.view(role);
+    if (!v) continue;
+    const f = v.facts;
+    const rows = [
+      { label: 'Server', value: `${v.label} (${v.endpoint})` },
+      { label: 'State', value: v.phase === 'error' ? `unusable: ${v.error ?? '?'}` : v.phase },
+    ];
+    if (f) {
+      rows.push(
+        { label: 'Model', value: `${f.name} (${f.id})` },
+        { label: 'Context', value: f.contextSize ? `${f.contextSize} tokens` : 'not reported' },
+      );
+      if (role === 'completion')
+        rows.push({
+          label: 'Fill-in-the-middle',
+          value: f.fim
+            ? `Alembic's prompt (${f.fim.prefix} ${f.fim.suffix} ${f.fim.middle})`
+            : f.serverInfill
+              ? "the server's own format"
+              : 'no',
+        });
+      if (f.slots) rows.push({ label: 'Slots', value: String(f.slots) });
+    }
+    sections.push({ title, rows });
+  }
+  return sections;
 }
