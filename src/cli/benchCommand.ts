@@ -119,6 +119,7 @@ async function runStrategy(
     ? await openServerCompletion(args, { freshSlots: true })
     : await localCompletion(args);
   const loadMs = Math.round(performance.now() - started);
+  const serverBefore = await target.serverEvaluated?.();
   const clock = new VirtualClock();
   const metered = new MeteredEngine(target.engine, { clock });
   const strategy = createStrategy(name, {
@@ -137,6 +138,11 @@ async function runStrategy(
       engine: metered,
       clock,
     });
+    const serverAfter = await target.serverEvaluated?.();
+    if (serverBefore !== undefined && serverAfter !== undefined)
+      process.stderr.write(
+        `${name}: the server counted ${serverAfter - serverBefore} prompt tokens evaluated (its /metrics), the replay ${metered.totals.evaluatedTokens}\n`,
+      );
     return buildReport(strategy, run, metered.totals, {
       model: target.name,
       modelPath: target.modelPath,

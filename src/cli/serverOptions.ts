@@ -108,6 +108,8 @@ export interface CompletionTarget {
   threads?: () => ThreadsInfo | null;
   /** The model's end-of-text token, when known (the naive strategy starts prompts with it). */
   endToken?: string;
+  /** The server's own count of the prompt tokens it evaluated (llama-server --metrics), when published. */
+  serverEvaluated?: () => Promise<number | undefined>;
   dispose(): Promise<void>;
 }
 
@@ -127,6 +129,13 @@ export async function openServerCompletion(
     backend: `${backend.kind} at ${backend.endpoint.host}`,
     modelPath: facts.id,
     contextSize: model.contextSize,
+    ...(backend instanceof LlamaServerBackend && {
+      serverEvaluated: () =>
+        backend.counters().then(
+          (c) => c?.evaluated,
+          () => undefined,
+        ),
+    }),
     dispose: async () => backend.dispose(),
   };
 }
