@@ -50,6 +50,10 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
     'alembic.engine.contextSize': 2048,
     'alembic.engine.gpu': 'off',
     'alembic.completion.timeoutMs': 3000, // the default, written out so a scenario can edit it
+    // Local, spelled out so that a scenario can point them at a server by editing settings.json.
+    'alembic.completion.backend': 'local',
+    'alembic.completion.endpoint': '',
+    'alembic.chat.backend': 'local',
   };
 }
 

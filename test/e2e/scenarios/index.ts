@@ -8,6 +8,7 @@ import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
 import { firstHourScenarios } from './firstHour';
 import { qwenModelScenarios } from './qwenModel';
+import { teamServerScenarios } from './teamServer';
 import { walkthroughScenarios } from './walkthrough';
 
 export const allScenarios: readonly Scenario[] = [
@@ -19,4 +20,5 @@ export const allScenarios: readonly Scenario[] = [
   ...actionScenarios,
   ...qwenModelScenarios,
   ...firstHourScenarios,
+  ...teamServerScenarios,
 ];
