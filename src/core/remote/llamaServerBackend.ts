@@ -1,7 +1,7 @@
 // llama-server (llama.cpp's own server). Completions go through /completion with the pipeline's
 // token-stable FIM prompt (llamaServerTokens.ts), `cache_prompt` on and `id_slot` pinned: the
-// first request lets the server pick a free slot, and every later one from this editor goes to
-// that slot, so its KV cache holds this user's file while they type (with `--parallel N` each of N
+// editor claims an idle slot before its first request (slotChoice.ts), and every request from it
+// goes to that slot, so its KV cache holds this user's file while they type (with `--parallel N` each of N
 // users keeps a slot of their own). When Alembic does not know the model's FIM tokens, /infill
 // formats the prompt with the tokens from the model's metadata, extra context in `input_extra`.
 // Chat goes through /v1/chat/completions. The facts come from /props and /v1/models.
@@ -15,6 +15,7 @@ import { HttpTransport } from './httpTransport';
 import { LlamaServerTokens } from './llamaServerTokens';
 import { openAiChat } from './openAiChat';
 import { serverParts } from './promptParts';
+import { chooseSlot, parseSlots } from './slotChoice';
 import {
   displayModelName,
   emptyAccounting,
@@ -32,8 +33,11 @@ export class LlamaServerBackend implements ServerBackend {
   readonly kind = 'llama-server';
   private readonly transport: HttpTransport;
   private readonly tokens: LlamaServerTokens;
-  /** The slot this editor's completions run in, once the server assigned one. */
+  /** The slot this editor's completions run in, once claimed or assigned by the server. */
   private slot?: number;
+  private claiming?: Promise<number>;
+  /** False once /slots turned out to be unavailable (--no-slots, an older server): the server picks. */
+  private canClaim = true;
   private infill = false;
 
   constructor(private readonly config: ServerConfig) {
@@ -61,6 +65,8 @@ export class LlamaServerBackend implements ServerBackend {
       throw unknownModel(this.endpoint.host, this.config.model, models);
     // A restarted server forgets its slots and may serve another model: learn everything again.
     this.slot = undefined;
+    this.claiming = undefined;
+    this.canClaim = true;
     this.tokens.reset();
     const name = displayModelName(this.config.model || id);
     let fim: FimTokens | null = null;
@@ -112,6 +118,7 @@ export class LlamaServerBackend implements ServerBackend {
 
   async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     const started = performance.now();
+    const slot = this.slot ?? (await this.claimSlot());
     const common = {
       n_predict: params.maxTokens,
       stop: params.stop ?? [],
@@ -120,7 +127,7 @@ export class LlamaServerBackend implements ServerBackend {
       ...(params.topP !== undefined && { top_p: params.topP }),
       ...(params.seed !== undefined && { seed: params.seed }),
       cache_prompt: true,
-      id_slot: this.slot ?? -1,
+      id_slot: slot,
       stream: true,
       timings_per_token: true,
       ...(this.config.model && { model: this.config.model }),
@@ -177,7 +184,30 @@ export class LlamaServerBackend implements ServerBackend {
       if (res.status !== 200) return false;
     }
     this.slot = undefined;
+    this.claiming = undefined;
     return true;
+  }
+
+  /** The slot for this editor: claimed once (concurrent first requests share the claim); -1 lets
+   * the server choose, and its answer then names the slot. */
+  private claimSlot(): Promise<number> {
+    if (!this.canClaim) return Promise.resolve(-1);
+    this.claiming ??= this.get('/slots', 'the slots request').then(
+      (body) => {
+        const slots = parseSlots(body);
+        if (!slots) this.canClaim = false;
+        const chosen = slots ? chooseSlot(slots) : -1;
+        if (chosen >= 0) this.slot = chosen;
+        this.claiming = undefined;
+        return chosen;
+      },
+      () => {
+        this.canClaim = false;
+        this.claiming = undefined;
+        return -1;
+      },
+    );
+    return this.claiming;
   }
 
   /** llama-server's own counters (when started with --metrics): prompt tokens it evaluated and
