@@ -25,6 +25,8 @@ export class EngineService extends DisposableStore {
   private readonly errors: { at: number; message: string }[] = [];
   /** The servers of the features whose backend is not local. */
   readonly servers: RemoteServers;
+  /** The servers' API keys, in SecretStorage. */
+  readonly apiKeys: ApiKeys;
   /** Completions, routed per request to the feature's server or the local engine. */
   readonly completionEngine: CompletionEngine = {
     complete: (params, signal) => (this.servers.connection('completion') ?? this.client).complete(params, signal),
@@ -41,8 +43,8 @@ export class EngineService extends DisposableStore {
     private readonly log: Logger,
   ) {
     super();
-    const keys = this.register(new ApiKeys(context.secrets));
-    this.servers = this.register(new RemoteServers(keys, log.child('server')));
+    this.apiKeys = this.register(new ApiKeys(context.secrets));
+    this.servers = this.register(new RemoteServers(this.apiKeys, log.child('server')));
     this.register(this.servers.onDidChange(() => this.stateEmitter.fire(this.client.state)));
     this.client = this.createClient();
     this.register(watchSettings((change) => this.onSettingsChanged(change)));

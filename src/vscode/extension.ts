@@ -13,6 +13,7 @@ import { EngineService } from './engineService';
 import { ENGINE_STATUS_COMMANDS, EngineStatusView } from './engineStatusView';
 import { createChannelLogger } from './log';
 import { MODEL_COMMANDS, registerModelCommands } from './models/modelCommands';
+import { registerServerCommands, SERVER_COMMANDS } from './remote/serverCommands';
 import { EngineStatusBar } from './statusBar';
 import { WALKTHROUGH_COMMANDS, Walkthrough } from './walkthrough';
 
@@ -89,6 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
         },
         log.child('status'),
       ),
+  );
+  feature('server commands', SERVER_COMMANDS, () =>
+    vscode.Disposable.from(...registerServerCommands(engine, commands)),
   );
   feature('walkthrough', WALKTHROUGH_COMMANDS, () => new Walkthrough(context, engine, commands));
   commands.coverContributed();

@@ -20,12 +20,6 @@ export class ApiKeys extends DisposableStore {
         if (e.key.startsWith(PREFIX)) this.changed.fire(e.key.slice(PREFIX.length));
       }),
     );
-    this.register(
-      vscode.commands.registerCommand('alembic.setApiKey', (origin?: string) => this.setInteractively(origin)),
-    );
-    this.register(
-      vscode.commands.registerCommand('alembic.clearApiKey', (origin?: string) => this.clearInteractively(origin)),
-    );
   }
 
   async get(origin: string): Promise<string | undefined> {
@@ -40,7 +34,8 @@ export class ApiKeys extends DisposableStore {
     await this.secrets.delete(PREFIX + origin);
   }
 
-  private async setInteractively(given?: string): Promise<void> {
+  /** Alembic: Set API Key… (for the given origin, or the one the user picks). */
+  async setInteractively(given?: string): Promise<void> {
     const origin = await this.pickOrigin(given, 'Set API Key');
     if (!origin) return;
     const key = await vscode.window.showInputBox({
@@ -60,7 +55,8 @@ export class ApiKeys extends DisposableStore {
     void vscode.window.setStatusBarMessage(`Alembic: API key for ${origin} saved`, 3000);
   }
 
-  private async clearInteractively(given?: string): Promise<void> {
+  /** Alembic: Clear API Key. */
+  async clearInteractively(given?: string): Promise<void> {
     const origin = await this.pickOrigin(given, 'Clear API Key');
     if (!origin) return;
     await this.clear(origin);

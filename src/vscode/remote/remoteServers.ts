@@ -65,7 +65,6 @@ export class RemoteServers extends DisposableStore {
     );
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.rebuild()));
     this.register(keys.onDidChange(() => this.rebuild()));
-    this.register(vscode.commands.registerCommand('alembic.retryServer', () => this.retry()));
     this.register({ dispose: () => (['completion', 'chat'] as const).forEach((r) => this.drop(r)) });
     void this.rebuild();
   }
