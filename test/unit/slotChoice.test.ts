@@ -2,7 +2,7 @@
 // busy one; the /slots answer read as llama-server writes it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseSlot, moveFromSharedSlot, parseSlots, type SlotInfo } from '../../src/core/remote/slotChoice';
+import { chooseSlot, parseSlots, type SlotInfo } from '../../src/core/remote/slotChoice';
 
 const slot = (id: number, lastTask?: number, processing = false): SlotInfo => ({
   id,
@@ -42,33 +42,6 @@ describe('chooseSlot', () => {
   });
 });
 
-describe('moveFromSharedSlot', () => {
-  const held = (id: number, lastTask: number, promptTokens: number, processing = false): SlotInfo => ({
-    id,
-    processing,
-    lastTask,
-    promptTokens,
-  });
-
-  test("moves to a slot nobody used when this window's slot last ran another prompt", () => {
-    const slots = [held(0, 30, 812), held(1, 31, 955), slot(2), slot(3)];
-    assert.equal(
-      moveFromSharedSlot(slots, 0, 790, () => 0),
-      2,
-    );
-    assert.equal(
-      moveFromSharedSlot(slots, 0, 790, () => 0.99),
-      3,
-    );
-  });
-
-  test('stays when the slot still holds its last prompt, is busy, or no unused slot is left', () => {
-    assert.equal(moveFromSharedSlot([held(0, 30, 790), slot(1)], 0, 790), -1);
-    assert.equal(moveFromSharedSlot([held(0, 30, 812, true), slot(1)], 0, 790), -1);
-    assert.equal(moveFromSharedSlot([held(0, 30, 812), held(1, 31, 955)], 0, 790), -1);
-  });
-});
-
 describe('parseSlots', () => {
   test("reads llama-server's /slots: a slot that ran no task has no id_task", () => {
     const body = [
@@ -77,7 +50,7 @@ describe('parseSlots', () => {
     ];
     assert.deepEqual(parseSlots(body), [
       { id: 0, processing: false },
-      { id: 1, processing: true, lastTask: 17, promptTokens: 26 },
+      { id: 1, processing: true, lastTask: 17 },
     ]);
   });
 

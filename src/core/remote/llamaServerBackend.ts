@@ -15,7 +15,7 @@ import { HttpTransport } from './httpTransport';
 import { LlamaServerTokens } from './llamaServerTokens';
 import { openAiChat } from './openAiChat';
 import { serverParts } from './promptParts';
-import { chooseSlot, moveFromSharedSlot, parseSlots } from './slotChoice';
+import { chooseSlot, parseSlots } from './slotChoice';
 import {
   displayModelName,
   emptyAccounting,
@@ -38,8 +38,6 @@ export class LlamaServerBackend implements ServerBackend {
   private claiming?: Promise<number>;
   /** False once /slots turned out to be unavailable (--no-slots, an older server): the server picks. */
   private canClaim = true;
-  /** Answers left after which the slot is checked for another window's prompt (slotChoice.ts). */
-  private slotChecks = 0;
   private infill = false;
 
   constructor(private readonly config: ServerConfig) {
@@ -69,7 +67,6 @@ export class LlamaServerBackend implements ServerBackend {
     this.slot = undefined;
     this.claiming = undefined;
     this.canClaim = true;
-    this.slotChecks = 0;
     this.tokens.reset();
     const name = displayModelName(this.config.model || id);
     let fim: FimTokens | null = null;
@@ -152,12 +149,7 @@ export class LlamaServerBackend implements ServerBackend {
     // Claimed only now, after the tokenization, so that the claim and the request that takes the
     // slot follow each other closely (another window claiming meanwhile would see it free).
     body.id_slot = this.slot ?? (await this.claimSlot());
-    const result = await this.generate(path, body, params.timeoutMs, signal, started);
-    if (this.slotChecks > 0 && result.stopReason !== 'abort' && result.accounting.promptTokens > 0) {
-      this.slotChecks--;
-      void this.checkSlot(result.accounting.promptTokens);
-    }
-    return result;
+    return this.generate(path, body, params.timeoutMs, signal, started);
   }
 
   async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
@@ -197,16 +189,6 @@ export class LlamaServerBackend implements ServerBackend {
     return true;
   }
 
-  /** Moves to an unused slot when another window ran a request in this one since our last answer. */
-  private async checkSlot(lastPromptTokens: number): Promise<void> {
-    const slots = parseSlots(await this.get('/slots', 'the slots request').catch(() => undefined));
-    if (!slots || this.slot === undefined) return;
-    const to = moveFromSharedSlot(slots, this.slot, lastPromptTokens);
-    if (to < 0) return;
-    this.slot = to;
-    this.slotChecks = 3; // the new slot may be contested too
-  }
-
   /** The slot for this editor: claimed once (concurrent first requests share the claim); -1 lets
    * the server choose, and its answer then names the slot. */
   private claimSlot(): Promise<number> {
@@ -217,7 +199,6 @@ export class LlamaServerBackend implements ServerBackend {
         if (!slots) this.canClaim = false;
         const chosen = slots ? chooseSlot(slots) : -1;
         if (chosen >= 0) this.slot = chosen;
-        this.slotChecks = chosen >= 0 ? 3 : 0;
         this.claiming = undefined;
         return chosen;
       },

@@ -8,9 +8,7 @@
 // So the window claims a slot itself before its first request, from /slots: one no request has
 // used yet, else one of the least recently used idle ones (llama-server numbers its tasks in
 // order, so a lower id_task is an older last use). Picking at random among them keeps two windows
-// that claim in the same instant apart most of the time; when two still took the same slot (each
-// read /slots before the other's first request ran), the next check finds the slot holding
-// another prompt than the window's last one, and the window moves to a slot nobody has used.
+// that claim in the same instant apart most of the time.
 import { field, numberField } from './streamParsers';
 
 export interface SlotInfo {
@@ -18,8 +16,6 @@ export interface SlotInfo {
   processing: boolean;
   /** The task the slot last ran; undefined when it has run none. */
   lastTask?: number;
-  /** The length of the prompt it last ran. */
-  promptTokens?: number;
 }
 
 /** The slots of a /slots answer, or undefined when it is not a slot list. */
@@ -30,12 +26,10 @@ export function parseSlots(body: unknown): SlotInfo[] | undefined {
     const id = numberField(entry, 'id');
     if (id === undefined || id < 0) return undefined;
     const lastTask = numberField(entry, 'id_task');
-    const promptTokens = numberField(entry, 'n_prompt_tokens');
     slots.push({
       id,
       processing: field(entry, 'is_processing') === true,
       ...(lastTask !== undefined && lastTask >= 0 && { lastTask }),
-      ...(promptTokens !== undefined && { promptTokens }),
     });
   }
   return slots;
@@ -53,20 +47,4 @@ export function chooseSlot(slots: readonly SlotInfo[], random: () => number = Ma
   }
   if (candidates.length === 0) return -1;
   return candidates[Math.min(candidates.length - 1, Math.floor(random() * candidates.length))]!.id;
-}
-
-/** Where a window whose slot was also taken by another should go: a slot nobody has used, or -1
- * (stay) when the slot still holds the window's last prompt, is busy (no telling whose request it
- * runs), or no unused slot is left. */
-export function moveFromSharedSlot(
-  slots: readonly SlotInfo[],
-  mine: number,
-  lastPromptTokens: number,
-  random: () => number = Math.random,
-): number {
-  const slot = slots.find((s) => s.id === mine);
-  if (!slot || slot.processing || slot.promptTokens === undefined || slot.promptTokens === lastPromptTokens) return -1;
-  const unused = slots.filter((s) => !s.processing && s.lastTask === undefined);
-  if (unused.length === 0) return -1;
-  return unused[Math.min(unused.length - 1, Math.floor(random() * unused.length))]!.id;
 }
