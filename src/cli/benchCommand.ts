@@ -1,40 +1,52 @@
 // `alembic bench replay`: measures completion efficiency by replaying a person typing real files
-// through a completion strategy on the real engine (src/core/bench has the typist, the strategies
-// and the simulated clock). Each strategy gets a freshly started engine, so none inherits
-// another's KV cache.
+// through a completion strategy on a real device (src/core/bench has the typist, the strategies
+// and the simulated clock; benchRun.ts runs one strategy). Each strategy gets a freshly started
+// engine or llama-server, so none inherits another's KV cache.
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { WALL_TIMING, type DeviceTiming } from '../core/bench/deviceMeter';
+import { parseHardwareProfile, projectedTiming, SIM_HW_HELP } from '../core/bench/hardwareProfiles';
 import { languageIdFor } from '../core/bench/languages';
-import { MeteredEngine } from '../core/bench/meteredEngine';
-import { replay } from '../core/bench/replay';
-import { buildReport, formatReports, type BenchReport } from '../core/bench/report';
-import { createStrategy, STRATEGY_NAMES, type StrategyName } from '../core/bench/strategies';
+import { formatReports, type BenchReport } from '../core/bench/report';
+import { STRATEGY_NAMES, type StrategyName } from '../core/bench/strategies';
 import { splitLines, type TypistFile } from '../core/bench/typist';
-import { VirtualClock } from '../core/bench/virtualClock';
-import { CliExit, flag, num, parseArgs, UsageError, type ParsedArgs } from './args';
-import { localCompletion, readInput } from './completeCommand';
-import { ENGINE_HELP, ENGINE_OPTIONS } from './engineOptions';
-import { openServerCompletion, SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
+import { CliExit, flag, num, parseArgs, str, UsageError, type ParsedArgs } from './args';
+import { resolveServer, runStrategy } from './benchRun';
+import { readInput } from './completeCommand';
 import { BENCH_TEAM_HELP, benchTeamCommand } from './benchTeamCommand';
+import { ENGINE_HELP, ENGINE_OPTIONS } from './engineOptions';
+import { SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
 
 export const DEFAULT_BENCH_CHARS = 400;
 
 export const BENCH_HELP = `usage: alembic bench replay --model <file.gguf> --file <path> [--file <path>…] [options]
   Replays a person typing each file (a seeded rhythm with pauses, auto-indent, auto-closed
-  brackets, Tab on suggestions that match) through a completion strategy and the real engine, in
-  simulated time where the engine's real durations count, and reports model calls, prompt tokens
-  sent and evaluated, reuse, pipeline overhead and latency.
-  --strategy <name>       alembic (default), naive, sliding, or all; repeat it to compare
-                            alembic  the extension's completion pipeline
-                            naive    the full prompt on every keystroke, nothing reused
-                            sliding  llama.vscode's request (256 lines above, 64 below) per
-                                     keystroke, reusing the engine's KV cache like cache_prompt
+  brackets, autosave 1 s after the last key, a switch to the next file and back, Tab on
+  suggestions that match) through a completion strategy on a real device, in simulated time,
+  and reports evaluated prompt tokens and model calls per keystroke, the device's busy share of
+  the typing time, how often a suggestion shows at pauses and how soon, reuse and overhead.
+  --strategy <name>       alembic (default), naive, sliding, llama.vscode, or all; repeat to compare
+                            alembic       the extension's completion pipeline
+                            naive         the full prompt on every keystroke, nothing reused
+                            sliding       llama.vscode's window (256 lines above, 64 below) per
+                                          keystroke on Alembic's engine, reusing its KV cache
+                            llama.vscode  llama.vscode's own client against a real llama-server
+                                          (built by npm run build-llama-server)
+  --sim-hw <profile>      project latencies onto a user's hardware from the tokens each call really
+                          evaluated and generated: ${SIM_HW_HELP};
+                          default: this machine's wall clock
+  --accept <mode>         exact (default: Tab only on a suggestion that is right) or oracle:<p>
+                          (each model answer is, with probability p, the file's true continuation)
   --from-line <n>         first line typed in each file, 1-based (default 1)
   --chars <n>             characters typed per file, rounded up to whole lines (default ${DEFAULT_BENCH_CHARS})
   --seed <n>              seed of the typing rhythm (default 1)
+  --llama-server <path>   the llama-server binary for llama.vscode (default: the one built by
+                          npm run build-llama-server; or set ALEMBIC_LLAMA_SERVER)
+  --server-url <url>      use a llama-server that is already running instead of starting one
   --json                  print the report as JSON (an array with several strategies)
 ${ENGINE_HELP}
 ${SERVER_HELP}
+  (with --endpoint, alembic, naive and sliding run on that server; llama.vscode still starts its own)
 
 ${BENCH_TEAM_HELP}`;
 
@@ -53,6 +65,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'from-line': { type: 'number' },
     chars: { type: 'number' },
     seed: { type: 'number' },
+    'sim-hw': { type: 'string' },
+    accept: { type: 'string' },
+    'llama-server': { type: 'string' },
+    'server-url': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -63,11 +79,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(fromLine) || fromLine < 1) throw new UsageError('--from-line must be a line number from 1');
   if (!Number.isInteger(chars) || chars < 1) throw new UsageError('--chars must be a positive whole number');
   if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
+  // The engine strategies run on --endpoint's server without a model file; llama.vscode starts
+  // its own llama-server and so needs one.
+  if (!str(args, 'model') && (!usesServer(args) || strategies.includes('llama.vscode')))
+    throw new UsageError('--model <file.gguf> is required');
+  const timing = timingOf(args);
+  const oracle = oracleOf(args);
   const files = readFiles(args, fromLine);
+  // Before any model loads: a missing llama-server is known at once.
+  if (strategies.includes('llama.vscode')) resolveServer(args);
 
   const reports: BenchReport[] = [];
   for (const name of strategies) {
-    const report = await runStrategy(name, args, files, { fromLine, chars, seed });
+    const report = await runStrategy(name, args, { files, fromLine, chars, seed, timing, oracle });
     process.stderr.write(
       `${name}: ${report.keystrokes} keystrokes, ${report.modelCalls} model calls, replayed in ${(report.wallMs / 1000).toFixed(1)} s\n`,
     );
@@ -76,7 +100,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (flag(args, 'json'))
     process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`);
   else process.stdout.write(`${formatReports(reports)}\n`);
-  return reports.some((r) => r.errors > 0 || !r.intact) ? 1 : 0;
+  return reports.some((r) => r.errors > 0 || r.backgroundErrors > 0 || !r.intact) ? 1 : 0;
 }
 
 function strategiesOf(args: ParsedArgs): StrategyName[] {
@@ -89,6 +113,26 @@ function strategiesOf(args: ParsedArgs): StrategyName[] {
     else throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')} or all, got "${name}"`);
   }
   return [...new Set(out)];
+}
+
+function timingOf(args: ParsedArgs): DeviceTiming {
+  const spec = str(args, 'sim-hw');
+  if (spec === undefined) return WALL_TIMING;
+  try {
+    return projectedTiming(parseHardwareProfile(spec));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function oracleOf(args: ParsedArgs): number | undefined {
+  const spec = str(args, 'accept');
+  if (spec === undefined || spec === 'exact') return undefined;
+  const m = /^oracle:(\d*\.?\d+)$/.exec(spec);
+  const p = m ? Number(m[1]) : NaN;
+  if (!(p >= 0 && p <= 1))
+    throw new UsageError(`--accept must be exact or oracle:<p> with p from 0 to 1, got "${spec}"`);
+  return p;
 }
 
 function readFiles(args: ParsedArgs, fromLine: number): TypistFile[] {
@@ -106,55 +150,4 @@ function readFiles(args: ParsedArgs, fromLine: number): TypistFile[] {
       text,
     };
   });
-}
-
-async function runStrategy(
-  name: StrategyName,
-  args: ParsedArgs,
-  files: TypistFile[],
-  o: { fromLine: number; chars: number; seed: number },
-): Promise<BenchReport> {
-  const started = performance.now();
-  const target = usesServer(args)
-    ? await openServerCompletion(args, { freshSlots: true })
-    : await localCompletion(args);
-  const loadMs = Math.round(performance.now() - started);
-  const serverBefore = await target.serverEvaluated?.();
-  const clock = new VirtualClock();
-  const metered = new MeteredEngine(target.engine, { clock });
-  const strategy = createStrategy(name, {
-    engine: metered,
-    model: target.model,
-    clock,
-    bustToken: target.endToken,
-  });
-  try {
-    const run = await replay({
-      files,
-      fromLine: o.fromLine - 1,
-      chars: o.chars,
-      seed: o.seed,
-      strategy,
-      engine: metered,
-      clock,
-    });
-    const serverAfter = await target.serverEvaluated?.();
-    if (serverBefore !== undefined && serverAfter !== undefined)
-      process.stderr.write(
-        `${name}: the server counted ${serverAfter - serverBefore} prompt tokens evaluated (its /metrics), the replay ${metered.totals.evaluatedTokens}\n`,
-      );
-    return buildReport(strategy, run, metered.totals, {
-      model: target.name,
-      modelPath: target.modelPath,
-      backend: target.backend,
-      contextSize: target.contextSize,
-      seed: o.seed,
-      chars: o.chars,
-      fromLine: o.fromLine,
-      loadMs,
-    });
-  } finally {
-    strategy.dispose();
-    await target.dispose();
-  }
 }

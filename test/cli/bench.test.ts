@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { STRATEGY_NAMES } from '../../src/core/bench/strategies';
+import { ENGINE_STRATEGY_NAMES } from '../../src/core/bench/strategies';
 import { engineArgs, runCli } from './runCli';
 
 // A short replay of real code on the test model: the figures are checked for consistency, never
@@ -42,6 +42,12 @@ const FIELDS = [
   'generatedTokens',
   'evaluatedRatio',
   'modelCallRatio',
+  'evaluatedPerKey',
+  'busyShare',
+  'pauses',
+  'events',
+  'timing',
+  'accept',
   'overheadMs',
   'latencyMs',
   'wallMs',
@@ -49,7 +55,7 @@ const FIELDS = [
 ];
 
 describe('alembic bench replay', () => {
-  for (const strategy of STRATEGY_NAMES) {
+  for (const strategy of ENGINE_STRATEGY_NAMES) {
     test(`the ${strategy} strategy replays a file and reports consistent figures as JSON`, async () => {
       const run = await runCli(replayArgs(strategy), { timeoutMs: 300_000 });
       assert.equal(run.code, 0, run.stderr);
@@ -97,8 +103,8 @@ describe('alembic bench replay', () => {
       { timeoutMs: 300_000 },
     );
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^strategy\s+keys\s+calls/m);
-    assert.match(run.stdout, /^alembic\s+\d+\s+\d+\s+[\d.]+%/m);
+    assert.match(run.stdout, /^strategy\s+keys\s+eval tok\/key\s+calls\/key/m);
+    assert.match(run.stdout, /^alembic\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+%/m);
     assert.match(run.stdout, /promptAssembler\.ts: lines 60–\d+/);
   });
 

@@ -42,7 +42,7 @@ describe('alembic usage', () => {
   test('bench without "replay" or with a wrong strategy is a usage error', async () => {
     const none = await runCli(['bench']);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /the one there is: replay/);
+    assert.match(none.stderr, /there are: replay, team/);
     const wrong = await runCli([
       'bench',
       'replay',
@@ -54,6 +54,6 @@ describe('alembic usage', () => {
       'fast',
     ]);
     assert.equal(wrong.code, 2);
-    assert.match(wrong.stderr, /--strategy must be one of alembic, naive, sliding or all/);
+    assert.match(wrong.stderr, /--strategy must be one of alembic, naive, sliding, llama.vscode or all/);
   });
 });

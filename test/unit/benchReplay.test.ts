@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DeviceMeter } from '../../src/core/bench/deviceMeter';
 import { MeteredEngine } from '../../src/core/bench/meteredEngine';
 import { replay, type ReplayResult } from '../../src/core/bench/replay';
 import { buildReport, formatReports, type BenchReport } from '../../src/core/bench/report';
-import { createStrategy, type StrategyName } from '../../src/core/bench/strategies';
+import { createStrategy, type EngineStrategyName } from '../../src/core/bench/strategies';
 import type { TypistFile } from '../../src/core/bench/typist';
 import { VirtualClock } from '../../src/core/bench/virtualClock';
 import { QWEN_MODEL } from '../helpers/completionFixtures';
@@ -35,7 +36,7 @@ function oracle(prompt: string): string {
 }
 
 async function run(
-  name: StrategyName,
+  name: EngineStrategyName,
   answer: (prompt: string) => string,
   engineMs = 40,
   seed = 5,
@@ -44,10 +45,20 @@ async function run(
   fake.reply = answer;
   const clock = new VirtualClock();
   // Each call takes `engineMs` of simulated time: deterministic, unlike a real engine.
-  const engine = new MeteredEngine(fake, { clock, simulatedMs: () => engineMs });
+  const device = new DeviceMeter(clock, { kind: 'projected', durationMs: () => engineMs, label: 'scripted' });
+  const engine = new MeteredEngine(fake, device);
   const strategy = createStrategy(name, { engine, model: QWEN_MODEL, clock, bustToken: '<|endoftext|>' });
   try {
-    const result = await replay({ files: [FILE], fromLine: 100, chars: 400, seed, strategy, engine, clock });
+    const result = await replay({
+      files: [FILE],
+      fromLine: 100,
+      chars: 400,
+      seed,
+      strategy,
+      meter: engine,
+      device,
+      clock,
+    });
     const meta = {
       model: 'fake',
       modelPath: '/fake.gguf',
@@ -57,6 +68,8 @@ async function run(
       chars: 400,
       fromLine: 101,
       loadMs: 0,
+      timing: 'scripted',
+      accept: 'exact',
     };
     return { run: result, report: buildReport(strategy, result, engine.totals, meta) };
   } finally {
@@ -135,10 +148,11 @@ describe('the replay benchmark', () => {
   test('the human report has a row per strategy with the figures the JSON has', async () => {
     const reports = [(await run('alembic', oracle)).report, (await run('naive', oracle)).report];
     const text = formatReports(reports);
-    const rows = text.split('\n').filter((l) => /^(alembic|naive) /.test(l));
+    const rows = text.split('\n').filter((l) => /^(alembic|naive)\s+\d/.test(l));
     assert.equal(rows.length, 2);
-    assert.ok(rows[0]!.includes(String(reports[0]!.promptTokens)));
-    assert.ok(rows[1]!.includes('100.0%'));
+    assert.ok(rows[0]!.includes(` ${reports[0]!.evaluatedPerKey.toFixed(1)} `), rows[0]);
+    assert.ok(rows[1]!.includes('100.0%'), 'naive evaluates its whole prompt');
+    assert.match(text, /^alembic vs naive: evaluated tokens per key [\d.]+% of its; model calls per key/m);
     assert.ok(text.includes('src/scale.ts: lines 101–'), text.split('\n').slice(0, 3).join('\n'));
   });
 });
@@ -168,5 +182,48 @@ describe('the simulated clock', () => {
     const frozen = clock.now();
     await new Promise((r) => setTimeout(r, 10));
     assert.equal(clock.now(), frozen);
+  });
+});
+
+describe('the editor around the typing', () => {
+  const SECOND: TypistFile = {
+    uri: 'file:///repo/src/shapes.ts',
+    languageId: 'typescript',
+    relativePath: 'src/shapes.ts',
+    text: Array.from({ length: 120 }, (_, i) => `export const side${i} = ${i % 6};`).join('\n'),
+  };
+
+  test("autosave, a switch to the other file and back, and a scroll there reach Alembic's extra context", async () => {
+    const fake = new FakeCompletionEngine();
+    fake.reply = () => 'unrelated(42);';
+    const clock = new VirtualClock();
+    const device = new DeviceMeter(clock, { kind: 'projected', durationMs: () => 40, label: 'scripted' });
+    const engine = new MeteredEngine(fake, device);
+    const strategy = createStrategy('alembic', { engine, model: QWEN_MODEL, clock });
+    try {
+      const r = await replay({
+        files: [FILE, SECOND],
+        fromLine: 60,
+        chars: 300,
+        seed: 4,
+        strategy,
+        meter: engine,
+        device,
+        clock,
+      });
+      assert.equal(r.intact, true);
+      assert.equal(r.events.switch, 4, 'to the other file and back, once per file');
+      assert.equal(r.events.scroll, 6);
+      assert.equal(r.events.edit, r.keystrokes, 'every key is an edit');
+      assert.ok(r.events.save > 0 && r.events.save < r.keystrokes / 4, `${r.events.save} saves`);
+      assert.ok(strategy.counters().snippets! > 0, 'snippets held');
+      const withOther = fake.calls.filter((c) => c.prompt.includes('<|file_sep|>src/shapes.ts\nexport const side'));
+      assert.ok(withOther.length > 0, 'a prompt carries a snippet of the other file');
+      assert.ok(fake.prefills.length > 0, 'the changed ring was evaluated ahead');
+      assert.ok(r.typingMs > 0 && r.busyMs > 0 && r.busyMs < r.typingMs);
+      assert.ok(r.pauses.pauses > 0 && r.pauses.covered <= r.pauses.pauses);
+    } finally {
+      strategy.dispose();
+    }
   });
 });

@@ -1,12 +1,11 @@
 // A CompletionEngine wrapper that counts what goes through it: calls, the engine's own token
 // accounting (prompt, evaluated, reused, generated) and engine time, and keeps the last result.
 // `alembic complete` reads the last result's accounting from it; the benchmark reads the totals,
-// so every strategy is measured by the same meter. With a VirtualClock, engine calls run in the
-// clock's real-time mode (see virtualClock.ts); with `simulatedMs` instead, each call takes that
-// much simulated time (deterministic replays in tests, with a scripted engine).
+// so every strategy is measured by the same meter. With a DeviceMeter, calls are device work on
+// the replay's simulated clock (wall or projected timing, see deviceMeter.ts).
 import type { CompletionEngine } from '../completion/engineContract';
 import type { CompleteParams, CompleteResult, PrefillParams, PrefillResult, TokenAccounting } from '../engine/protocol';
-import type { VirtualClock } from './virtualClock';
+import type { DeviceMeter, DeviceWork } from './deviceMeter';
 
 export interface EngineTotals {
   /** Completion calls the engine answered (aborted ones included; calls it refused, e.g. a prompt
@@ -25,10 +24,9 @@ export interface EngineTotals {
   engineMs: number;
 }
 
-export interface MeteredEngineOptions {
-  clock?: VirtualClock;
-  /** Simulated duration of a call, instead of real-time mode. */
-  simulatedMs?: (result: CompleteResult) => number;
+/** What the replay reads its per-file figures from: an engine's meter or llama-server's. */
+export interface Metered {
+  readonly totals: EngineTotals;
 }
 
 export function emptyTotals(): EngineTotals {
@@ -45,32 +43,37 @@ export function emptyTotals(): EngineTotals {
   };
 }
 
-export class MeteredEngine implements CompletionEngine {
+function workOf(a: TokenAccounting): DeviceWork {
+  return { evaluated: a.evaluatedTokens, generated: a.generatedTokens };
+}
+
+export class MeteredEngine implements CompletionEngine, Metered {
   readonly totals: EngineTotals = emptyTotals();
   lastResult?: CompleteResult;
   readonly prefill?: (params: PrefillParams, signal: AbortSignal) => Promise<PrefillResult>;
-  private running = 0;
-  private idle: Array<() => void> = [];
 
   constructor(
     private readonly inner: CompletionEngine,
-    private readonly options: MeteredEngineOptions = {},
+    private readonly device?: DeviceMeter,
   ) {
     const prefill = inner.prefill?.bind(inner);
     // Only an engine that can prefill offers it: the pipeline schedules warm-ups when it exists.
     if (prefill) {
-      this.prefill = (params, signal) =>
-        this.timed(async () => {
+      this.prefill = async (params, signal) => {
+        const run = async () => {
           this.totals.prefills++;
           const result = await prefill(params, signal);
           this.add(result.accounting);
           return result;
-        });
+        };
+        if (!this.device) return run();
+        return (await this.device.run(run, (r) => workOf(r.accounting), signal)).result;
+      };
     }
   }
 
-  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
-    return this.timed(async () => {
+  async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+    const run = async () => {
       let result: CompleteResult;
       try {
         result = await this.inner.complete(params, signal);
@@ -82,41 +85,18 @@ export class MeteredEngine implements CompletionEngine {
       this.add(result.accounting);
       this.lastResult = result;
       if (result.stopReason === 'abort') this.totals.abortedCalls++;
-      const simulated = this.options.simulatedMs?.(result);
-      if (simulated && this.options.clock && result.stopReason !== 'abort') {
-        const finished = await this.options.clock.sleep(simulated, signal);
-        if (!finished) {
-          this.totals.abortedCalls++;
-          return { ...result, text: '', stopReason: 'abort' };
-        }
-      }
       return result;
-    });
-  }
-
-  /** True while a call runs in real time (never with simulated durations). */
-  get busy(): boolean {
-    return this.running > 0;
-  }
-
-  /** Resolves when no call runs. */
-  whenIdle(): Promise<void> {
-    if (this.running === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
-  private async timed<T>(job: () => Promise<T>): Promise<T> {
-    const realTime = !this.options.simulatedMs && this.options.clock;
-    if (!realTime) return job();
-    // Marked before the first await, so whoever drives the clock sees the call at once.
-    this.running++;
-    realTime.beginRealTime();
-    try {
-      return await job();
-    } finally {
-      realTime.endRealTime();
-      if (--this.running === 0) this.idle.splice(0).forEach((resolve) => resolve());
-    }
+    };
+    if (!this.device) return run();
+    const { result, finished } = await this.device.run(
+      run,
+      (r) => (r.stopReason === 'abort' ? undefined : workOf(r.accounting)),
+      signal,
+    );
+    if (finished) return result;
+    // Aborted during its projected time: to the caller it is an aborted call like any other.
+    this.totals.abortedCalls++;
+    return { ...result, text: '', stopReason: 'abort' };
   }
 
   private add(a: TokenAccounting): void {

@@ -1,4 +1,4 @@
-// The three ways the benchmark answers the typist's requests, all on the same engine and meter:
+// The ways the benchmark answers the typist's requests. Three run on Alembic's engine and meter:
 //   alembic  the completion pipeline as the extension runs it (cache, typed-ahead, in-flight
 //            reuse, adaptive debounce, prefetch, KV-stable layout);
 //   naive    the full prompt for every keystroke, no debounce, no client cache, and no KV reuse:
@@ -11,6 +11,8 @@
 //            KV cache to new positions, has no counterpart in the engine and is not modelled.)
 // The baselines cancel a running call when the next keystroke arrives, as VS Code's cancellation
 // token would, and post-process like Alembic, so a suggestion the typist accepts means the same.
+// The fourth, llama.vscode, is llama.vscode's own client against a real llama-server
+// (llamaVscode/llamaVscodeStrategy.ts).
 import type { Clock } from '../completion/clock';
 import { CompletionPipeline, type CompletionModel, type CompletionSuggestion } from '../completion/completionPipeline';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from '../completion/completionSettings';
@@ -23,6 +25,7 @@ import {
   reportedPromptTokens,
 } from '../completion/engineContract';
 import { ExtraContext } from '../completion/extraContext';
+import { feedExtraContext, type EditorEvent, type Workspace } from './editorEvents';
 import { shouldCompleteMultiline } from '../completion/multiline';
 import { postprocessCompletion } from '../completion/postprocess';
 import { PromptAssembler } from '../completion/promptAssembler';
@@ -30,8 +33,11 @@ import { TokenEstimator } from '../completion/tokenEstimate';
 import type { CompleteResult, PromptSegment } from '../engine/protocol';
 import { cursorWindow, naiveLimits, slidingLimits, windowPrompt, type WindowLimits } from './baselinePrompts';
 
-export const STRATEGY_NAMES = ['alembic', 'naive', 'sliding'] as const;
+export const STRATEGY_NAMES = ['alembic', 'naive', 'sliding', 'llama.vscode'] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+/** The strategies that run on Alembic's engine (llama.vscode runs on llama-server). */
+export const ENGINE_STRATEGY_NAMES = ['alembic', 'naive', 'sliding'] as const;
+export type EngineStrategyName = (typeof ENGINE_STRATEGY_NAMES)[number];
 
 export interface StrategyRequest {
   doc: CompletionDocument;
@@ -44,7 +50,12 @@ export interface StrategyCounters {
   cacheHits: number;
   typedAheadHits: number;
   inFlightReuses: number;
+  /** Background completions started ahead of the typist (Alembic's prefetch, llama.vscode's future suggestion). */
   prefetches: number;
+  /** Snippets (or chunks) of extra context held at the end. */
+  snippets?: number;
+  /** Failed background requests (their errors do not reach a request). */
+  backgroundErrors?: number;
 }
 
 export interface BenchStrategy {
@@ -57,6 +68,8 @@ export interface BenchStrategy {
   readonly evaluatesWholePrompt: boolean;
   request(request: StrategyRequest): Promise<CompletionSuggestion | null>;
   accepted(): void;
+  /** What the editor did besides typing (edits, saves, editor switches…). */
+  onEditor(event: EditorEvent, workspace: Workspace): void;
   counters(): StrategyCounters;
   dispose(): void;
 }
@@ -70,7 +83,7 @@ export interface StrategyContext {
   bustToken?: string;
 }
 
-export function createStrategy(name: StrategyName, context: StrategyContext): BenchStrategy {
+export function createStrategy(name: EngineStrategyName, context: StrategyContext): BenchStrategy {
   switch (name) {
     case 'alembic':
       return new AlembicStrategy(context);
@@ -117,6 +130,10 @@ class AlembicStrategy implements BenchStrategy {
     this.pipeline.onAccepted();
   }
 
+  onEditor(event: EditorEvent): void {
+    feedExtraContext(this.pipeline.extraContext, event);
+  }
+
   counters(): StrategyCounters {
     const s = this.pipeline.stats.snapshot();
     return {
@@ -124,6 +141,7 @@ class AlembicStrategy implements BenchStrategy {
       typedAheadHits: s.typedAheadHits,
       inFlightReuses: s.inFlightReuses,
       prefetches: s.prefetches,
+      snippets: this.pipeline.extraContext.snippets().length,
     };
   }
 
@@ -211,8 +229,11 @@ class BaselineStrategy implements BenchStrategy {
 
   accepted(): void {}
 
+  /** The baselines keep no extra context. */
+  onEditor(): void {}
+
   counters(): StrategyCounters {
-    return { cacheHits: 0, typedAheadHits: 0, inFlightReuses: 0, prefetches: 0 };
+    return { cacheHits: 0, typedAheadHits: 0, inFlightReuses: 0, prefetches: 0, snippets: 0 };
   }
 
   dispose(): void {}

@@ -82,6 +82,9 @@ function closedOnSameLine(text: string, at: number): boolean {
 
 export class Typist {
   readonly region: TypedRegion;
+  /** The file's text with "\n" line breaks, and the region's start offset in it. */
+  readonly fileText: string;
+  readonly regionOffset: number;
   /** Keys pressed, Tab included. */
   keystrokes = 0;
   acceptances = 0;
@@ -112,6 +115,8 @@ export class Typist {
     this.reactions = createRandom(seed * 31 + 17);
     const all = splitLines(file.text);
     this.region = selectRegion(all, fromLine, chars);
+    this.fileText = all.join('\n');
+    this.regionOffset = all.slice(0, this.region.startLine).reduce((n, line) => n + line.length + 1, 0);
     const indent = leadingWhitespace(this.region.text, 0);
     this.lines = [...all.slice(0, this.region.startLine), indent, ...all.slice(this.region.endLine)];
     this.row = this.region.startLine;
@@ -137,6 +142,21 @@ export class Typist {
 
   get done(): boolean {
     return this.index >= this.region.text.length && this.closers.length === 0;
+  }
+
+  /** Where the typist is in the file: the offset in `fileText` of the next character to type. */
+  get offset(): number {
+    return this.regionOffset + this.index;
+  }
+
+  /** The last key pressed ('start' before the first). */
+  get lastKey(): KeyKind | 'start' {
+    return this.last;
+  }
+
+  /** Share of the region typed so far, 0 to 1. */
+  get typedShare(): number {
+    return this.region.text.length === 0 ? 1 : this.index / this.region.text.length;
   }
 
   /** What the typist still has to type. */

@@ -12,6 +12,7 @@ import type { Clock } from '../completion/clock';
 interface Sleep {
   at: number;
   order: number;
+  /** Settles the sleep (and stops listening to its signal). */
   resolve: (fired: boolean) => void;
 }
 
@@ -31,17 +32,21 @@ export class VirtualClock implements Clock {
     if (signal?.aborted) return Promise.resolve(false);
     if (ms <= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const sleep: Sleep = { at: this.now() + ms, order: this.order++, resolve };
-      this.sleeps.push(sleep);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.sleeps.indexOf(sleep);
-          if (i >= 0) this.sleeps.splice(i, 1);
-          resolve(false);
+      const onAbort = () => {
+        const i = this.sleeps.indexOf(sleep);
+        if (i >= 0) this.sleeps.splice(i, 1);
+        resolve(false);
+      };
+      const sleep: Sleep = {
+        at: this.now() + ms,
+        order: this.order++,
+        resolve: (fired) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(fired);
         },
-        { once: true },
-      );
+      };
+      this.sleeps.push(sleep);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
