@@ -43,6 +43,9 @@ export const BENCH_HELP = `usage: alembic bench replay --model <file.gguf> --fil
   --llama-server <path>   the llama-server binary for llama.vscode (default: the one built by
                           npm run build-llama-server; or set ALEMBIC_LLAMA_SERVER)
   --server-url <url>      use a llama-server that is already running instead of starting one
+  --server-context <n>    llama-server's --ctx-size (default 0: the model's own, as llama.vscode
+                          recommends); for a test model standing in for a model with a longer
+                          context, give that one (the server is told the model has it)
   --json                  print the report as JSON (an array with several strategies)
 ${ENGINE_HELP}
 ${SERVER_HELP}
@@ -69,6 +72,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     accept: { type: 'string' },
     'llama-server': { type: 'string' },
     'server-url': { type: 'string' },
+    'server-context': { type: 'number' },
     json: { type: 'boolean' },
   });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -79,6 +83,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(fromLine) || fromLine < 1) throw new UsageError('--from-line must be a line number from 1');
   if (!Number.isInteger(chars) || chars < 1) throw new UsageError('--chars must be a positive whole number');
   if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
+  const serverContext = num(args, 'server-context');
+  if (serverContext !== undefined && (!Number.isInteger(serverContext) || serverContext < 0))
+    throw new UsageError("--server-context must be a whole number of tokens (0: the model's own)");
   // The engine strategies run on --endpoint's server without a model file; llama.vscode starts
   // its own llama-server and so needs one.
   if (!str(args, 'model') && (!usesServer(args) || strategies.includes('llama.vscode')))

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DeviceMeter, type DeviceTiming } from '../core/bench/deviceMeter';
 import { InfillClient } from '../core/bench/infillClient';
-import { llamaServerBinary, startLlamaServer, type LlamaServer } from '../core/bench/llamaServer';
-import { LLAMA_VSCODE_SERVER_FLAGS } from '../core/bench/llamaVscode/request';
+import { contextOverride, llamaServerBinary, startLlamaServer, type LlamaServer } from '../core/bench/llamaServer';
+import { llamaVscodeServerFlags } from '../core/bench/llamaVscode/request';
 import { LlamaVscodeStrategy } from '../core/bench/llamaVscode/llamaVscodeStrategy';
 import { MeteredEngine } from '../core/bench/meteredEngine';
 import { Oracle, OracleEngine } from '../core/bench/oracle';
@@ -49,7 +49,12 @@ export function resolveServer(args: ParsedArgs): { url: string } | { binary: str
     if (!/^https?:\/\/[^\s/]+/.test(url)) throw new CliExit(2, `--server-url must be an http(s) address, got "${url}"`);
     return { url: url.replace(/\/+$/, '') };
   }
-  const binary = str(args, 'llama-server') ?? llamaServerBinary(BUILD_SCRIPT);
+  const given = str(args, 'llama-server');
+  if (given !== undefined) {
+    if (!existsSync(given)) throw new CliExit(2, `--llama-server ${given}: no such file`);
+    return { binary: given };
+  }
+  const binary = llamaServerBinary(BUILD_SCRIPT);
   if (!binary)
     throw new CliExit(
       2,
@@ -114,7 +119,8 @@ async function runLlamaVscode(args: ParsedArgs, o: RunSettings): Promise<BenchRe
   if ('url' in source) {
     description = `the llama-server at ${source.url}`;
   } else {
-    const flags = [...LLAMA_VSCODE_SERVER_FLAGS, ...gpuFlags(args)];
+    const context = num(args, 'server-context') ?? 0;
+    const flags = [...llamaVscodeServerFlags(context), ...contextOverride(summary, context), ...gpuFlags(args)];
     try {
       server = await startLlamaServer({ binary: source.binary, model, flags, threads: num(args, 'threads') });
     } catch (e) {

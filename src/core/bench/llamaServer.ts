@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 export interface LlamaServerOptions {
   binary: string;
   model: string;
-  /** Flags after the model and address, e.g. LLAMA_VSCODE_SERVER_FLAGS. */
+  /** Flags after the model and address, e.g. llamaVscodeServerFlags(). */
   flags?: readonly string[];
   /** -t and -tb; the server's own choice when absent. */
   threads?: number;
@@ -34,6 +34,16 @@ export interface LlamaServer {
 
 const HOST = '127.0.0.1';
 const LOG_LINES = 200;
+
+/** llama-server caps a slot's context at the model's training context: a test model standing in
+ * for a model with a longer one is told it has that one (--override-kv). */
+export function contextOverride(
+  model: { architecture: string; contextLength: number | null },
+  contextSize: number,
+): string[] {
+  if (contextSize <= 0 || (model.contextLength ?? 0) >= contextSize) return [];
+  return ['--override-kv', `${model.architecture}.context_length=int:${contextSize}`];
+}
 
 /** A port nobody listens on now (the OS picks it). */
 export function freePort(): Promise<number> {

@@ -10,8 +10,8 @@
 // milliseconds (debounce, device time and waiting on other work included).
 //
 // The editor around the typing (editorEvents.ts): each key is an edit and a cursor move, autosave
-// saves 1 s after the last key, and once per file, at a line start past the middle of the region,
-// the typist switches to the next file, scrolls to its middle, clicks a line, reads, and comes back.
+// saves 1 s after the last key, and once per file, past the middle of the region, the typist
+// switches to the next file, scrolls to its middle, clicks a line, reads, and comes back.
 import { settle } from '../completion/clock';
 import type { CompletionDocument } from '../completion/documentWindow';
 import { LinesDocument } from '../completion/documentWindow';
@@ -297,13 +297,16 @@ async function typeFile(
 
   let typed = false;
   const typeNext = () => {
-    if (typist.done) {
-      typed = true;
-      return;
-    }
-    if (!switched && typist.lastKey === 'enter' && typist.typedShare >= 0.5) {
+    // The visit to the other file: at a line start past the middle (after Enter, or Tab on a
+    // suggestion), or at the end when the rest was taken in one suggestion.
+    const lineStart = typist.lastKey === 'enter' || typist.lastKey === 'accept';
+    if (!switched && (typist.done || (lineStart && typist.typedShare >= 0.5))) {
       switched = true;
       visitOther();
+      return;
+    }
+    if (typist.done) {
+      typed = true;
       return;
     }
     schedule(typist.delayBeforeNext(), () => {

@@ -44,17 +44,11 @@ export const LLAMA_VSCODE_SAMPLING = Object.freeze({
   cache_prompt: true,
 });
 
-/** llama-server's flags in llama.vscode's README for a 1.5B FIM model (`--fim-qwen-1.5b-default`). */
-export const LLAMA_VSCODE_SERVER_FLAGS = Object.freeze([
-  '-ub',
-  '1024',
-  '-b',
-  '1024',
-  '--ctx-size',
-  '0',
-  '--cache-reuse',
-  '256',
-]);
+/** llama-server's flags in llama.vscode's README for a 1.5B FIM model (`--fim-qwen-1.5b-default`);
+ * its context is the model's own (0), unless another is given. */
+export function llamaVscodeServerFlags(contextSize = 0): string[] {
+  return ['-ub', '1024', '-b', '1024', '--ctx-size', String(contextSize), '--cache-reuse', '256'];
+}
 
 export interface ExtraChunk {
   text: string;
