@@ -56,9 +56,22 @@ git -c advice.detachedHead=false clone --quiet "$bundle" "$work/src"
 git -C "$work/src" checkout --quiet "$tag" 2>/dev/null || true
 jobs="${LLAMA_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 flags=(-DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DGGML_NATIVE=ON)
-[ $cuda = 1 ] && flags+=(-DGGML_CUDA=ON)
+# CUDA kernels only for the GPU that is here (all architectures would take many times longer);
+# CUDA_ARCHITECTURES overrides it (e.g. "90" for an H100/H200 built on a machine without one).
+[ $cuda = 1 ] && flags+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES:-native}")
 cmake -S "$work/src" -B "$work/build" "${flags[@]}" >"$work/configure.log" 2>&1 || { tail -40 "$work/configure.log" >&2; exit 1; }
-cmake --build "$work/build" --target llama-server -j "$jobs" >"$work/build.log" 2>&1 || { tail -60 "$work/build.log" >&2; exit 1; }
+# The build runs for many minutes: say how far it is once a minute, so it never looks stuck.
+cmake --build "$work/build" --target llama-server -j "$jobs" >"$work/build.log" 2>&1 &
+build_pid=$!
+started=$SECONDS
+while kill -0 "$build_pid" 2>/dev/null; do
+  for _ in $(seq 60); do kill -0 "$build_pid" 2>/dev/null || break; sleep 1; done
+  if kill -0 "$build_pid" 2>/dev/null; then
+    progress="$(grep -o '^\[ *[0-9]*%\]' "$work/build.log" | tail -1 | tr -d '[] ' || true)"
+    echo "build-llama-server: still building (${progress:-starting}, $(( (SECONDS - started) / 60 )) min)" >&2
+  fi
+done
+wait "$build_pid" || { tail -60 "$work/build.log" >&2; exit 1; }
 built="$(find "$work/build" -type f -name llama-server -perm -u+x | head -1)"
 [ -n "$built" ] || { echo "build-llama-server: the build finished but no llama-server binary was found" >&2; exit 1; }
 mkdir -p "$dest.partial"
