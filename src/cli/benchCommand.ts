@@ -2,7 +2,7 @@
 // through a completion strategy on a real device (src/core/bench has the typist, the strategies
 // and the simulated clock; benchRun.ts runs one strategy). Each strategy gets a freshly started
 // engine or llama-server, so none inherits another's KV cache.
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WALL_TIMING, type DeviceTiming } from '../core/bench/deviceMeter';
 import { parseHardwareProfile, projectedTiming, SIM_HW_HELP } from '../core/bench/hardwareProfiles';
@@ -150,10 +150,13 @@ function readFiles(args: ParsedArgs, fromLine: number): TypistFile[] {
     const lineCount = splitLines(text).length;
     if (fromLine > lineCount) throw new CliExit(2, `--from-line ${fromLine} is outside ${path} (lines 1–${lineCount})`);
     const absolute = resolve(path);
+    // Workspace-relative inside the current folder; outside it the model sees what the extension
+    // shows for a file outside the workspace (the uri's last segments).
+    const inside = relative(process.cwd(), absolute);
     return {
       uri: pathToFileURL(absolute).href,
       languageId: languageIdFor(path),
-      relativePath: relative(process.cwd(), absolute),
+      ...(inside.startsWith('..') || isAbsolute(inside) ? {} : { relativePath: inside }),
       text,
     };
   });

@@ -61,8 +61,13 @@ export class InfillClient implements Metered {
   }
 
   private account(f: ResultFigures, predicts: boolean): void {
-    if (predicts) this.totals.completeCalls++;
-    else this.totals.prefills++;
+    if (predicts) {
+      this.totals.completeCalls++;
+      this.totals.callEvaluated.push(f.evaluated);
+    } else {
+      this.totals.prefills++;
+      this.totals.prefillEvaluatedTokens += f.evaluated;
+    }
     this.totals.promptTokens += f.promptTokens;
     this.totals.evaluatedTokens += f.evaluated;
     this.totals.reusedTokens += f.cached;

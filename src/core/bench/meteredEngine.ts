@@ -22,6 +22,10 @@ export interface EngineTotals {
   generatedTokens: number;
   /** Sum of the engine's own totalMs. */
   engineMs: number;
+  /** Prompt tokens evaluated by prefills (background evaluations without generation). */
+  prefillEvaluatedTokens: number;
+  /** Prompt tokens each model call evaluated, in order (for the distribution). */
+  callEvaluated: number[];
 }
 
 /** What the replay reads its per-file figures from: an engine's meter or llama-server's. */
@@ -40,6 +44,8 @@ export function emptyTotals(): EngineTotals {
     reusedTokens: 0,
     generatedTokens: 0,
     engineMs: 0,
+    prefillEvaluatedTokens: 0,
+    callEvaluated: [],
   };
 }
 
@@ -64,6 +70,7 @@ export class MeteredEngine implements CompletionEngine, Metered {
           this.totals.prefills++;
           const result = await prefill(params, signal);
           this.add(result.accounting);
+          this.totals.prefillEvaluatedTokens += result.accounting.evaluatedTokens;
           return result;
         };
         if (!this.device) return run();
@@ -83,6 +90,7 @@ export class MeteredEngine implements CompletionEngine, Metered {
       }
       this.totals.completeCalls++;
       this.add(result.accounting);
+      this.totals.callEvaluated.push(result.accounting.evaluatedTokens);
       this.lastResult = result;
       if (result.stopReason === 'abort') this.totals.abortedCalls++;
       return result;

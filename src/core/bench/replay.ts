@@ -135,7 +135,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     result.acceptedChars += typist.acceptedChars;
     result.intact &&= documentText(typist) === typist.fileText;
     result.files.push({
-      path: file.relativePath ?? file.uri,
+      path: file.relativePath ?? filePath(file.uri),
       firstLine: typist.region.startLine + 1,
       lastLine: typist.region.endLine,
       typedChars: typist.region.text.length,
@@ -150,6 +150,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   result.simulatedMs = Math.round(options.clock.now() - simStart);
   result.wallMs = Math.round(performance.now() - wallStart);
   return result;
+}
+
+/** The path of a file: URI (for the report), or the URI itself. */
+function filePath(uri: string): string {
+  try {
+    return uri.startsWith('file:') ? decodeURIComponent(new URL(uri).pathname) : uri;
+  } catch {
+    return uri;
+  }
 }
 
 function otherDocument(file: TypistFile): LinesDocument {

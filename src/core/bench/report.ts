@@ -6,7 +6,7 @@ import type { EngineTotals } from './meteredEngine';
 import { latencyPercentiles, perKey, share, type LatencyPercentiles } from './figures';
 import type { OracleStats } from './oracle';
 import type { EditorEventCounts, FileReplay, ReplayResult } from './replay';
-import { ratio, summarize } from '../util/statistics';
+import { percentile, ratio, summarize } from '../util/statistics';
 import type { BenchStrategy, StrategyName } from './strategies';
 
 export interface BenchMeta {
@@ -55,6 +55,10 @@ export interface BenchReport extends Omit<BenchMeta, 'loadMs'> {
   engineEvaluatedTokens: number;
   reusedTokens: number;
   generatedTokens: number;
+  /** Of evaluatedTokens, what prefills (Alembic) or ring updates (llama.vscode) evaluated. */
+  prefillEvaluatedTokens: number;
+  /** Prompt tokens one model call evaluated: the distribution over calls. */
+  evaluatedPerCall: { p50: number; p90: number; max: number };
   /** Evaluated prompt tokens per keystroke: the primary figure. */
   evaluatedPerKey: number;
   /** Model calls per keystroke. */
@@ -118,6 +122,12 @@ export function buildReport(
     engineEvaluatedTokens: totals.evaluatedTokens,
     reusedTokens: totals.reusedTokens,
     generatedTokens: totals.generatedTokens,
+    prefillEvaluatedTokens: totals.prefillEvaluatedTokens,
+    evaluatedPerCall: {
+      p50: Math.round(percentile(totals.callEvaluated, 50)),
+      p90: Math.round(percentile(totals.callEvaluated, 90)),
+      max: Math.max(0, ...totals.callEvaluated),
+    },
     evaluatedPerKey: perKey(evaluatedTokens, run.keystrokes),
     modelCallRatio: ratio(totals.completeCalls, run.keystrokes),
     evaluatedRatio: ratio(evaluatedTokens, totals.promptTokens),
@@ -213,7 +223,8 @@ export function formatReports(reports: readonly BenchReport[]): string {
     .map(
       (r) =>
         `${r.strategy} (${r.backend}, context ${r.contextSize}): ${Math.round(r.simulatedMs / 1000)} s of typing replayed in ${(r.wallMs / 1000).toFixed(1)} s (device ${(r.engineMs / 1000).toFixed(1)} s)` +
-        `; ${r.modelCalls} model calls, ${r.prefills} prefills, ${r.evaluatedTokens} of ${r.promptTokens} prompt tokens evaluated, ${r.generatedTokens} generated` +
+        `; ${r.modelCalls} model calls, ${r.prefills} prefills, ${r.evaluatedTokens} of ${r.promptTokens} prompt tokens evaluated` +
+        ` (${r.prefillEvaluatedTokens} by prefills; per call p50/p90/max ${r.evaluatedPerCall.p50}/${r.evaluatedPerCall.p90}/${r.evaluatedPerCall.max}), ${r.generatedTokens} generated` +
         `; ${r.events.save} saves, ${r.events.switch} editor switches, ${r.snippets} snippets held` +
         (r.oracle ? `; oracle replaced ${r.oracle.replaced} of ${r.oracle.draws} answers` : '') +
         `${r.errors ? `; ${r.errors} errors, first: ${r.firstError}` : ''}` +
