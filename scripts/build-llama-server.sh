@@ -74,6 +74,8 @@ done
 wait "$build_pid" || { tail -60 "$work/build.log" >&2; exit 1; }
 built="$(find "$work/build" -type f -name llama-server -perm -u+x | head -1)"
 [ -n "$built" ] || { echo "build-llama-server: the build finished but no llama-server binary was found" >&2; exit 1; }
+# A copy cut short by an earlier run is replaced, never reused.
+rm -rf "$dest.partial"
 mkdir -p "$dest.partial"
 cp "$built" "$dest.partial/llama-server"
 "$dest.partial/llama-server" --version >"$dest.partial/version.txt" 2>&1 || true
