@@ -180,7 +180,7 @@ async function downloadRecommended(
     `Download ${formatBytes(total)} of models?`,
     {
       modal: true,
-      detail: `${rec.reason}\n\n${list}, into ${modelsFolder(context)}. An interrupted download resumes where it stopped; each file is checked before it is used.`,
+      detail: `${rec.reason}\n\n${list}, into ${modelsFolder()}. An interrupted download resumes where it stopped; each file is checked before it is used.`,
     },
     'Download',
   );

@@ -25,11 +25,11 @@ interface ModelPick extends vscode.QuickPickItem {
 }
 
 export async function pickModel(
-  context: vscode.ExtensionContext,
+  _context: vscode.ExtensionContext,
   engine: EngineService,
   role: PickerRole,
 ): Promise<ModelChoice | undefined> {
-  const folder = await listModelFolder(modelsFolder(context)).catch(() => ({ models: [] }));
+  const folder = await listModelFolder(modelsFolder()).catch(() => ({ models: [] }));
   const completion = getSetting('completion.model');
   const chat = getSetting('chat.model');
   const current = new Set(role === 'chat' ? [chat || completion] : [completion, chat]);
