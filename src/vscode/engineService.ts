@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CompletionEngine } from '../core/completion/engineContract';
 import type { ChatParams, ChatResult, ModelRole } from '../core/engine/protocol';
 import { emptyAccounting, type ChatOptions } from '../core/remote/serverBackend';
+import { displayText, NOTIFICATION_MAX_CHARS } from '../core/util/displayText';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
 import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
@@ -167,7 +168,10 @@ export class EngineService extends DisposableStore {
       e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed' || e.code === 'unresponsive')
         ? ['Restart Engine', 'Show Log']
         : ['Select Model…', 'Show Log'];
-    void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {
+    // llama.cpp's words can carry the model's own strings, and run to 200 kB: shown sanitized and
+    // capped (the log keeps the whole error).
+    const shown = displayText(message, { maxChars: NOTIFICATION_MAX_CHARS });
+    void vscode.window.showErrorMessage(`Alembic: ${shown}`, ...actions).then((choice) => {
       if (choice === 'Restart Engine') void vscode.commands.executeCommand('alembic.restartEngine');
       else if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
       else if (choice === 'Show Log') void vscode.commands.executeCommand('alembic.showLog');

@@ -15,6 +15,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Bidirectional embeddings, overrides and isolates ("Trojan Source" reordering). */
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
 
+/** Longest text of an engine or model message in a VS Code notification (the log keeps it whole). */
+export const NOTIFICATION_MAX_CHARS = 500;
+
 export interface DisplayTextOptions {
   /** Longest result, in characters, before the "… (N more characters)" note (default 2000). */
   maxChars?: number;
