@@ -14,7 +14,8 @@ import {
   withMetadata,
 } from '../helpers/malformedGguf';
 import { formatGgufSummary, GgufCheckError, inspectGguf, type GgufSummary } from '../../src/core/gguf/ggufCheck';
-import { formatByteSize, formatParameterCount } from '../../src/core/gguf/ggufSummaryFormat';
+import { formatParameterCount } from '../../src/core/gguf/ggufSummaryFormat';
+import { formatBytes } from '../../src/core/util/format';
 
 const scratch = scratchDir();
 after(() => scratch.cleanup());
@@ -254,10 +255,13 @@ describe('formatting a summary', () => {
     assert.equal(formatParameterCount(192), '192');
   });
 
-  test('writes sizes in decimal KB, MB and GB', () => {
-    assert.equal(formatByteSize(4_920_734_016), '4.92 GB');
-    assert.equal(formatByteSize(6_235_232), '6.2 MB');
-    assert.equal(formatByteSize(812), '812 B');
+  test('writes sizes in decimal KB, MB and GB, as Hugging Face and the catalog state them', () => {
+    assert.equal(formatBytes(4_920_734_016), '4.9 GB');
+    assert.equal(formatBytes(3_300_000_000), '3.3 GB');
+    assert.equal(formatBytes(6_235_232), '6.2 MB');
+    assert.equal(formatBytes(812), '812 B');
+    assert.equal(formatBytes(150_400), '150 KB');
+    assert.equal(formatBytes(999_700), '1.0 MB');
   });
 
   test('lists the facts of the test model one per aligned line, with FIM tokens and ids', async () => {

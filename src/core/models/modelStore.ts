@@ -42,10 +42,6 @@ export function modelFilePath(dir: string, fileName: string): string {
   return path;
 }
 
-export function catalogModelPath(dir: string, model: CatalogModel): string {
-  return modelFilePath(dir, model.fileName);
-}
-
 export interface StoredModel {
   fileName: string;
   path: string;
