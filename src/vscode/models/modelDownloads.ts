@@ -2,6 +2,7 @@
 // notification. The transfer itself (resume, hash check, lock, never a partial file under the final
 // name) is the core downloader's; this file is the VS Code face of it.
 import * as vscode from 'vscode';
+import { join } from 'node:path';
 import { DownloadError, downloadModel, formatProgress } from '../../core/download/downloader';
 import { modelDownloadUrl, type CatalogModel } from '../../core/models/catalog';
 import { defaultModelsFolder } from '../../core/models/modelsFolder';
@@ -13,6 +14,13 @@ import { signalFrom } from '../cancellation';
 /** Where downloaded models live: the one per-user models folder, shared by all windows and the CLI. */
 export function modelsFolder(): string {
   return defaultModelsFolder();
+}
+
+/** The folders whose models Select Model offers: the shared one, then the extension's global
+ * storage, where Alembic downloaded models before the folder was shared (still offered, so an
+ * update loses none). */
+export function modelFolders(context: vscode.ExtensionContext): string[] {
+  return [modelsFolder(), join(context.globalStorageUri.fsPath, 'models')];
 }
 
 /** Downloads one model; resolves to its path, or undefined when the user cancelled or it failed (already reported). */
