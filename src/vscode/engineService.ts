@@ -55,8 +55,10 @@ export class EngineService extends DisposableStore {
     return this.client;
   }
 
+  /** The engine's state as the UI shows it (status bar, Engine Status, the chat's header): its
+   * error, which can quote a model's strings at length, sanitized and capped. */
   get state(): EngineState {
-    return this.client.state;
+    return forDisplay(this.client.state);
   }
 
   /** The engine's last failures (newest last, at most 20), for Engine Status and bug reports. */
@@ -64,7 +66,9 @@ export class EngineService extends DisposableStore {
     return this.errors;
   }
 
-  private noteError(message: string): void {
+  private noteError(error: string): void {
+    // Shown on the Engine Status page: sanitized and capped like the status bar (the log keeps it whole).
+    const message = displayText(error);
     if (this.errors[this.errors.length - 1]?.message === message) return;
     this.errors.push({ at: Date.now(), message });
     if (this.errors.length > 20) this.errors.shift();
@@ -189,7 +193,7 @@ export class EngineService extends DisposableStore {
     client.configure(engineLoadParams());
     const sub = client.onDidChangeState((state) => {
       if (state.error) this.noteError(state.error);
-      this.stateEmitter.fire(state);
+      this.stateEmitter.fire(forDisplay(state));
       if (state.phase === 'halted' && state.error) this.showFailure(new EngineClientError('stopped', state.error));
     });
     const busy = client.onDidChangeBusy((b) => this.busyEmitter.fire(b));
@@ -207,7 +211,7 @@ export class EngineService extends DisposableStore {
       const old = this.client;
       this.client = this.createClient();
       void old.dispose();
-      this.stateEmitter.fire(this.client.state);
+      this.stateEmitter.fire(this.state);
       void this.reload();
     } else if (change.requires('reloadModel')) {
       void this.reload();
@@ -219,4 +223,8 @@ export class EngineService extends DisposableStore {
     // deactivate(): VS Code gives about 5 s; dispose() kills the process (SIGKILL after 2 s).
     void this.client.dispose();
   }
+}
+
+function forDisplay(state: EngineState): EngineState {
+  return state.error ? { ...state, error: displayText(state.error, { maxChars: NOTIFICATION_MAX_CHARS }) } : state;
 }

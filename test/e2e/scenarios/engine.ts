@@ -335,11 +335,17 @@ export const engineScenarios = [
   ),
 
   scenario(
-    "llama.cpp's error quoting a model's 300 kB string with escape sequences reaches the notification cleaned and cut",
+    "llama.cpp's error quoting a model's 300 kB string with escape sequences reaches the notification and the status bar cleaned and cut",
     async (ctx) => {
       await withBadModelInSettings(
         ctx,
-        async (error) => {
+        async (error, labels) => {
+          const longest = Math.max(...labels().map((l) => l.length));
+          check(longest < 1500, `the status bar's text should be cut, one label has ${longest} characters`);
+          check(
+            labels().every((l) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(l)),
+            "the status bar's text should hold no control characters",
+          );
           check(
             /unknown pre-tokenizer type/.test(error.message),
             `llama.cpp's reason should be shown: "${error.message.slice(0, 300)}"`,
