@@ -169,6 +169,13 @@ describe('hyperparameters', () => {
     test(`${what} is refused`, () => expectRefused(change, 'malformed', message));
 });
 
+test('an architecture llama.cpp does not know is left to llama.cpp, which refuses it with its own reason', async () => {
+  // Its hyperparameters sit under frobnicator.*, which the model's llama.* keys are not: the
+  // architecture rules would have refused it for a missing block_count instead.
+  const s = await inspectGguf(variant((g) => g.metadata.set('general.architecture', str('frobnicator'))));
+  assert.equal(s.architecture, 'frobnicator');
+});
+
 describe('tensor types', () => {
   const retype = (name: string, type: number) => (g: EditableGguf) => {
     g.tensors.find((t) => t.name === name)!.type = type;

@@ -13,6 +13,7 @@ import {
   type GgufMetadataValue,
 } from './ggufHeader';
 import { GgufValueType } from './ggufTypes';
+import { LLAMA_ARCHITECTURES } from './llamaArchitectures';
 
 /** llama.cpp's LLAMA_MAX_LAYERS and LLAMA_MAX_EXPERTS. */
 export const MAX_LAYERS = 512;
@@ -67,6 +68,8 @@ function layersWith(header: GgufHeader, pattern: RegExp): Set<number> {
 
 /** Refuses hyperparameters and tensors llama.cpp would abort on while loading `arch`. */
 export function checkArchitecture(header: GgufHeader, arch: string): void {
+  // An architecture llama.cpp does not know is refused by llama.cpp before it reads anything else.
+  if (!LLAMA_ARCHITECTURES.has(arch)) return;
   const meta = header.metadata;
   const key = (suffix: string) => `${arch}.${suffix}`;
   const get = (suffix: string) => meta.get(key(suffix));
