@@ -96,9 +96,11 @@ describe('alembic complete', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const killed = new Promise<number>((resolve, reject) => {
       child.stderr.on('data', (d: Buffer) => {
-        const wasLoaded = stderr.includes('[info] loaded');
+        // The --verbose line "[info] [completion] loaded <model> …" says the model is in.
+        const loadedLine = /^\[info\] .*\bloaded /m;
+        const wasLoaded = loadedLine.test(stderr);
         stderr += d.toString();
-        if (wasLoaded || !stderr.includes('[info] loaded')) return;
+        if (wasLoaded || !loadedLine.test(stderr)) return;
         // Generating now: kill the engine (the CLI's child) a little later, mid-generation.
         setTimeout(() => {
           const engine = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' })
@@ -112,7 +114,11 @@ describe('alembic complete', () => {
       });
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    await killed;
+    // A CLI that ended before the engine was killed fails the test rather than leaving it pending.
+    const tooEarly = new Promise<never>((_, reject) =>
+      setImmediate(() => reject(new Error(`the CLI ended before the engine was killed: ${stderr}`))),
+    );
+    await Promise.race([killed, tooEarly]);
     assert.equal(code, 1, stderr);
     assert.match(stderr, /the engine failed during the completion: .*stopped unexpectedly \(killed by SIGKILL\)/);
     assert.equal(stdout, '');
