@@ -113,6 +113,9 @@ async function main(): Promise<number> {
   for (; Date.now() - started < minutes * 60_000; round++) {
     for (const kind of KINDS) {
       for (const w of windows) {
+        // The user turns to that window: Chromium gives keyboard focus to the front tab only, and
+        // VS Code's keybindings (Tab takes the ghost text) follow the focus.
+        await w.ctx.page.bringToFront();
         const outcome = await runActivity(w.ctx, kind, round);
         w.outcomes.push(outcome);
         if (!outcome.ok) console.log(`  ${w.name} round ${round} ${kind} FAILED: ${outcome.error}`);

@@ -1,6 +1,7 @@
 // What one soak "user" does in its VS Code window, round after round: types code and takes the
 // ghost text, asks the chat, and runs an editing command whose diff it rejects. Built on the
 // end-to-end harness and the scenarios' helpers, so it drives the workbench exactly as they do.
+import { join } from 'node:path';
 import { FIM_ANSWER } from '../../test/fixtures/makeTestModel';
 import { goToLineEnd, openScratchFile } from '../../test/e2e/harness/files';
 import type { ScenarioContext } from '../../test/e2e/harness/scenario';
@@ -52,7 +53,12 @@ async function typing(ctx: ScenarioContext, round: number): Promise<number> {
     'the suggestion to be inserted',
     async () => (await ctx.wb.activeEditorText()).includes(FIM_ANSWER),
     5000,
-  );
+  ).catch(async (e: unknown) => {
+    const shot = join(ctx.stateDir, `soak-typing-${round}-${Date.now()}.png`);
+    await ctx.page.screenshot({ path: shot }).catch(() => undefined);
+    const text = JSON.stringify(await ctx.wb.activeEditorText().catch(() => '?'));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the file holds ${text} (${shot})`);
+  });
   await ctx.wb.runCommand('View: Revert and Close Editor');
   return 1;
 }
