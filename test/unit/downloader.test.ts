@@ -380,11 +380,11 @@ describe('downloadModel', () => {
 
   test('formats progress as received of total, percent, speed and time left', () => {
     const text = formatProgress({
-      receivedBytes: 1e9,
-      totalBytes: 4e9,
-      bytesPerSecond: 32e6,
+      receivedBytes: 1024 ** 3,
+      totalBytes: 4 * 1024 ** 3,
+      bytesPerSecond: 32 * 1024 ** 2,
       resumedFromBytes: 0,
     });
-    assert.equal(text, '1.0 GB of 4.0 GB (25%), 32.0 MB/s, 1 min 34 s left');
+    assert.equal(text, '1.0 GB of 4.0 GB (25%), 32.0 MB/s, 1 min 36 s left');
   });
 });

@@ -255,13 +255,14 @@ describe('formatting a summary', () => {
     assert.equal(formatParameterCount(192), '192');
   });
 
-  test('writes sizes in decimal KB, MB and GB, as Hugging Face and the catalog state them', () => {
-    assert.equal(formatBytes(4_920_734_016), '4.9 GB');
-    assert.equal(formatBytes(3_300_000_000), '3.3 GB');
-    assert.equal(formatBytes(6_235_232), '6.2 MB');
+  test('writes sizes in KB, MB and GB of 1024, the one way the code base writes them', () => {
+    assert.equal(formatBytes(4_920_734_016), '4.6 GB');
+    assert.equal(formatBytes(4 * 1024 ** 3), '4.0 GB');
+    assert.equal(formatBytes(6_235_232), '5.9 MB');
     assert.equal(formatBytes(812), '812 B');
-    assert.equal(formatBytes(150_400), '150 KB');
-    assert.equal(formatBytes(999_700), '1.0 MB');
+    assert.equal(formatBytes(150 * 1024), '150 KB');
+    // Just under a unit moves up rather than reading "1024 KB".
+    assert.equal(formatBytes(1024 ** 2 - 100), '1.0 MB');
   });
 
   test('lists the facts of the test model one per aligned line, with FIM tokens and ids', async () => {
@@ -277,7 +278,7 @@ describe('formatting a summary', () => {
       text,
       /^Fill-in-middle +yes: "<\|fim_prefix\|>" \(8\) "<\|fim_suffix\|>" \(9\) "<\|fim_middle\|>" \(10\)/m,
     );
-    assert.match(text, /\(6\.\d MB, GGUF v3\)/);
+    assert.match(text, /\(5\.\d MB, GGUF v3\)/); // 6.2 million bytes
     assert.doesNotMatch(text, /Warnings/);
   });
 

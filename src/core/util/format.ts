@@ -1,16 +1,17 @@
 // Human-readable numbers for status texts, progress and the CLI.
 
-/** Decimal units, as Hugging Face and the catalog state sizes: "812 B", "6.2 MB", "3.3 GB". The one
- * byte formatter of the code base, so a size reads the same in the CLI, VS Code and the catalog. */
+/** Binary units written the way VS Code and most tools write them: "812 B", "5.9 MB", "3.1 GB" (1 GB =
+ * 1024³ bytes). The one byte formatter of the code base, so a size reads the same in the CLI, VS Code,
+ * the memory estimates and Engine Status. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1000;
+  let value = bytes / 1024;
   let unit = 0;
-  // 999.5 and up would print as "1000": move to the next unit first.
-  while (value >= 999.5 && unit < units.length - 1) {
-    value /= 1000;
+  // 1023.5 and up would print as "1024": move to the next unit first.
+  while (value >= 1023.5 && unit < units.length - 1) {
+    value /= 1024;
     unit++;
   }
   return `${value >= 99.95 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
