@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `alembic` command: the bundle is built by `npm run build` (npm install builds it).
+// The `alembic` command: runs the bundle that `npm run build` writes (npm start and npm test build it
+// too; npm install does not).
 try {
   require('../dist/cli.js');
 } catch (e) {

@@ -36,7 +36,12 @@ if [ $print_only = 1 ]; then echo "$binary"; exit 0; fi
 if [ -x "$binary" ]; then echo "build-llama-server: cached ($key)" >&2; echo "$binary"; exit 0; fi
 
 for tool in git cmake make c++; do
-  command -v "$tool" >/dev/null || { echo "build-llama-server: '$tool' is needed (Debian: apt-get install -y git cmake build-essential)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || {
+    # shellcheck source=lib/install-hint.sh
+    source "$(dirname "${BASH_SOURCE[0]}")/lib/install-hint.sh"
+    echo "build-llama-server: '$tool' is needed. $(install_hint git cmake build-essential)" >&2
+    exit 1
+  }
 done
 if [ $cuda = 1 ] && ! command -v nvcc >/dev/null; then echo "build-llama-server: --cuda needs nvcc on the PATH" >&2; exit 1; fi
 

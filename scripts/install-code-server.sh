@@ -14,17 +14,25 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=${ALEMBIC_CODE_SERVER_DIR:-$ROOT/.e2e/code-server}
 MARKER="$DIR/.installed-$VERSION"
 ENTRY="$DIR/node_modules/code-server/out/node/entry.js"
+# shellcheck source=lib/install-hint.sh
+source "$ROOT/scripts/lib/install-hint.sh"
 
 if [ -f "$MARKER" ] && [ -f "$ENTRY" ]; then
   exit 0
 fi
 
+# What is missing, and the Debian package of each (only those are offered for installation).
 missing=()
-for tool in make c++ python3 pkg-config; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ -f /usr/include/gssapi/gssapi.h ] || [ -f /usr/include/gssapi.h ] || missing+=("krb5 headers")
+packages=()
+need() { missing+=("$1"); [[ " ${packages[*]} " == *" $2 "* ]] || packages+=("$2"); }
+for tool in make c++; do command -v "$tool" >/dev/null || need "$tool" build-essential; done
+command -v python3 >/dev/null || need python3 python3
+command -v pkg-config >/dev/null || need pkg-config pkg-config
+[ -f /usr/include/gssapi/gssapi.h ] || [ -f /usr/include/gssapi.h ] || need "krb5 headers" libkrb5-dev
 if [ ${#missing[@]} -gt 0 ]; then
+  command -v rg >/dev/null || packages+=(ripgrep) # optional: saves a download from GitHub
   echo "install-code-server: missing ${missing[*]}." >&2
-  echo "  On Debian/Ubuntu: sudo apt-get install -y build-essential python3 pkg-config libkrb5-dev ripgrep" >&2
+  echo "  $(install_hint "${packages[@]}")" >&2
   exit 1
 fi
 

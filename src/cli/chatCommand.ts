@@ -1,16 +1,24 @@
 // `alembic chat --model <gguf> "<prompt>"`: streams the answer to stdout (reasoning, if any, to
 // stderr, dimmed), or prints one JSON object with --json.
 import { flag, num, parseArgs, str, UsageError } from './args';
-import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
+import { ENGINE_HELP, ENGINE_OPTIONS, startLoadedEngine } from './engineOptions';
 import { openServer, SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
 import type { ChatChunk, ChatMessage, ChatParams, ChatResult } from '../core/engine/protocol';
+import { SETTING_DEFAULTS } from '../core/settings';
+import { displayChunk } from '../core/util/displayText';
+
+// The extension's chat defaults (alembic.chat.*), so that the same question gets the same answer.
+const MAX_TOKENS = SETTING_DEFAULTS['chat.maxTokens'];
+const TEMPERATURE = SETTING_DEFAULTS['chat.temperature'];
+const TIMEOUT_MS = SETTING_DEFAULTS['chat.timeoutSeconds'] * 1000;
 
 export const CHAT_HELP = `usage: alembic chat --model <file.gguf> [options] "<prompt>"
   --system <text>         a system prompt
-  --max-tokens <n>        cap on the answer length (default 1024)
-  --timeout <ms>          wall-clock cap (default 120000)
-  --temperature <t>       sampling temperature (default 0.7)
+  --max-tokens <n>        cap on the answer length (default ${MAX_TOKENS}, as in the extension)
+  --timeout <ms>          wall-clock cap (default ${TIMEOUT_MS})
+  --temperature <t>       sampling temperature (default ${TEMPERATURE})
   --json                  print {text, thought, stopReason, accounting} instead of streaming
+  Exits 2 when the file is not a usable model, 1 when the engine (or the server) fails.
 ${ENGINE_HELP}
 ${SERVER_HELP}`;
 
@@ -31,7 +39,9 @@ export async function chatCommand(argv: string[]): Promise<number> {
   if (system) messages.push({ role: 'system', content: system });
   messages.push({ role: 'user', content: prompt });
 
-  const engine = usesServer(args) ? await serverChat(args) : startEngine(args, { chat: true });
+  const engine: ChatEngine = usesServer(args)
+    ? await serverChat(args)
+    : (await startLoadedEngine(args, { chat: true })).engine;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -42,9 +52,9 @@ export async function chatCommand(argv: string[]): Promise<number> {
     const result = await engine.chat(
       {
         messages,
-        maxTokens: num(args, 'max-tokens') ?? 1024,
-        timeoutMs: num(args, 'timeout') ?? 120_000,
-        temperature: num(args, 'temperature') ?? 0.7,
+        maxTokens: num(args, 'max-tokens') ?? MAX_TOKENS,
+        timeoutMs: num(args, 'timeout') ?? TIMEOUT_MS,
+        temperature: num(args, 'temperature') ?? TEMPERATURE,
       },
       {
         signal: controller.signal,
@@ -53,11 +63,11 @@ export async function chatCommand(argv: string[]): Promise<number> {
           if (chunk.segment === 'thought') {
             if (!inThought) process.stderr.write(dim('Thinking: '));
             inThought = true;
-            process.stderr.write(dim(chunk.text));
+            process.stderr.write(dim(displayChunk(chunk.text)));
           } else {
             if (inThought) process.stderr.write('\n');
             inThought = false;
-            process.stdout.write(chunk.text);
+            process.stdout.write(displayChunk(chunk.text));
           }
         },
       },

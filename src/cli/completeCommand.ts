@@ -13,17 +13,20 @@ import { languageIdFor } from '../core/bench/languages';
 import { MeteredEngine } from '../core/bench/meteredEngine';
 import { splitLines } from '../core/bench/typist';
 import type { LoadedModelInfo } from '../core/engine/protocol';
-import { inspectGguf, isGgufCheckError } from '../core/gguf/ggufCheck';
 import { createLogger, type Logger } from '../core/util/logger';
+import { isAbortError, type CompletionEngine } from '../core/completion/engineContract';
+import type { CompleteParams, CompleteResult } from '../core/engine/protocol';
+import { displayChunk } from '../core/util/displayText';
 import type { EngineClient } from '../engine/client/engineClient';
 import { CliExit, flag, num, parseArgs, requireNum, requireStr, str, UsageError, type ParsedArgs } from './args';
-import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
+import { ENGINE_HELP, ENGINE_OPTIONS, startLoadedEngine } from './engineOptions';
 import { openServerCompletion, SERVER_HELP, SERVER_OPTIONS, usesServer, type CompletionTarget } from './serverOptions';
 
 export const COMPLETE_HELP = `usage: alembic complete --model <file.gguf> --file <path> --line <n> --column <n> [options]
   Fills in the middle at a position in a file, as the editor's ghost text would, and prints the
-  suggestion (nothing else; nothing when there is none). Line and column are 1-based, as editors
+  suggestion and a newline (nothing when there is none). Line and column are 1-based, as editors
   show them: the cursor sits before the column's character (end of a line = its length + 1).
+  Exits 1 with the cause when the engine (or the server) fails during the completion.
   --json                  print {text, source, multiline, stopReason, token accounting…}
   --multiline <auto|always|never>   when a suggestion may span lines (default auto)
   --max-tokens <n>        generation cap (default 128)
@@ -69,10 +72,15 @@ export async function completeCommand(argv: string[]): Promise<number> {
   };
 
   const target = usesServer(args) ? await openServerCompletion(args) : await localCompletion(args);
-  const metered = new MeteredEngine(target.engine);
-  const pipeline = new CompletionPipeline({ engine: metered, settings, log: logTo(args) });
+  const watched = new FailureWatch(target.engine);
+  const metered = new MeteredEngine(watched);
+  const log = logTo(args);
+  const pipeline = new CompletionPipeline({ engine: metered, settings, log });
   try {
     pipeline.setModel(target.model);
+    log?.info(
+      `loaded ${target.name} (${target.backend}, ${target.contextSize} tokens of context); completing ${path}:${line}:${column}`,
+    );
     const absolute = resolve(path);
     const doc = new LinesDocument(
       pathToFileURL(absolute).href,
@@ -86,6 +94,12 @@ export async function completeCommand(argv: string[]): Promise<number> {
       position: { line: line - 1, character: column - 1 },
       triggerKind: 'invoke',
     });
+    // The pipeline answers "no suggestion" when the engine fails, as the editor wants; a command
+    // must say why instead, and exit non-zero (a crash mid-generation is not an empty answer).
+    if (!suggestion && watched.failure) {
+      const who = usesServer(args) ? 'the server' : 'the engine';
+      throw new CliExit(1, `${who} failed during the completion: ${errorMessage(watched.failure)}`);
+    }
     const last = metered.lastResult;
     if (flag(args, 'json')) {
       const a = last?.accounting;
@@ -118,8 +132,10 @@ export async function completeCommand(argv: string[]): Promise<number> {
         )}\n`,
       );
     } else {
-      process.stdout.write(suggestion?.insertText ?? '');
-      if (!suggestion && process.stderr.isTTY) process.stderr.write('(no suggestion here)\n');
+      // Generated text: control characters removed, so it cannot drive the terminal. A final
+      // newline ends the output like any command's (--json gives the exact text).
+      if (suggestion) process.stdout.write(`${displayChunk(suggestion.insertText)}\n`);
+      else if (process.stderr.isTTY) process.stderr.write('(no suggestion here)\n');
     }
     return 0;
   } finally {
@@ -145,14 +161,21 @@ export async function localCompletion(args: ParsedArgs): Promise<CompletionTarge
   };
 }
 
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'there is no such file',
+  ENOTDIR: 'a folder on its path is a file',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
 export function readInput(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliExit(
-      2,
-      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = (code && READ_ERRORS[code]) ?? (e instanceof Error ? e.message : String(e));
+    throw new CliExit(2, `cannot read --file ${path}: ${why}`);
   }
 }
 
@@ -161,29 +184,17 @@ export function readInput(path: string): string {
 export async function startCompletionEngine(
   args: ParsedArgs,
 ): Promise<{ engine: EngineClient; info: LoadedModelInfo }> {
-  const model = str(args, 'model');
-  if (!model) throw new UsageError('--model <file.gguf> is required');
-  try {
-    const summary = await inspectGguf(model);
+  const { engine, loaded } = await startLoadedEngine(args, { completion: true }, (summary) => {
     if (!summary.fim) throw new CliExit(2, new NoFimSupportError(summary.name).message);
-  } catch (e) {
-    if (isGgufCheckError(e)) throw new CliExit(2, `${model}: ${e.message}`);
-    throw e;
-  }
-  const engine = startEngine(args, { completion: true });
-  try {
-    const loaded = await engine.load();
-    const info = loaded.models.completion;
-    if (!info) throw new CliExit(1, 'the engine did not load the completion model');
-    if (!info.fim) throw new CliExit(2, new NoFimSupportError(info.name).message);
-    return { engine, info };
-  } catch (e) {
+  });
+  const info = loaded.models.completion;
+  if (!info?.fim) {
     await engine.dispose();
-    const code = (e as { code?: unknown }).code;
-    if (code === 'loadFailed' || code === 'precheckFailed' || code === 'insufficientMemory' || code === 'badModel')
-      throw new CliExit(2, `${model}: ${(e as Error).message}`);
-    throw e;
+    throw info
+      ? new CliExit(2, new NoFimSupportError(info.name).message)
+      : new CliExit(1, 'the engine did not load the completion model');
   }
+  return { engine, info };
 }
 
 /** The loaded model as the completion pipeline binds to it. */
@@ -200,4 +211,24 @@ export function completionModel(info: LoadedModelInfo): CompletionModel {
 function logTo(args: ParsedArgs): Logger | undefined {
   if (!flag(args, 'verbose')) return undefined;
   return createLogger((level, line) => process.stderr.write(`[${level}] ${line}\n`)).child('completion');
+}
+
+/** Passes completions through and remembers the last failure that was not an abort. */
+class FailureWatch implements CompletionEngine {
+  failure: unknown;
+
+  constructor(private readonly inner: CompletionEngine) {}
+
+  async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+    try {
+      return await this.inner.complete(params, signal);
+    } catch (e) {
+      if (!signal.aborted && !isAbortError(e)) this.failure = e;
+      throw e;
+    }
+  }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,20 +1,15 @@
 // `alembic download <id|url>`: downloads a catalog model (or any GGUF URL) with a progress bar.
 // Resumable: run it again after an interruption and it continues where it stopped.
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { DownloadError, downloadModel, formatProgress, type DownloadProgress } from '../core/download/downloader';
 import { findCatalogModel, MODEL_CATALOG, modelDownloadUrl } from '../core/models/catalog';
+import { defaultModelsFolder } from '../core/models/modelsFolder';
 import { CliExit, parseArgs, str, UsageError } from './args';
 
 export const DOWNLOAD_HELP = `usage: alembic download <model-id | https://…/file.gguf> [--dir <folder>] [--sha256 <hex>]
-  Downloads into --dir (default $ALEMBIC_MODELS_DIR or ~/.cache/alembic/models). Interrupted
-  downloads resume. See \`alembic models\` for the ids.`;
-
-export function defaultModelsDir(): string {
-  return (
-    process.env.ALEMBIC_MODELS_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'alembic', 'models')
-  );
-}
+  Downloads into --dir, by default the models folder the VS Code extension uses too
+  (${defaultModelsFolder()}; ALEMBIC_MODELS_DIR changes it). Interrupted downloads resume;
+  a file is used only once its size and SHA-256 check out. See \`alembic models\` for the ids.`;
 
 export async function downloadCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { dir: { type: 'string' }, sha256: { type: 'string' } });
@@ -39,20 +34,30 @@ export async function downloadCommand(argv: string[]): Promise<number> {
   try {
     const result = await downloadModel({
       url,
-      destinationDir: str(args, 'dir') ?? defaultModelsDir(),
+      destinationDir: str(args, 'dir') ?? defaultModelsFolder(),
       fileName,
       sha256: str(args, 'sha256') ?? model?.sha256,
       signal: controller.signal,
       onProgress: (p) => bar.update(p),
     });
     bar.done();
-    const check = result.verifiedAgainst ? `SHA-256 verified (${result.sha256})` : 'no SHA-256 known to verify against';
-    process.stdout.write(`${result.alreadyPresent ? 'Already downloaded' : 'Downloaded'}: ${result.path}\n${check}\n`);
+    const check = result.verifiedAgainst
+      ? `SHA-256 verified (${result.sha256})`
+      : 'no SHA-256 known to verify against; its length was checked';
+    const when = result.alreadyPresent ? ' when it was downloaded' : '';
+    process.stdout.write(
+      `${result.alreadyPresent ? 'Already downloaded' : 'Downloaded'}: ${result.path}\n${check}${when}\n`,
+    );
     return 0;
   } catch (e) {
     bar.done();
     if (e instanceof DownloadError) {
-      const hint = e.code === 'aborted' || e.keptBytes > 0 ? ' Run the same command again to resume.' : '';
+      const hint =
+        e.code === 'unverified'
+          ? ' If you know its SHA-256, run the same command with --sha256 <hex> to check it.'
+          : e.code === 'aborted' || e.keptBytes > 0
+            ? ' Run the same command again to resume.'
+            : '';
       throw new CliExit(1, `${e.message}${hint}`);
     }
     throw e;

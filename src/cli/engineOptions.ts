@@ -1,10 +1,12 @@
 // Engine options shared by the CLI commands that run a model, and the engine they start.
 import { join } from 'node:path';
-import type { LoadParams } from '../core/engine/protocol';
+import type { LoadParams, LoadResult } from '../core/engine/protocol';
+import { inspectGguf, isGgufCheckError, type GgufSummary } from '../core/gguf/ggufCheck';
+import { displayText } from '../core/util/displayText';
 import { AUTO_CONTEXT_LIMIT, type GpuSetting } from '../core/settings';
 import { createLogger } from '../core/util/logger';
 import { EngineClient } from '../engine/client/engineClient';
-import { num, str, UsageError, type OptionSpec, type ParsedArgs } from './args';
+import { CliExit, num, str, UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
   model: { type: 'string' },
@@ -37,7 +39,8 @@ export function startEngine(args: ParsedArgs, roles: { completion?: boolean; cha
     enginePath: join(__dirname, 'engine.js'),
     gpu,
     log: createLogger((level, line) => {
-      if (verbose || level === 'error') process.stderr.write(`[engine ${level}] ${line}\n`);
+      if (verbose || level === 'error')
+        process.stderr.write(`[engine ${level}] ${displayText(line, { maxChars: 500 })}\n`);
     }),
   });
   const params: LoadParams = {
@@ -50,4 +53,33 @@ export function startEngine(args: ParsedArgs, roles: { completion?: boolean; cha
   };
   client.configure(params);
   return client;
+}
+
+/** Checks the model file (a bounded read, no engine) and hands its summary to `accept` (which may
+ * refuse it), then starts the engine with it for `roles` and loads it. A file that is not a usable
+ * model, refused by the pre-check or by llama.cpp, exits 2 with the reason, whatever the command. */
+export async function startLoadedEngine(
+  args: ParsedArgs,
+  roles: { completion?: boolean; chat?: boolean },
+  accept: (summary: GgufSummary) => void = () => undefined,
+): Promise<{ engine: EngineClient; loaded: LoadResult }> {
+  const model = str(args, 'model');
+  if (!model) throw new UsageError('--model <file.gguf> is required');
+  try {
+    accept(await inspectGguf(model));
+  } catch (e) {
+    if (isGgufCheckError(e)) throw new CliExit(2, `${model}: ${e.message}`);
+    throw e;
+  }
+  const engine = startEngine(args, roles);
+  try {
+    return { engine, loaded: await engine.load() };
+  } catch (e) {
+    await engine.dispose();
+    // The file is the problem (refused, too large for this machine, or it broke the engine): exit 2.
+    const code = (e as { code?: unknown }).code;
+    if (code === 'loadFailed' || code === 'precheckFailed' || code === 'insufficientMemory' || code === 'badModel')
+      throw new CliExit(2, `${model}: ${(e as Error).message}`);
+    throw e;
+  }
 }

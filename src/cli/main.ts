@@ -7,6 +7,7 @@ import { INSPECT_HELP, inspectCommand } from './inspectCommand';
 import { MODELS_HELP, modelsCommand } from './modelsCommand';
 import { BENCH_HELP, benchCommand } from './benchCommand';
 import { CliExit, UsageError } from './args';
+import { displayText } from '../core/util/displayText';
 
 interface Command {
   summary: string;
@@ -51,17 +52,27 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
+    // Messages can carry a model's own strings or llama.cpp's words: printed sanitized and capped.
     if (e instanceof UsageError) {
-      process.stderr.write(`alembic ${name}: ${e.message}\n\n${command.help}\n`);
+      process.stderr.write(`alembic ${name}: ${displayText(e.message)}\n\n${command.help}\n`);
       return 2;
     }
     if (e instanceof CliExit) {
-      process.stderr.write(`alembic ${name}: ${e.message}\n`);
+      process.stderr.write(`alembic ${name}: ${displayText(e.message)}\n`);
       return e.code;
     }
-    process.stderr.write(`alembic ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`alembic ${name}: ${displayText(e instanceof Error ? e.message : String(e))}\n`);
     return 1;
   }
+}
+
+// `alembic inspect model.gguf | head` closes the pipe before the output is written: that is the
+// reader saying it has enough, not an error worth a stack trace. Exit quietly, as other tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 }
 
 main(process.argv.slice(2)).then(
@@ -69,7 +80,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`alembic: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.stderr.write(`alembic: ${displayText(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     process.exitCode = 1;
   },
 );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { CompletionEngine } from '../core/completion/engineContract';
 import type { ChatParams, ChatResult, ModelRole } from '../core/engine/protocol';
 import { emptyAccounting, type ChatOptions } from '../core/remote/serverBackend';
+import { displayText, NOTIFICATION_MAX_CHARS } from '../core/util/displayText';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
 import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
@@ -54,8 +55,10 @@ export class EngineService extends DisposableStore {
     return this.client;
   }
 
+  /** The engine's state as the UI shows it (status bar, Engine Status, the chat's header): its
+   * error, which can quote a model's strings at length, sanitized and capped. */
   get state(): EngineState {
-    return this.client.state;
+    return forDisplay(this.client.state);
   }
 
   /** The engine's last failures (newest last, at most 20), for Engine Status and bug reports. */
@@ -63,7 +66,9 @@ export class EngineService extends DisposableStore {
     return this.errors;
   }
 
-  private noteError(message: string): void {
+  private noteError(error: string): void {
+    // Shown on the Engine Status page: sanitized and capped like the status bar (the log keeps it whole).
+    const message = displayText(error);
     if (this.errors[this.errors.length - 1]?.message === message) return;
     this.errors.push({ at: Date.now(), message });
     if (this.errors.length > 20) this.errors.shift();
@@ -167,7 +172,10 @@ export class EngineService extends DisposableStore {
       e instanceof EngineClientError && (e.code === 'stopped' || e.code === 'crashed' || e.code === 'unresponsive')
         ? ['Restart Engine', 'Show Log']
         : ['Select Model…', 'Show Log'];
-    void vscode.window.showErrorMessage(`Alembic: ${message}`, ...actions).then((choice) => {
+    // llama.cpp's words can carry the model's own strings, and run to 200 kB: shown sanitized and
+    // capped (the log keeps the whole error).
+    const shown = displayText(message, { maxChars: NOTIFICATION_MAX_CHARS });
+    void vscode.window.showErrorMessage(`Alembic: ${shown}`, ...actions).then((choice) => {
       if (choice === 'Restart Engine') void vscode.commands.executeCommand('alembic.restartEngine');
       else if (choice === 'Select Model…') void vscode.commands.executeCommand('alembic.selectModel');
       else if (choice === 'Show Log') void vscode.commands.executeCommand('alembic.showLog');
@@ -185,7 +193,7 @@ export class EngineService extends DisposableStore {
     client.configure(engineLoadParams());
     const sub = client.onDidChangeState((state) => {
       if (state.error) this.noteError(state.error);
-      this.stateEmitter.fire(state);
+      this.stateEmitter.fire(forDisplay(state));
       if (state.phase === 'halted' && state.error) this.showFailure(new EngineClientError('stopped', state.error));
     });
     const busy = client.onDidChangeBusy((b) => this.busyEmitter.fire(b));
@@ -203,7 +211,7 @@ export class EngineService extends DisposableStore {
       const old = this.client;
       this.client = this.createClient();
       void old.dispose();
-      this.stateEmitter.fire(this.client.state);
+      this.stateEmitter.fire(this.state);
       void this.reload();
     } else if (change.requires('reloadModel')) {
       void this.reload();
@@ -215,4 +223,8 @@ export class EngineService extends DisposableStore {
     // deactivate(): VS Code gives about 5 s; dispose() kills the process (SIGKILL after 2 s).
     void this.client.dispose();
   }
+}
+
+function forDisplay(state: EngineState): EngineState {
+  return state.error ? { ...state, error: displayText(state.error, { maxChars: NOTIFICATION_MAX_CHARS }) } : state;
 }

@@ -24,11 +24,29 @@ describe('alembic download', () => {
     const path = join(target, 'model.gguf');
     assert.ok(existsSync(path));
     assert.deepEqual(readFileSync(path), server.payload);
-    assert.deepEqual(readdirSync(target), ['model.gguf'], 'no partial or lock file is left behind');
+    assert.deepEqual(
+      readdirSync(target).sort(),
+      ['model.gguf', 'model.gguf.verified'],
+      'no partial or lock file is left behind, only the record of what was verified',
+    );
     assert.match(run.stdout, /^Downloaded: .*model\.gguf$/m);
     assert.match(run.stdout, /no SHA-256 known to verify against/);
     const progress = run.stderr.split('\n').filter(Boolean);
     assert.ok(progress.length >= 2, run.stderr);
+  });
+
+  test('without --dir, downloads into the models folder the extension lists, which alembic models names', async () => {
+    // The extension and the CLI both take the folder from src/core/models/modelsFolder.ts; on Linux
+    // it is under $XDG_CACHE_HOME, which this test points at a scratch folder.
+    const env = { XDG_CACHE_HOME: join(dir, 'cache'), ALEMBIC_MODELS_DIR: '' };
+    const folder = join(dir, 'cache', 'alembic', 'models');
+    const run = await runCli(['download', server.url], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readFileSync(join(folder, 'model.gguf')), server.payload);
+    const again = await runCli(['download', server.url], { env });
+    assert.match(again.stdout, /^Already downloaded: .*model\.gguf$/m);
+    const models = JSON.parse((await runCli(['models', '--gpu', 'off', '--json'], { env })).stdout);
+    assert.equal(models.modelsFolder, folder);
   });
 
   test('checks the file against --sha256 and says so', async () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MODEL_CATALOG } from '../../src/core/models/catalog';
 import { runCli } from './runCli';
@@ -28,5 +31,23 @@ describe('alembic models', () => {
     assert.ok(ids.includes(out.recommendation.completion));
     assert.ok(ids.includes(out.recommendation.chat));
     assert.equal(typeof out.recommendation.reason, 'string');
+  });
+
+  test('marks the catalog models already in the shared models folder as downloaded', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'alembic-cli-models-'));
+    try {
+      const model = MODEL_CATALOG[0]!;
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, model.fileName), 'GGUF');
+      const env = { ALEMBIC_MODELS_DIR: folder };
+      const out = JSON.parse((await runCli(['models', '--gpu', 'off', '--json'], { env })).stdout);
+      assert.equal(out.modelsFolder, folder);
+      assert.deepEqual(out.downloaded, [model.id]);
+      const text = (await runCli(['models', '--gpu', 'off'], { env })).stdout;
+      assert.match(text, new RegExp(`${model.id}\\s.*\\(downloaded\\)$`, 'm'));
+      assert.match(text, new RegExp(`^Models folder: ${folder}$`, 'm'));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -51,9 +51,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<number> {
   if (!existsSync(CHROMIUM)) {
-    console.error(
-      `Chromium is missing at ${CHROMIUM}. On Debian: apt-get install -y chromium (or set CHROMIUM=<path>).`,
-    );
+    // The install command that works for this user (root, sudo or neither): scripts/lib/install-hint.sh.
+    const hint = spawnSync('bash', ['-c', 'source scripts/lib/install-hint.sh && install_hint chromium'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    }).stdout.trim();
+    console.error(`Chromium is missing at ${CHROMIUM} (or set CHROMIUM=<path>). ${hint}`);
     return 1;
   }
   step('checking code-server (installed into .e2e/code-server/ on first use, about 2 minutes)');

@@ -46,7 +46,9 @@ export function minimalMetadata(tokens: string[] = MINIMAL_VOCAB): Record<string
     'llama.context_length': u32(2048),
     'llama.block_count': u32(1),
     'llama.embedding_length': u32(32),
-    'tokenizer.ggml.model': str('llama'),
+    // A BPE tokenizer: a SentencePiece one would need all the byte tokens to pass the check.
+    'tokenizer.ggml.model': str('gpt2'),
+    'tokenizer.ggml.merges': arr(GgufValueType.STRING, ['a b']),
     'tokenizer.ggml.tokens': arr(GgufValueType.STRING, tokens),
     'tokenizer.ggml.bos_token_id': u32(1),
     'tokenizer.ggml.eos_token_id': u32(2),

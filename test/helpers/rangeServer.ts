@@ -1,6 +1,8 @@
-// A local HTTP server on 127.0.0.1 that serves a fake GGUF file and misbehaves on request: it can
-// ignore Range, cut the connection, stall, serve an HTML page, pace its output, redirect, and it
-// records every request it gets (with its Range header) so tests can check what the client asked.
+// A local HTTP server on 127.0.0.1 that stands in for Hugging Face (which cannot be reached from
+// the test machines): it serves a fake GGUF file and misbehaves on request: it can ignore Range,
+// cut the connection, stall, end the body early, omit its length, serve an HTML page, pace its
+// output, redirect with Hugging Face's X-Linked-Etag and X-Linked-Size headers, and it records
+// every request it gets (with its Range header) so tests can check what the client asked.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +16,10 @@ export interface RangeServerOptions {
   cutAfterBytes?: number;
   /** Stop sending after this many body bytes and keep the connection open. */
   stallAfterBytes?: number;
+  /** End the response cleanly after this many body bytes, as if that were the whole file. */
+  endAfterBytes?: number;
+  /** Send no Content-Length (nor Content-Range total): the body's end is wherever it stops. */
+  noLength?: boolean;
   /** Pace the body at about this speed (bytes/s); unpaced when omitted. */
   bytesPerSecond?: number;
   /** Wait this long before answering at all. */
@@ -83,7 +89,7 @@ async function sendBody(res: ServerResponse, body: Buffer, options: RangeServerO
     if (res.destroyed) return;
     let size = options.bytesPerSecond ? Math.max(1, Math.floor((options.bytesPerSecond * tickMs) / 1000)) : CHUNK;
     size = Math.min(size, body.length - sent);
-    const limit = options.cutAfterBytes ?? options.stallAfterBytes;
+    const limit = options.cutAfterBytes ?? options.stallAfterBytes ?? options.endAfterBytes;
     if (limit !== undefined) size = Math.min(size, Math.max(0, limit - sent));
     if (size > 0) {
       const ok = res.write(body.subarray(sent, sent + size));
@@ -97,6 +103,7 @@ async function sendBody(res: ServerResponse, body: Buffer, options: RangeServerO
       return;
     }
     if (options.stallAfterBytes !== undefined && sent >= options.stallAfterBytes) return; // never ends
+    if (options.endAfterBytes !== undefined && sent >= options.endAfterBytes) break; // a clean, early end
     if (options.bytesPerSecond) await new Promise((r) => setTimeout(r, tickMs));
   }
   res.end();
@@ -149,18 +156,19 @@ export async function startRangeServer(
         await sendBody(res, payload, options);
         return;
       }
+      const length = (n: number) => (options.noLength ? {} : { 'content-length': n });
       if (start !== undefined && start > 0) {
         res.writeHead(206, {
           'content-type': 'application/octet-stream',
-          'content-length': payload.length - start,
-          'content-range': `bytes ${start}-${payload.length - 1}/${payload.length}`,
+          ...length(payload.length - start),
+          'content-range': `bytes ${start}-${payload.length - 1}/${options.noLength ? '*' : payload.length}`,
         });
         await sendBody(res, payload.subarray(start), options);
         return;
       }
       res.writeHead(200, {
         'content-type': 'application/octet-stream',
-        'content-length': payload.length,
+        ...length(payload.length),
         'accept-ranges': 'bytes',
       });
       await sendBody(res, payload, options);

@@ -58,7 +58,7 @@ describe('llama-server backend (real llama-server)', () => {
     const openai = ['--endpoint', `${server.url}/v1`, '--backend', 'openai', '--fim-template', 'qwen'];
     const complete = await runCli(['complete', ...openai, ...at]);
     assert.equal(complete.code, 0, complete.stderr);
-    assert.equal(complete.stdout, FIM_ANSWER);
+    assert.equal(complete.stdout, `${FIM_ANSWER}\n`);
     const chat = await runCli(['chat', ...openai, '--json', 'Write a function that adds two numbers']);
     assert.equal(chat.code, 0, chat.stderr);
     assert.equal(JSON.parse(chat.stdout).text, CHAT_TEXT);
@@ -139,7 +139,7 @@ describe('llama-server backend (real llama-server)', () => {
   test("fills in the middle through /infill when told to let the server apply the model's format", async () => {
     const run = await runCli(['complete', '--endpoint', server.url, '--fim-template', 'server', ...at]);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout, FIM_ANSWER);
+    assert.equal(run.stdout, `${FIM_ANSWER}\n`);
   });
 
   test('stopping an answer closes the connection and the server stops generating', async () => {

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { catalogModelForFile, FIM_FAMILIES, findCatalogModel, MODEL_CATALOG } from '../../src/core/models/catalog';
-import { listModelFolder, modelFileNameProblem, modelFilePath } from '../../src/core/models/modelStore';
+import {
+  listModelFolder,
+  listModelFolders,
+  modelFileNameProblem,
+  modelFilePath,
+} from '../../src/core/models/modelStore';
 import { recommendModels, type MachineResources } from '../../src/core/models/recommend';
 
 const GIB = 1024 ** 3;
@@ -143,6 +148,7 @@ describe('models folder', () => {
       writeFileSync(join(dir, known.fileName), 'GGUF1234');
       writeFileSync(join(dir, 'mine.gguf.incomplete'), 'GGUF');
       writeFileSync(join(dir, 'mine.gguf.lock'), '{}');
+      writeFileSync(join(dir, `${known.fileName}.verified`), '{}');
       writeFileSync(join(dir, 'bad name.gguf'), 'GGUF');
       mkdirSync(join(dir, 'folder.gguf'));
       const contents = await listModelFolder(dir);
@@ -155,6 +161,25 @@ describe('models folder', () => {
         [['mine.gguf', 4]],
       );
       assert.deepEqual(await listModelFolder(join(dir, 'missing')), { models: [], partials: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('lists the shared folder and then the old global storage one, a model in both once (the shared copy)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alembic-store-'));
+    try {
+      const [shared, old] = [join(dir, 'shared'), join(dir, 'old')];
+      mkdirSync(shared);
+      mkdirSync(old);
+      writeFileSync(join(shared, 'a.gguf'), 'GGUF');
+      writeFileSync(join(old, 'a.gguf'), 'GGUF');
+      writeFileSync(join(old, 'b.gguf'), 'GGUF');
+      const contents = await listModelFolders([shared, old, join(dir, 'missing')]);
+      assert.deepEqual(
+        contents.models.map((m) => m.path),
+        [join(shared, 'a.gguf'), join(old, 'b.gguf')],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

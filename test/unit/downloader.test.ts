@@ -70,7 +70,7 @@ describe('downloadModel', () => {
     assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
     assert.equal(result.sha256, server.sha256);
     assert.equal(result.verifiedAgainst, 'caller');
-    assert.deepEqual(readdirSync(dir), [NAME]);
+    assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.verified`]);
     assert.ok(events.length >= 3, `only ${events.length} progress events`);
     assert.ok(events.length <= elapsed / 100 + 2, `${events.length} events in ${Math.round(elapsed)} ms`);
     assert.deepEqual(events.at(-1), { ...events.at(-1), receivedBytes: SIZE, totalBytes: SIZE, resumedFromBytes: 0 });
@@ -129,7 +129,82 @@ describe('downloadModel', () => {
     const result = await download({ sha256: server.sha256 });
     assert.equal(result.resumed, true);
     assert.equal(result.bytes, SIZE);
-    assert.deepEqual(readdirSync(dir), [NAME]);
+    assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.verified`]);
+  });
+
+  test('keeps as .incomplete, with a clear error, a body of unknown length that ends cleanly at 37% with no hash to check it', async () => {
+    server.options = { honourRange: true, noLength: true, endAfterBytes: Math.floor(SIZE * 0.37) };
+    const err = await rejection(download());
+    assert.equal(err.code, 'unverified');
+    assert.match(
+      err.message,
+      /without stating its length, and no SHA-256 is known .* kept as model\.gguf\.incomplete and not used/,
+    );
+    assert.equal(existsSync(finalPath()), false);
+    assert.equal(statSync(partialPath()).size, Math.floor(SIZE * 0.37));
+    assert.equal(err.keptBytes, Math.floor(SIZE * 0.37));
+    // Asking again must not find it "already downloaded".
+    assert.equal((await rejection(download())).code, 'unverified');
+    assert.equal(existsSync(finalPath()), false);
+  });
+
+  test('accepts a body of unknown length when the size and SHA-256 that the server announces match it', async () => {
+    server.options = { honourRange: true, noLength: true, linkedEtag: server.sha256 };
+    const result = await download({ url: server.redirectUrl });
+    assert.equal(result.verifiedAgainst, 'server');
+    assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
+  });
+
+  test('keeps a body of unknown length that ends short of the announced size, and resumes it', async () => {
+    server.options = {
+      honourRange: true,
+      noLength: true,
+      endAfterBytes: Math.floor(SIZE * 0.37),
+      linkedEtag: server.sha256,
+    };
+    const err = await rejection(download({ url: server.redirectUrl }));
+    assert.equal(err.code, 'network');
+    assert.match(err.message, new RegExp(`ended after ${Math.floor(SIZE * 0.37)} of ${SIZE} bytes`));
+    assert.equal(existsSync(finalPath()), false);
+    server.options = { honourRange: true, linkedEtag: server.sha256 };
+    const result = await download({ url: server.redirectUrl });
+    assert.equal(result.resumed, true);
+    assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
+  });
+
+  test('accepts a body of unknown length that matches the SHA-256 the caller expects', async () => {
+    server.options = { honourRange: true, noLength: true };
+    const result = await download({ sha256: server.sha256 });
+    assert.equal(result.verifiedAgainst, 'caller');
+    assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
+  });
+
+  test('does not take a file that only starts like a model for an earlier download: it downloads it again', async () => {
+    writeFileSync(finalPath(), PAYLOAD.subarray(0, Math.floor(SIZE * 0.37)));
+    const result = await download();
+    assert.equal(result.alreadyPresent, false);
+    assert.equal(server.requests.length, 1);
+    assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
+  });
+
+  test('recognises a finished download from the record beside it, and not once the file has changed', async () => {
+    await download();
+    assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.verified`]);
+    const record = JSON.parse(readFileSync(join(dir, `${NAME}.verified`), 'utf8'));
+    assert.equal(record.sha256, server.sha256);
+    assert.equal(record.bytes, SIZE);
+    assert.equal(record.verifiedAgainst, 'length');
+
+    const again = await download();
+    assert.equal(again.alreadyPresent, true);
+    assert.equal(again.sha256, server.sha256);
+    assert.equal(server.requests.length, 1, 'the server was not asked again');
+
+    writeFileSync(finalPath(), PAYLOAD.subarray(0, 1024));
+    const changed = await download();
+    assert.equal(changed.alreadyPresent, false);
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(readFileSync(finalPath()), PAYLOAD);
   });
 
   test('deletes the partial file and throws hashMismatch when the SHA-256 differs from the expected one', async () => {
@@ -224,7 +299,7 @@ describe('downloadModel', () => {
     const err = await rejection(download());
     assert.equal(err.code, 'locked');
     assert.equal((await first).sha256, server.sha256);
-    assert.deepEqual(readdirSync(dir), [NAME]);
+    assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.verified`]);
   });
 
   test('takes over a lock left by a process that no longer exists', async () => {
@@ -235,7 +310,7 @@ describe('downloadModel', () => {
     );
     const result = await download();
     assert.equal(result.sha256, server.sha256);
-    assert.deepEqual(readdirSync(dir), [NAME]);
+    assert.deepEqual(readdirSync(dir).sort(), [NAME, `${NAME}.verified`]);
   });
 
   test('refuses names that could leave the models folder without touching the disk or the network', async () => {

@@ -14,7 +14,8 @@ import {
   withMetadata,
 } from '../helpers/malformedGguf';
 import { formatGgufSummary, GgufCheckError, inspectGguf, type GgufSummary } from '../../src/core/gguf/ggufCheck';
-import { formatByteSize, formatParameterCount } from '../../src/core/gguf/ggufSummaryFormat';
+import { formatParameterCount } from '../../src/core/gguf/ggufSummaryFormat';
+import { formatBytes } from '../../src/core/util/format';
 
 const scratch = scratchDir();
 after(() => scratch.cleanup());
@@ -254,10 +255,14 @@ describe('formatting a summary', () => {
     assert.equal(formatParameterCount(192), '192');
   });
 
-  test('writes sizes in decimal KB, MB and GB', () => {
-    assert.equal(formatByteSize(4_920_734_016), '4.92 GB');
-    assert.equal(formatByteSize(6_235_232), '6.2 MB');
-    assert.equal(formatByteSize(812), '812 B');
+  test('writes sizes in KB, MB and GB of 1024, the one way the code base writes them', () => {
+    assert.equal(formatBytes(4_920_734_016), '4.6 GB');
+    assert.equal(formatBytes(4 * 1024 ** 3), '4.0 GB');
+    assert.equal(formatBytes(6_235_232), '5.9 MB');
+    assert.equal(formatBytes(812), '812 B');
+    assert.equal(formatBytes(150 * 1024), '150 KB');
+    // Just under a unit moves up rather than reading "1024 KB".
+    assert.equal(formatBytes(1024 ** 2 - 100), '1.0 MB');
   });
 
   test('lists the facts of the test model one per aligned line, with FIM tokens and ids', async () => {
@@ -273,7 +278,7 @@ describe('formatting a summary', () => {
       text,
       /^Fill-in-middle +yes: "<\|fim_prefix\|>" \(8\) "<\|fim_suffix\|>" \(9\) "<\|fim_middle\|>" \(10\)/m,
     );
-    assert.match(text, /\(6\.\d MB, GGUF v3\)/);
+    assert.match(text, /\(5\.\d MB, GGUF v3\)/); // 6.2 million bytes
     assert.doesNotMatch(text, /Warnings/);
   });
 

@@ -6,6 +6,7 @@
 // if an answer runs past the end, so an estimate a little off costs nothing but a shift.
 // Only answers go back to the model: reasoning is stripped, as reasoning models expect.
 import type { ChatMessage } from '../engine/protocol';
+import { TokenEstimator } from '../completion/tokenEstimate';
 import { capText } from './chatPrompt';
 import type { ChatTurn } from './conversation';
 import { stripThoughts } from './thinkSplitter';
@@ -28,13 +29,15 @@ export interface FittedPrompt {
   estimatedTokens: number;
 }
 
-const CHARS_PER_TOKEN = 3;
+/** The code base's one token estimator, at about three characters per token (on the safe side for
+ * chat text, which mixes prose and code). */
+const ESTIMATOR = new TokenEstimator(3);
 /** Template tokens around each message (role markers, separators). */
 const PER_MESSAGE = 8;
 const BASE = 32;
 
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN) + PER_MESSAGE;
+  return ESTIMATOR.estimate(text) + PER_MESSAGE;
 }
 
 interface Exchange {
@@ -53,7 +56,7 @@ export function fitConversation(options: FitOptions): FittedPrompt {
   let latest = userText(last);
   let shortened = false;
   if (estimateTokens(latest) > available) {
-    latest = capText(latest, Math.max(200, (available - PER_MESSAGE) * CHARS_PER_TOKEN - 80)).text;
+    latest = capText(latest, Math.max(200, ESTIMATOR.charsFor(available - PER_MESSAGE) - 80)).text;
     shortened = true;
   }
   let used = estimateTokens(latest);

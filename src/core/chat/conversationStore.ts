@@ -1,6 +1,7 @@
 // Keeps conversations across window reloads in a key-value store (VS Code's workspaceState, so
 // chats belong to the workspace they were held in). One key per conversation plus an index, so
-// saving the streaming answer every second rewrites one conversation, not all of them.
+// saving a streaming answer (the chat controller saves it a few times a second) rewrites one
+// conversation, not all of them.
 // Stored data is read back as untrusted: a malformed entry is dropped or repaired, never trusted
 // (it is rendered through the same sanitizer as a live answer anyway). Answers that were still
 // streaming when the window went away are kept and marked "interrupted".

@@ -19,6 +19,8 @@ export type DownloadErrorCode =
   | 'notGguf'
   /** The downloaded bytes do not have the expected SHA-256. */
   | 'hashMismatch'
+  /** The body's length was not stated and no size and hash were known to check it: it stays `.incomplete`. */
+  | 'unverified'
   /** The disk is full. */
   | 'diskFull'
   /** Another file-system error: permissions, read-only disk, a file in use... */

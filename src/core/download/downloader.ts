@@ -1,8 +1,10 @@
 // Downloads a model file into the models folder, robustly: into `<name>.incomplete` under a lock,
 // resumed with a Range request when a partial file exists (restarted from zero when the server
 // ignores Range), checked for the GGUF signature from the first bytes, SHA-256 verified, then
-// renamed atomically. A partial file never appears under the final name. Written on Node's fetch
-// rather than node-llama-cpp's downloader, which retries for minutes offline and ignores abort.
+// renamed atomically, with a record of what was verified beside it (verificationRecord.ts). A
+// partial file never appears under the final name: a body whose length the server did not state
+// is accepted only when a stated size and SHA-256 both match it. Written on Node's fetch rather
+// than node-llama-cpp's downloader, which retries for minutes offline and ignores abort.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -10,6 +12,13 @@ import { basename, resolve } from 'node:path';
 import { INCOMPLETE_SUFFIX, LOCK_SUFFIX, modelFileNameProblem, modelFilePath } from '../models/modelStore';
 import { DownloadError, fileSystemError, httpStatusError, networkError, notGgufError } from './downloadError';
 import { acquireDownloadLock } from './downloadLock';
+import { formatBytes } from '../util/format';
+import {
+  readVerificationRecord,
+  removeVerificationRecord,
+  VERIFIED_SUFFIX,
+  writeVerificationRecord,
+} from './verificationRecord';
 import { checkDownloadUrl, openDownload, parseContentRange, TransferGuard, type OpenedDownload } from './httpRequest';
 import { ProgressMeter, type DownloadProgress } from './progressMeter';
 
@@ -73,40 +82,58 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
   });
   const lock = await acquireDownloadLock(finalPath + LOCK_SUFFIX, opts.fileName);
   try {
-    return (await alreadyPresent(finalPath, expected, opts.signal)) ?? (await transfer(opts, url, finalPath, expected));
+    const present = await alreadyPresent(finalPath, url, expected, opts.signal);
+    if (present) return present;
+    // Whatever record is there no longer describes a file worth keeping.
+    await removeVerificationRecord(finalPath);
+    return await transfer(opts, url, finalPath, expected);
   } finally {
     await lock.release();
   }
 }
 
-/** The result for a complete file already under the final name (verified when a hash is known),
- * or null when it must be downloaded (again: the rename at the end replaces a bad one). */
+/** The result for a complete file already under the final name, or null when it must be
+ * downloaded (again: the rename at the end replaces a bad one). A file counts as complete through
+ * the record its download left (verificationRecord.ts), or, without one, when the caller's
+ * expected SHA-256 matches it; a file that only starts like a model does not. */
 async function alreadyPresent(
   path: string,
+  url: URL,
   expected: string | undefined,
   signal?: AbortSignal,
 ): Promise<DownloadResult | null> {
+  const record = await readVerificationRecord(path);
+  if (record) {
+    if (expected && record.sha256 !== expected) return null;
+    const against = expected ? 'caller' : record.verifiedAgainst === 'length' ? null : record.verifiedAgainst;
+    return {
+      path,
+      bytes: record.bytes,
+      sha256: record.sha256,
+      verifiedAgainst: against,
+      resumed: false,
+      alreadyPresent: true,
+    };
+  }
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile() || info.size < 4) return null;
+  if (!expected || !info?.isFile() || info.size < 4) return null;
   const hash = createHash('sha256');
-  const head = await hashFilePrefix(path, expected ? info.size : 4, expected ? hash : undefined, signal).catch(
-    (err: unknown) => {
-      if (signal?.aborted)
-        throw new DownloadError('aborted', `The check of ${basename(path)} was cancelled.`, { cause: err });
-      throw fileSystemError(err, path);
-    },
-  );
-  if (head.toString('latin1') !== 'GGUF') return null;
-  const sha256 = expected ? hash.digest('hex') : null;
-  if (expected && sha256 !== expected) return null;
-  return {
-    path,
-    bytes: info.size,
+  const head = await hashFilePrefix(path, info.size, hash, signal).catch((err: unknown) => {
+    if (signal?.aborted)
+      throw new DownloadError('aborted', `The check of ${basename(path)} was cancelled.`, { cause: err });
+    throw fileSystemError(err, path);
+  });
+  const sha256 = hash.digest('hex');
+  if (head.toString('latin1') !== 'GGUF' || sha256 !== expected) return null;
+  await writeVerificationRecord(path, {
+    fileName: basename(path),
     sha256,
-    verifiedAgainst: expected ? 'caller' : null,
-    resumed: false,
-    alreadyPresent: true,
-  };
+    verifiedAgainst: 'caller',
+    url: url.href,
+  }).catch(
+    () => undefined, // a read-only folder: the file is still good, only the next check is slower
+  );
+  return { path, bytes: info.size, sha256, verifiedAgainst: 'caller', resumed: false, alreadyPresent: true };
 }
 
 /** Feeds the first `length` bytes of a file to `hash` (when given) and returns its first 4 bytes. */
@@ -137,8 +164,13 @@ async function writeAt(file: FileHandle, data: Buffer, position: number): Promis
   }
 }
 
-/** What the response means for the partial file. */
-type Plan = { kind: 'body'; startAt: number; total: number | null } | { kind: 'complete' } | { kind: 'restart' };
+/** What the response means for the partial file. `lengthStated` says whether the response itself
+ * gave the body's length (Content-Length, or the total of a Content-Range): without it the body
+ * ends wherever the connection closes, and a clean close is no proof that it is complete. */
+type Plan =
+  | { kind: 'body'; startAt: number; total: number | null; lengthStated: boolean }
+  | { kind: 'complete' }
+  | { kind: 'restart' };
 
 function planFor(opened: OpenedDownload, resumeFrom: number): Plan {
   const { response } = opened;
@@ -153,11 +185,18 @@ function planFor(opened: OpenedDownload, resumeFrom: number): Plan {
   const contentRange = parseContentRange(response.headers.get('content-range'));
   if (response.status === 200) {
     const length = Number(response.headers.get('content-length') ?? NaN);
-    return { kind: 'body', startAt: 0, total: Number.isSafeInteger(length) ? length : (opened.announcedSize ?? null) };
+    const stated = Number.isSafeInteger(length);
+    return { kind: 'body', startAt: 0, total: stated ? length : (opened.announcedSize ?? null), lengthStated: stated };
   }
   if (response.status === 206) {
     if (!contentRange || contentRange.start !== resumeFrom) return { kind: 'restart' };
-    return { kind: 'body', startAt: resumeFrom, total: contentRange.total };
+    const stated = contentRange.total !== null;
+    return {
+      kind: 'body',
+      startAt: resumeFrom,
+      total: contentRange.total ?? opened.announcedSize ?? null,
+      lengthStated: stated,
+    };
   }
   // 416: nothing left after our offset. Complete if the file is exactly that long.
   if (response.status === 416 && resumeFrom > 0) {
@@ -250,8 +289,24 @@ async function transfer(
         `The downloaded ${opts.fileName} is damaged or not the expected file (SHA-256 ${sha256}, expected ${wanted}). It was deleted; download it again.`,
       );
     }
+    // A body whose length the response did not state ended where the connection closed. A stated
+    // size (the announced one) was compared above; the SHA-256 settles the rest, so one is needed.
+    if (plan.kind === 'body' && !plan.lengthStated && !wanted) {
+      throw new DownloadError(
+        'unverified',
+        `${opened.url.host} sent ${opts.fileName} without stating its length, and no SHA-256 is known to check it against, so the ${formatBytes(position)} that arrived may be only part of it. It is kept as ${basename(partialPath)} and not used. Try again later, or give the file's SHA-256 so that it can be checked.`,
+      );
+    }
     await rename(partialPath, finalPath).catch((err: unknown) => {
       throw fileSystemError(err, finalPath, position);
+    });
+    await writeVerificationRecord(finalPath, {
+      fileName: opts.fileName,
+      sha256,
+      verifiedAgainst: expected ? 'caller' : wanted ? 'server' : 'length',
+      url: opts.url,
+    }).catch((err: unknown) => {
+      throw fileSystemError(err, finalPath + VERIFIED_SUFFIX);
     });
     return {
       path: finalPath,

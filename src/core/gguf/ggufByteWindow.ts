@@ -132,8 +132,8 @@ export class GgufByteWindow {
    * in memory (so inside the file and the limit), each at most `cap` bytes, recording where each
    * starts in `offsets` from `firstIndex` when given. It stops early, leaving the position at the
    * string, when the next one is not wholly in memory, is over the cap, or is one `isCandidate`
-   * wants decoded; the caller handles that one on the slow, fully checked path. Returns how many
-   * strings it consumed.
+   * wants decoded; the caller handles that one on the slow, fully checked path. `onString` sees
+   * the bytes of each string consumed. Returns how many strings it consumed.
    */
   skipStringsInMemory(
     count: number,
@@ -141,6 +141,7 @@ export class GgufByteWindow {
     offsets?: Uint32Array,
     firstIndex = 0,
     isCandidate?: (length: number, firstByte: number) => boolean,
+    onString?: (index: number, buf: Buffer, at: number, length: number) => void,
   ): number {
     const buf = this.buf;
     const end = this.bufLen;
@@ -151,11 +152,19 @@ export class GgufByteWindow {
       if (n > cap || at + 8 + n > end) break;
       if (isCandidate && n > 0 && isCandidate(n, buf[at + 8]!)) break;
       if (offsets) offsets[firstIndex + done] = this.bufStart + at;
+      onString?.(firstIndex + done, buf, at + 8, n);
       at += 8 + n;
       done++;
     }
     if (done > 0) this.pos = this.bufStart + at;
     return done;
+  }
+
+  /** Shows the next n bytes (made available by has/load) to `use`, without consuming them. */
+  visit(n: number, use: (buf: Buffer, at: number) => void): void {
+    if (!this.has(n))
+      throw new GgufCheckError('malformed', `Internal read of ${n} bytes outside the window.`, this.pos);
+    use(this.buf, this.pos - this.bufStart);
   }
 
   private take(n: number): number {

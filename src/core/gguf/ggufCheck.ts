@@ -5,6 +5,8 @@
 // Problems that make the file unusable throw GgufCheckError; softer ones become warnings.
 import { basename } from 'node:path';
 import type { FimTokens } from '../engine/protocol';
+import { displayText } from '../util/displayText';
+import { checkArchitecture } from './ggufArchitectureCheck';
 import { GgufCheckError } from './ggufCheckError';
 import { metadataInteger, metadataString, readGgufHeader, type GgufHeader } from './ggufReader';
 import {
@@ -16,10 +18,14 @@ import {
   type SpecialToken,
 } from './ggufSpecialTokens';
 import { fileTypeName } from './ggufTypes';
+import { checkVocabulary } from './ggufVocabularyCheck';
 
 export { GgufCheckError, isGgufCheckError, type GgufCheckErrorCode } from './ggufCheckError';
 export type { FimSource, FimTokenIds, SpecialToken } from './ggufSpecialTokens';
 export { formatGgufSummary } from './ggufSummaryFormat';
+
+/** Longest model, architecture or tokenizer name in a summary. */
+export const NAME_MAX_CHARS = 200;
 
 /** Longest chat template text kept in a summary; the real ones are a few KB to a few tens of KB. */
 export const CHAT_TEMPLATE_MAX_CHARS = 64 * 1024;
@@ -93,6 +99,8 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
       'The file contains no tensors (a vocabulary-only file?), so there are no weights to load.',
     );
   }
+  const tokenizerModel = checkVocabulary(header, header.vocabulary);
+  checkArchitecture(header, architecture);
 
   const archNumber = (suffix: string, warnIfMissing: string | null): number | null => {
     const value = metadataInteger(meta.get(`${architecture}.${suffix}`));
@@ -117,15 +125,15 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
     path,
     fileSizeBytes: header.fileSize,
     ggufVersion: header.version,
-    architecture,
-    name: metadataString(meta.get('general.name'))?.trim() || basename(path).replace(/\.gguf$/i, ''),
+    architecture: label(architecture),
+    name: label(metadataString(meta.get('general.name'))) || label(basename(path).replace(/\.gguf$/i, '')),
     parameterCount: header.tensors.reduce((sum, t) => sum + t.elementCount, 0),
     tensorCount: header.tensors.length,
     quantization: quantization(header, warnings),
     contextLength,
     blockCount,
     embeddingLength,
-    tokenizerModel: metadataString(meta.get('tokenizer.ggml.model')) ?? null,
+    tokenizerModel: label(tokenizerModel),
     vocabSize: header.vocabulary.size,
     bosToken: specialTokenFromKey(header, 'tokenizer.ggml.bos_token_id', warnings),
     eosToken: specialTokenFromKey(header, 'tokenizer.ggml.eos_token_id', warnings),
@@ -138,6 +146,12 @@ export function summarizeGgufHeader(header: GgufHeader, path: string): GgufSumma
     chatTemplateTruncated: template !== null && template.length > CHAT_TEMPLATE_MAX_CHARS,
     warnings,
   };
+}
+
+/** A name from the file as it may be shown anywhere: one line, no control characters, at most
+ * NAME_MAX_CHARS (a file's general.name is untrusted text). */
+function label(text: string | undefined): string {
+  return text === undefined ? '' : displayText(text, { maxChars: NAME_MAX_CHARS, multiline: false }).trim();
 }
 
 function chatTemplate(header: GgufHeader, warnings: string[]): string | null {

@@ -8,8 +8,9 @@ export type { GgufTensorInfo } from './ggufTensorInfos';
 
 export type GgufMetadataValue =
   | { type: GgufScalarType; value: number | bigint | boolean | string }
-  /** Array contents are validated and skipped, not kept (except the vocabulary, see GgufVocabulary). */
-  | { type: GgufValueType.ARRAY; itemType: GgufValueType; length: number };
+  /** Array contents are validated and skipped, not kept, except the vocabulary (see GgufVocabulary)
+   * and the values of short numeric arrays (per-layer hyperparameters), in `values`. */
+  | { type: GgufValueType.ARRAY; itemType: GgufValueType; length: number; values?: number[] };
 
 export interface GgufVocabulary {
   /** Entries in tokenizer.ggml.tokens. */
@@ -18,6 +19,20 @@ export interface GgufVocabulary {
   specialTokenTexts: Map<number, string>;
   /** The first id of each text asked for in GgufReadOptions.findTokenTexts that the vocabulary holds. */
   foundTexts: Map<string, number>;
+  /** What the reader noticed while the token texts streamed past (see VocabularyFacts). */
+  facts: VocabularyFacts;
+}
+
+/** Problems of the token texts that make llama.cpp abort, found in one pass over them. */
+export interface VocabularyFacts {
+  /** The first token whose text is empty. */
+  emptyTokenId: number | null;
+  /** The first token of more than one byte that is not valid UTF-8. */
+  invalidUtf8TokenId: number | null;
+  /** The first two tokens with the same text (llama.cpp asserts that texts are unique). */
+  duplicate: [number, number] | null;
+  /** Per byte value: 1 when a "<0xXX>" token exists, 2 when a one-byte token exists (bits). */
+  byteTokens: Uint8Array;
 }
 
 export interface GgufHeader {

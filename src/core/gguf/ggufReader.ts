@@ -17,8 +17,10 @@ import {
   type GgufHeader,
   type GgufMetadataValue,
   type GgufVocabulary,
+  type VocabularyFacts,
 } from './ggufHeader';
 import { readTensorInfos } from './ggufTensorInfos';
+import { MAX_CANDIDATES, VocabularyScan } from './ggufVocabularyScan';
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_MAGIC,
@@ -26,11 +28,12 @@ import {
   type GgufScalarType,
   fixedValueSize,
   isKnownValueType,
+  isNumericType,
   minimalValueSize,
   valueTypeName,
 } from './ggufTypes';
 
-export type { GgufHeader, GgufMetadataValue, GgufTensorInfo, GgufVocabulary } from './ggufHeader';
+export type { GgufHeader, GgufMetadataValue, GgufTensorInfo, GgufVocabulary, VocabularyFacts } from './ggufHeader';
 export { metadataInteger, metadataString, quoteForMessage } from './ggufHeader';
 
 export const GGUF_LIMITS = {
@@ -45,6 +48,10 @@ export const GGUF_LIMITS = {
   arrayItems: 1024 * 1024,
   /** llama.cpp accepts any power of two; above a page's worth none is plausible. */
   maxAlignment: 65_536,
+  /** llama.cpp's CPU backend asserts that tensor data is aligned to 32 bytes (TENSOR_ALIGNMENT). */
+  minAlignment: 32,
+  /** Numeric arrays up to this long keep their values: per-layer hyperparameters (at most 512 layers). */
+  keptArrayItems: 1024,
 } as const;
 
 // The smallest encodings, for "can this count even fit in the file": a metadata entry is a key
@@ -78,6 +85,7 @@ class HeaderParser {
   private readonly wantedFirstBytes: Set<number>;
   private readonly wantedMaxBytes: number;
   private tokenOffsets: Uint32Array | null = null;
+  private scan: VocabularyScan | null = null;
   private readonly foundTexts = new Map<string, number>();
 
   constructor(
@@ -258,7 +266,14 @@ class HeaderParser {
       );
     }
     if (itemType !== GgufValueType.STRING) {
-      w.advance(length * fixedValueSize(itemType)!, what);
+      const bytes = length * fixedValueSize(itemType)!;
+      if (length <= GGUF_LIMITS.keptArrayItems && isNumericType(itemType)) {
+        if (!w.has(bytes)) await w.load(bytes, what);
+        const values: number[] = [];
+        for (let i = 0; i < length; i++) values.push(Number(await this.readScalar(itemType as GgufScalarType, what)));
+        return { type: GgufValueType.ARRAY, itemType, length, values };
+      }
+      w.advance(bytes, what);
     } else if (key === TOKENS_KEY) {
       await this.readTokens(length, what);
     } else {
@@ -272,25 +287,25 @@ class HeaderParser {
     return { type: GgufValueType.ARRAY, itemType, length };
   }
 
-  /** Streams the vocabulary, remembering where each token is (to read special ones later) and
-   * matching the wanted texts on the way; other token texts are never decoded. */
+  /** Streams the vocabulary, remembering where each token is (to read special ones later), scanning
+   * every text for what llama.cpp aborts on (VocabularyScan) and matching the wanted texts on the
+   * way; other token texts are never decoded. */
   private async readTokens(length: number, what: string): Promise<void> {
     const w = this.w;
     const offsets = new Uint32Array(length); // length is capped and known to fit in the file
+    const scan = new VocabularyScan(length);
+    const onString = (id: number, buf: Buffer, at: number, n: number) => scan.add(id, buf, at, n);
     const isCandidate = (n: number, firstByte: number) =>
       n <= this.wantedMaxBytes && this.wantedFirstBytes.has(firstByte);
     for (let id = 0; id < length; id++) {
-      id += w.skipStringsInMemory(length - id, GGUF_LIMITS.stringBytes, offsets, id, isCandidate);
+      id += w.skipStringsInMemory(length - id, GGUF_LIMITS.stringBytes, offsets, id, isCandidate, onString);
       if (id === length) break;
       offsets[id] = w.pos;
       if (!w.has(8)) await w.load(8, what);
       const n = this.takeStringLength(GGUF_LIMITS.stringBytes, what, id);
-      if (n === 0 || n > this.wantedMaxBytes) {
-        w.advance(n, what);
-        continue;
-      }
       if (!w.has(n)) await w.load(n, what);
-      if (!this.wantedFirstBytes.has(w.peek(0))) {
+      w.visit(n, (buf, at) => scan.add(id, buf, at, n));
+      if (n === 0 || n > this.wantedMaxBytes || !this.wantedFirstBytes.has(w.peek(0))) {
         w.advance(n, what);
         continue;
       }
@@ -298,6 +313,7 @@ class HeaderParser {
       if (this.wanted.has(text) && !this.foundTexts.has(text)) this.foundTexts.set(text, id);
     }
     this.tokenOffsets = offsets;
+    this.scan = scan;
   }
 
   private alignment(): number {
@@ -310,7 +326,13 @@ class HeaderParser {
     if (value === 0 || (value & (value - 1)) !== 0 || value > GGUF_LIMITS.maxAlignment) {
       throw new GgufCheckError(
         'malformed',
-        `general.alignment is ${value}; it must be a power of two from 1 to ${GGUF_LIMITS.maxAlignment}.`,
+        `general.alignment is ${value}; it must be a power of two from ${GGUF_LIMITS.minAlignment} to ${GGUF_LIMITS.maxAlignment}.`,
+      );
+    }
+    if (value < GGUF_LIMITS.minAlignment) {
+      throw new GgufCheckError(
+        'malformed',
+        `general.alignment is ${value}, but llama.cpp needs tensor data aligned to at least ${GGUF_LIMITS.minAlignment} bytes (it stops with an assertion on this file). Convert the model again or download another GGUF of it.`,
       );
     }
     return value;
@@ -330,6 +352,26 @@ class HeaderParser {
       if (length > BigInt(MAX_SPECIAL_TOKEN_BYTES)) continue; // no real special token is this long
       specialTokenTexts.set(id, (await this.w.readAt(offsets[id]! + 8, Number(length))).toString('utf8'));
     }
-    return { size: offsets.length, specialTokenTexts, foundTexts: this.foundTexts };
+    return { size: offsets.length, specialTokenTexts, foundTexts: this.foundTexts, facts: await this.confirmFacts() };
+  }
+
+  /** The scan's facts, with its hash matches confirmed (or not) by comparing the texts' bytes. */
+  private async confirmFacts(): Promise<VocabularyFacts> {
+    const scan = this.scan!;
+    const offsets = this.tokenOffsets!;
+    if (scan.overflowed) {
+      throw new GgufCheckError(
+        'malformed',
+        `More than ${MAX_CANDIDATES} pairs of token texts in tokenizer.ggml.tokens have the same hash, which only a file built to defeat the duplicate check has.`,
+      );
+    }
+    const text = async (id: number) => {
+      const length = Number((await this.w.readAt(offsets[id]!, 8)).readBigUInt64LE(0));
+      return this.w.readAt(offsets[id]! + 8, length);
+    };
+    for (const [first, second] of scan.candidates) {
+      if ((await text(first)).equals(await text(second))) return { ...scan.facts, duplicate: [first, second] };
+    }
+    return scan.facts;
   }
 }

@@ -1,6 +1,7 @@
 // Human-readable rendering of a GGUF summary, shared by `alembic inspect` and the extension's
 // status view: one aligned "label  value" line per fact, then the warnings. Token texts are shown
 // JSON-quoted so a newline or control character inside one cannot break the layout.
+import { formatBytes } from '../util/format';
 import type { GgufSummary } from './ggufCheck';
 import type { SpecialToken } from './ggufSpecialTokens';
 
@@ -16,14 +17,6 @@ export function formatParameterCount(count: number): string {
     if (count >= scale) return `${trimZeros((count / scale).toPrecision(3))}${unit}`;
   }
   return String(count);
-}
-
-/** Decimal units, as model hubs show them: "812 B", "6.2 MB", "4.92 GB". */
-export function formatByteSize(bytes: number): string {
-  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
-  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
-  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} KB`;
-  return `${bytes} B`;
 }
 
 function trimZeros(text: string): string {
@@ -55,7 +48,7 @@ function fimLine(s: GgufSummary): string {
 export function formatGgufSummary(s: GgufSummary): string {
   const rows: [string, string][] = [
     ['Name', s.name],
-    ['File', `${s.path} (${formatByteSize(s.fileSizeBytes)}, GGUF v${s.ggufVersion})`],
+    ['File', `${s.path} (${formatBytes(s.fileSizeBytes)}, GGUF v${s.ggufVersion})`],
     ['Architecture', s.architecture],
     ['Parameters', `${formatParameterCount(s.parameterCount)} in ${s.tensorCount} tensors`],
     ['Quantization', s.quantization],

@@ -1,6 +1,6 @@
 // The tensor-info part of the bounded GGUF reader: names, shapes, types and offsets, checked the way
 // llama.cpp's loader checks them (ggml/src/gguf.cpp) and then some: every tensor's bytes must lie
-// inside the file and no two tensors may share bytes. Sizes are computed in BigInt from ggml's
+// inside the file, no two tensors may share bytes, and each starts where the one before it ends. Sizes are computed in BigInt from ggml's
 // block tables, so a shape of 2^63 elements or an offset of 2^64 - 1 is an error, not a wrap-around.
 import type { GgufByteWindow } from './ggufByteWindow';
 import { GgufCheckError } from './ggufCheckError';
@@ -56,6 +56,7 @@ export async function readTensorInfos(
   const dataOffset = count > 0 ? alignUp(w.pos, alignment) : w.pos;
   checkInsideFile(pending, dataOffset, w.fileSize);
   checkNoOverlap(pending);
+  checkContiguous(pending, alignment);
   // Everything now lies inside the file, so each size and offset is at most the file size: a safe number.
   const tensors = pending.map((t) => ({
     name: t.name,
@@ -160,5 +161,21 @@ function checkNoOverlap(tensors: PendingTensor[]): void {
         `${current.label} overlaps the data of ${previous.label.replace(/^T/, 't')}.`,
       );
     }
+  }
+}
+
+/** llama.cpp's loader wants each tensor right after the one before it in the file, padded to the
+ * alignment (gguf.cpp: "tensor ... has offset ..., expected ..."); a gap is refused there too. */
+function checkContiguous(tensors: PendingTensor[], alignment: number): void {
+  const align = BigInt(alignment);
+  let expected = 0n;
+  for (const t of tensors) {
+    if (t.offset !== expected) {
+      throw new GgufCheckError(
+        'malformed',
+        `${t.label} starts at data offset ${t.offset}, but llama.cpp expects the tensors one after another, so it must start at ${expected}.`,
+      );
+    }
+    expected += ((t.byteSize + align - 1n) / align) * align;
   }
 }

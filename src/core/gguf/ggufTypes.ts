@@ -54,6 +54,11 @@ export function isKnownValueType(type: number): type is GgufValueType {
   return Number.isInteger(type) && type >= GgufValueType.UINT8 && type <= GgufValueType.FLOAT64;
 }
 
+/** Integer and floating-point types (not BOOL, STRING or ARRAY). */
+export function isNumericType(type: GgufValueType): boolean {
+  return fixedValueSize(type) !== undefined && type !== GgufValueType.BOOL;
+}
+
 /** Byte size of a fixed-size value, or undefined for STRING and ARRAY. */
 export function fixedValueSize(type: GgufValueType): number | undefined {
   return FIXED_VALUE_SIZES[type];

@@ -309,7 +309,3 @@ export function modelDownloadUrl(model: CatalogModel, mirror = process.env.ALEMB
   const base = mirror?.replace(/\/+$/, '');
   return base ? model.downloadUrl.replace('https://huggingface.co', base) : model.downloadUrl;
 }
-
-export function catalogModelsFor(purpose: ModelPurpose): CatalogModel[] {
-  return MODEL_CATALOG.filter((m) => m.purpose.includes(purpose));
-}

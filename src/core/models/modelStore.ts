@@ -42,10 +42,6 @@ export function modelFilePath(dir: string, fileName: string): string {
   return path;
 }
 
-export function catalogModelPath(dir: string, model: CatalogModel): string {
-  return modelFilePath(dir, model.fileName);
-}
-
 export interface StoredModel {
   fileName: string;
   path: string;
@@ -99,6 +95,25 @@ export async function listModelFolder(dir: string): Promise<ModelFolderContents>
         ...(catalogModel && { catalogModel }),
       });
     }
+  }
+  return { models, partials };
+}
+
+/** What several models folders hold, the first folder first; a file name found in an earlier
+ * folder hides the same name in a later one (it is the same model, downloaded twice). A folder
+ * that cannot be read counts as empty, unless it is the first. */
+export async function listModelFolders(dirs: readonly string[]): Promise<ModelFolderContents> {
+  const models: StoredModel[] = [];
+  const partials: PartialDownload[] = [];
+  const seen = new Set<string>();
+  for (const [i, dir] of dirs.entries()) {
+    const contents = await listModelFolder(dir).catch((err: unknown) => {
+      if (i === 0) throw err;
+      return { models: [], partials: [] } as ModelFolderContents;
+    });
+    for (const m of contents.models) if (!seen.has(m.fileName)) models.push(m);
+    for (const p of contents.partials) if (!seen.has(p.fileName)) partials.push(p);
+    for (const m of contents.models) seen.add(m.fileName);
   }
   return { models, partials };
 }

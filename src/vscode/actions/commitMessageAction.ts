@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { commitMessagePrompt } from '../../core/actions/actionPrompts';
 import { parseCommitMessage, trimDiff } from '../../core/actions/commitMessage';
+import { TokenEstimator } from '../../core/completion/tokenEstimate';
 import type { CommandRegistry } from '../commands';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
@@ -70,7 +71,8 @@ async function generate(engine: EngineService, log: Logger, rootUri: vscode.Uri 
   }
   const contextTokens =
     engine.servers.view('chat')?.facts?.contextSize || engine.state.models.chat?.contextSize || 4096;
-  const budgetChars = Math.max(2000, Math.floor((contextTokens - ANSWER_TOKENS - 300) * 2.5));
+  // 2.5 characters per token: diffs are dense in symbols, which tokenize short.
+  const budgetChars = Math.max(2000, new TokenEstimator(2.5).charsFor(contextTokens - ANSWER_TOKENS - 300));
   const trimmed = trimDiff(diff, budgetChars);
   if (trimmed.truncated) {
     const omitted = trimmed.omittedFiles.length

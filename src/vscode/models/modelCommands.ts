@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
 import { MODEL_CATALOG, type CatalogModel } from '../../core/models/catalog';
+import { displayText, NOTIFICATION_MAX_CHARS } from '../../core/util/displayText';
 import { formatBytes } from '../../core/util/format';
 import type { CommandRegistry } from '../commands';
 import { setSetting } from '../config';
@@ -96,7 +97,7 @@ export async function useModelFile(path: string, use: Use | undefined, log: Logg
     // Not awaited: the caller (a command, a test) must not wait for the user to dismiss it.
     void vscode.window
       .showErrorMessage(
-        `Alembic cannot use ${basename(path)}: ${e instanceof Error ? e.message : String(e)}`,
+        `Alembic cannot use ${basename(path)}: ${displayText(e instanceof Error ? e.message : String(e), { maxChars: NOTIFICATION_MAX_CHARS })}`,
         'Choose Another Model…',
       )
       .then((choice) => {
@@ -180,7 +181,7 @@ async function downloadRecommended(
     `Download ${formatBytes(total)} of models?`,
     {
       modal: true,
-      detail: `${rec.reason}\n\n${list}, into ${modelsFolder(context)}. An interrupted download resumes where it stopped; each file is checked before it is used.`,
+      detail: `${rec.reason}\n\n${list}, into ${modelsFolder()}. An interrupted download resumes where it stopped; each file is checked before it is used.`,
     },
     'Download',
   );

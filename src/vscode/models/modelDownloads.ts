@@ -1,18 +1,26 @@
-// Downloads catalog models into the extension's global storage with a cancellable progress
+// Downloads catalog models into the shared models folder with a cancellable progress
 // notification. The transfer itself (resume, hash check, lock, never a partial file under the final
 // name) is the core downloader's; this file is the VS Code face of it.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { DownloadError, downloadModel, formatProgress } from '../../core/download/downloader';
 import { modelDownloadUrl, type CatalogModel } from '../../core/models/catalog';
+import { defaultModelsFolder } from '../../core/models/modelsFolder';
 import { machineResources, recommendModels, type Recommendation } from '../../core/models/recommend';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
 import { signalFrom } from '../cancellation';
 
-/** Where downloaded models live: the extension's global storage, shared by all windows. */
-export function modelsFolder(context: vscode.ExtensionContext): string {
-  return join(context.globalStorageUri.fsPath, 'models');
+/** Where downloaded models live: the one per-user models folder, shared by all windows and the CLI. */
+export function modelsFolder(): string {
+  return defaultModelsFolder();
+}
+
+/** The folders whose models Select Model offers: the shared one, then the extension's global
+ * storage, where Alembic downloaded models before the folder was shared (still offered, so an
+ * update loses none). */
+export function modelFolders(context: vscode.ExtensionContext): string[] {
+  return [modelsFolder(), join(context.globalStorageUri.fsPath, 'models')];
 }
 
 /** Downloads one model; resolves to its path, or undefined when the user cancelled or it failed (already reported). */
@@ -21,7 +29,7 @@ export async function downloadWithProgress(
   model: CatalogModel,
   log: Logger,
 ): Promise<string | undefined> {
-  const dir = modelsFolder(context);
+  const dir = modelsFolder();
   log.info(`downloading ${model.id} from ${modelDownloadUrl(model)} into ${dir}`);
   try {
     const result = await vscode.window.withProgress(

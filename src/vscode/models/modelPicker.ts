@@ -5,11 +5,11 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { MODEL_CATALOG, type CatalogModel } from '../../core/models/catalog';
-import { listModelFolder } from '../../core/models/modelStore';
+import { listModelFolders } from '../../core/models/modelStore';
 import { formatBytes } from '../../core/util/format';
 import { getSetting } from '../config';
 import type { EngineService } from '../engineService';
-import { modelsFolder, recommendationForThisMachine } from './modelDownloads';
+import { modelFolders, recommendationForThisMachine } from './modelDownloads';
 
 /** Which model the picker chooses: the general one (it asks what a file is for) or the chat's. */
 export type PickerRole = 'any' | 'chat';
@@ -29,7 +29,7 @@ export async function pickModel(
   engine: EngineService,
   role: PickerRole,
 ): Promise<ModelChoice | undefined> {
-  const folder = await listModelFolder(modelsFolder(context)).catch(() => ({ models: [] }));
+  const folder = await listModelFolders(modelFolders(context)).catch(() => ({ models: [] }));
   const completion = getSetting('completion.model');
   const chat = getSetting('chat.model');
   const current = new Set(role === 'chat' ? [chat || completion] : [completion, chat]);

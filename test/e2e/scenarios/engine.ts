@@ -1,7 +1,9 @@
 // The engine as the user sees it: the status bar item, the Engine Status page, a refused model
 // file and "Restart Engine".
-import { writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GgufValueType } from '../../fixtures/ggufWriter';
+import { parseGguf, serializeGguf } from '../../helpers/ggufEditor';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import type { Frame } from 'playwright-core';
 import { waitFor, type Notification, type StatusItem } from '../harness/workbench';
@@ -98,14 +100,33 @@ function writeBadModel(ctx: ScenarioContext): string {
   return bad;
 }
 
+/** The test model with a pre-tokenizer name that llama.cpp refuses, quoting it in its error: the
+ * name is 300 kB with terminal escape sequences (a title change, a screen clear) in it. */
+function writeHostileModel(ctx: ScenarioContext): string {
+  const g = parseGguf(readFileSync(ctx.modelPath));
+  const str = (text: string) => ({ type: GgufValueType.STRING, value: Buffer.from(text) }) as const;
+  g.metadata.set('tokenizer.ggml.model', str('gpt2'));
+  g.metadata.set('tokenizer.ggml.merges', {
+    type: GgufValueType.ARRAY,
+    itemType: GgufValueType.STRING,
+    items: [Buffer.from('a b')],
+  });
+  g.metadata.set('tokenizer.ggml.pre', str(`\u001b]0;owned\u0007\u001b[2J${'x'.repeat(300_000)}`));
+  const bad = join(ctx.stateDir, 'bad.gguf');
+  writeFileSync(`${bad}.tmp`, serializeGguf(g));
+  renameSync(`${bad}.tmp`, bad);
+  return bad;
+}
+
 /** Points alembic.completion.model at a bad file by editing settings.json, hands the engine's error
  * notification to `checks`, then puts the test model back and waits until it serves again. */
 async function withBadModelInSettings(
   ctx: ScenarioContext,
   checks: (error: Notification, labels: () => string[]) => Promise<void>,
+  writeBad: (ctx: ScenarioContext) => string = writeBadModel,
 ): Promise<void> {
   await waitForReady(ctx);
-  const bad = writeBadModel(ctx);
+  const bad = writeBad(ctx);
   const recording = await ctx.wb.recordStatusLabels(STATUS_ITEM);
   let labels: string[] = [];
   try {
@@ -310,6 +331,40 @@ export const engineScenarios = [
           `the engine should have tried the new file: ${labels().join(' → ')}`,
         );
       });
+    },
+  ),
+
+  scenario(
+    "llama.cpp's error quoting a model's 300 kB string with escape sequences reaches the notification and the status bar cleaned and cut",
+    async (ctx) => {
+      await withBadModelInSettings(
+        ctx,
+        async (error, labels) => {
+          const longest = Math.max(...labels().map((l) => l.length));
+          check(longest < 1500, `the status bar's text should be cut, one label has ${longest} characters`);
+          check(
+            labels().every((l) => !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(l)),
+            "the status bar's text should hold no control characters",
+          );
+          check(
+            /unknown pre-tokenizer type/.test(error.message),
+            `llama.cpp's reason should be shown: "${error.message.slice(0, 300)}"`,
+          );
+          check(
+            !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(error.message),
+            'the notification should hold no control characters',
+          );
+          check(
+            error.message.length < 1000,
+            `the notification should be cut, it has ${error.message.length} characters`,
+          );
+          check(
+            /more characters\)/.test(error.message),
+            `the notification should say it was cut: "${error.message.slice(-80)}"`,
+          );
+        },
+        writeHostileModel,
+      );
     },
   ),
 
