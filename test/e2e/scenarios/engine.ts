@@ -230,7 +230,7 @@ export const engineScenarios = [
   ),
 
   scenario(
-    '"Alembic: Show Engine Status" renders the CPU backend, the model, its context, the memory and the speeds, and Copy gives them as Markdown',
+    '"Alembic: Show Engine Status" renders the CPU backend, the model, the CPU threads, each context with its KV cache, the memory and the speeds, and Copy gives them as Markdown',
     async (ctx) => {
       await waitForReady(ctx);
       const rows = await showEngineStatus(ctx);
@@ -245,6 +245,12 @@ export const engineScenarios = [
       check(
         /^2048 tokens/.test(rows['Completion model/Context size'] ?? ''),
         `the context size should be 2048 (the test setting): ${rows['Completion model/Context size']}`,
+      );
+      for (const key of ['Completion model/KV cache', 'Chat model/KV cache'])
+        check(/^4\.0 MB$/.test(rows[key] ?? ''), `${key}: 2048 tokens of the test model's 2 KB each: ${rows[key]}`);
+      check(
+        /^1 \(set by alembic\.engine\.threads; \d+ cores for math\)$/.test(rows['Engine/CPU threads'] ?? ''),
+        `the thread count and what chose it: ${rows['Engine/CPU threads']}`,
       );
       check(
         /^pid \d+, [\d.]+ (KB|MB|GB) RAM, up /.test(rows['Engine/Engine process'] ?? ''),
