@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PromptPace } from '../../src/core/engine/promptPace';
-import { chooseThreads, needsRecalibration, threadCandidates } from '../../src/core/engine/threadChoice';
+import {
+  chooseThreads,
+  keepMeasuring,
+  MEASUREMENT,
+  measurementChunk,
+  needsRecalibration,
+  threadCandidates,
+} from '../../src/core/engine/threadChoice';
 
 describe('prompt chunks sized by time', () => {
   test('a chunk is about 40 ms of work at the measured speed', () => {
@@ -74,5 +81,21 @@ describe('threads chosen by measurement', () => {
       2,
     );
     assert.equal(chooseThreads([]), undefined);
+  });
+
+  test('the timed chunks are about 40 ms of work at the warm-up speed, so a slow model is measured as briefly as a fast one', () => {
+    assert.equal(measurementChunk(22), MEASUREMENT.minChunk, 'a 1.5B model on a busy CPU: 4 tokens, not 32 (~1.5 s)');
+    assert.equal(measurementChunk(500), 20);
+    assert.equal(measurementChunk(8000), MEASUREMENT.maxChunk);
+    assert.equal(measurementChunk(0), MEASUREMENT.minChunk);
+    assert.equal(measurementChunk(Number.NaN), MEASUREMENT.minChunk);
+  });
+
+  test('a candidate is timed on at least one chunk, then while the next one still ends within the budget', () => {
+    assert.equal(keepMeasuring(0, 0, 0), true);
+    assert.equal(keepMeasuring(500, 500, 0), true, 'a first chunk however slow');
+    assert.equal(keepMeasuring(180, 180, 1), false, 'a second 180 ms chunk would end at 360 ms');
+    assert.equal(keepMeasuring(150, 40, 4), true);
+    assert.equal(keepMeasuring(170, 40, 5), false);
   });
 });

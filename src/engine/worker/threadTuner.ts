@@ -1,18 +1,24 @@
 // Picks the CPU thread count by measurement (see src/core/engine/threadChoice.ts for why): a short
-// prompt evaluation with each candidate count, the fastest kept. node-llama-cpp applies
+// prompt evaluation with each candidate count (about 200 ms whatever the model's speed: the chunks
+// are sized by a warm-up), the fastest kept. node-llama-cpp applies
 // `llama.maxThreads` before every batch it decodes (its ThreadsSplitter hands each context at
 // most that many), so the count changes without recreating a context; contexts are created with
 // the largest candidate as their ideal. The measurement appends its tokens after whatever the
 // sequence holds and erases them afterwards, so a warm KV cache survives a re-check.
 import type { Llama, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ThreadsInfo } from '../../core/engine/protocol';
-import { chooseThreads, threadCandidates, type ThreadMeasurement } from '../../core/engine/threadChoice';
+import {
+  chooseThreads,
+  keepMeasuring,
+  MEASUREMENT,
+  measurementChunk,
+  threadCandidates,
+  type ThreadMeasurement,
+} from '../../core/engine/threadChoice';
 import type { PromptPace } from '../../core/engine/promptPace';
 
-/** Work per candidate: about this long, at most MAX_TOKENS tokens. */
-const MEASURE_MS = 200;
+/** Tokens per candidate at most (a fast model is measured on these in less than the time budget). */
 const MAX_TOKENS = 256;
-const CHUNK = 32;
 
 // Ordinary code, so the measured speed is that of real prompts (not of one repeated token).
 const SAMPLE = `export function totalPrice(items: { price: number; quantity: number }[]): number {
@@ -65,13 +71,13 @@ export class ThreadTuner {
     const previous = this.llama.maxThreads;
     const tokens = sampleTokens(
       model,
-      Math.min(MAX_TOKENS + CHUNK, sequence.contextSize - sequence.nextTokenIndex - 1),
+      Math.min(MEASUREMENT.warmUpTokens + MAX_TOKENS, sequence.contextSize - sequence.nextTokenIndex - 1),
     );
     const measured: ThreadMeasurement[] = [];
     const start = sequence.nextTokenIndex;
     try {
       for (const threads of threadCandidates(cpuMathCores)) {
-        if (signal?.aborted || tokens.length <= CHUNK) break;
+        if (signal?.aborted || tokens.length < MEASUREMENT.warmUpTokens + MEASUREMENT.minChunk) break;
         this.llama.maxThreads = threads;
         measured.push({ threads, tokensPerSecond: await measure(sequence, tokens, start, signal) });
       }
@@ -98,7 +104,8 @@ export class ThreadTuner {
   }
 }
 
-/** Evaluates chunks after `start` until MEASURE_MS passed (the first chunk warms up, untimed). */
+/** Evaluates a warm-up chunk after `start`, then chunks of about 40 ms of work (sized by the
+ * warm-up's speed) for about MEASUREMENT.budgetMs, and returns the timed chunks' speed. */
 async function measure(
   sequence: LlamaContextSequence,
   tokens: Token[],
@@ -107,15 +114,27 @@ async function measure(
 ): Promise<number> {
   if (sequence.nextTokenIndex > start)
     await sequence.eraseContextTokenRanges([{ start, end: sequence.nextTokenIndex }]);
-  await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, CHUNK));
-  let done = CHUNK;
+  const warmUp = tokens.slice(0, MEASUREMENT.warmUpTokens);
+  const warmUpStarted = performance.now();
+  await sequence.evaluateWithoutGeneratingNewTokens(warmUp);
+  const chunk = measurementChunk((warmUp.length * 1000) / Math.max(0.1, performance.now() - warmUpStarted));
+  let done = warmUp.length;
+  let timedChunks = 0;
+  let lastChunkMs = 0;
   const began = performance.now();
-  while (done + CHUNK <= tokens.length && performance.now() - began < MEASURE_MS && !signal?.aborted) {
-    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(done, done + CHUNK));
-    done += CHUNK;
+  while (
+    done + chunk <= tokens.length &&
+    keepMeasuring(performance.now() - began, lastChunkMs, timedChunks) &&
+    !signal?.aborted
+  ) {
+    const chunkStarted = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(done, done + chunk));
+    lastChunkMs = performance.now() - chunkStarted;
+    done += chunk;
+    timedChunks++;
   }
   const ms = performance.now() - began;
-  return ms > 0 ? ((done - CHUNK) * 1000) / ms : 0;
+  return timedChunks > 0 && ms > 0 ? ((done - warmUp.length) * 1000) / ms : 0;
 }
 
 function sampleTokens(model: LlamaModel, count: number): Token[] {
