@@ -12,7 +12,9 @@
 //
 // The model is the one in the settings; with none, the status bar item and the "Get started with
 // Alembic" walkthrough offer the recommended download. ALEMBIC_MODEL=<file.gguf> sets it.
-// ALEMBIC_PORT=<port> picks the port; `npm start -- --no-build` skips the build.
+// ALEMBIC_PORT=<port> picks the port; `npm start -- --no-build` skips the build. ALEMBIC_START_DIR=<dir>
+// keeps the demo's state (the workspace copy, settings, models) there instead of .e2e/start/ (the
+// end-to-end tier runs `npm start` this way, leaving a developer's demo alone).
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -62,11 +64,16 @@ function build(): void {
   if (result.status !== 0) fail('the build failed; see the errors above.');
 }
 
+/** Where the demo keeps its state: .e2e/start/, or ALEMBIC_START_DIR. */
+const START_DIR = process.env.ALEMBIC_START_DIR ? resolve(process.env.ALEMBIC_START_DIR) : join(E2E_DIR, 'start');
+/** START_DIR as the user reads it: relative to the checkout when it is inside. */
+const startDirShown = `${START_DIR.startsWith(`${REPO_ROOT}/`) ? START_DIR.slice(REPO_ROOT.length + 1) : START_DIR}/`;
+
 /** The folder the demo opens: a copy of the sample workspace, outside the tracked tree. */
 function demoWorkspace(): string {
-  const folder = join(E2E_DIR, 'start', 'workspace');
+  const folder = join(START_DIR, 'workspace');
   if (prepareDemoWorkspace(SAMPLE_WORKSPACE, folder))
-    say(`Copied the sample workspace to .e2e/start/workspace/ (yours to change; delete it for a fresh copy).`);
+    say(`Copied the sample workspace to ${startDirShown}workspace/ (yours to change; delete it for a fresh copy).`);
   return folder;
 }
 
@@ -122,7 +129,7 @@ async function startCodeServerSession(model: string | undefined, workspace: stri
   }
   ensureCodeServerInstalled();
 
-  const stateDir = join(E2E_DIR, 'start');
+  const stateDir = START_DIR;
   const dataDir = join(stateDir, 'data');
   const extensionsDir = join(stateDir, 'extensions');
   linkExtension(extensionsDir);
@@ -166,7 +173,7 @@ async function startCodeServerSession(model: string | undefined, workspace: stri
   say(describePortChoice(choice, server.port));
   console.log('');
   say(`VS Code with Alembic is running. Open this in your browser:\n\n    ${url}\n`);
-  say(`Settings and downloaded models stay in .e2e/start/ (log: ${server.logPath.replace(`${REPO_ROOT}/`, '')}).`);
+  say(`Settings and downloaded models stay in ${startDirShown} (log: ${server.logPath.replace(`${REPO_ROOT}/`, '')}).`);
   say('After changing the code, run `npm run build` and "Developer: Reload Window". Press Ctrl-C to stop.');
 
   let stopping = false;

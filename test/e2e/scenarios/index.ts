@@ -7,6 +7,7 @@ import { completionScenarios } from './completion';
 import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
 import { firstHourScenarios } from './firstHour';
+import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
 import { teamServerScenarios } from './teamServer';
 import { walkthroughScenarios } from './walkthrough';
@@ -21,4 +22,5 @@ export const allScenarios: readonly Scenario[] = [
   ...qwenModelScenarios,
   ...firstHourScenarios,
   ...teamServerScenarios,
+  ...npmStartScenarios,
 ];
