@@ -78,7 +78,7 @@ describe('alembic with --endpoint', () => {
     const ollamaArgs = ['--endpoint', ollama.url, '--backend', 'ollama', '--model', 'qwen2.5-coder:1.5b-base'];
     const complete = await runCli(['complete', ...ollamaArgs, ...at]);
     assert.equal(complete.code, 0, complete.stderr);
-    assert.equal(complete.stdout, FIM_ANSWER);
+    assert.equal(complete.stdout, `${FIM_ANSWER}\n`);
     const request = ollama.bodies.find((b) => b.path === '/api/generate')!.body;
     assert.equal(request.raw, true);
     assert.equal((request.options as { num_ctx: number }).num_ctx, 8192);

@@ -9,13 +9,10 @@
 // the parser tests `has` before each item and awaits only when the window runs dry, which keeps a
 // 150,000-string vocabulary from costing 150,000 promise round trips.
 import type { FileHandle } from 'node:fs/promises';
+import { formatBytes } from '../util/format';
 import { GgufCheckError } from './ggufCheckError';
 
 const CHUNK_BYTES = 1 << 20;
-
-export function formatMiB(bytes: number): string {
-  return `${(bytes / (1 << 20)).toFixed(0)} MiB`;
-}
 
 export class GgufByteWindow {
   private buf: Buffer;
@@ -101,7 +98,7 @@ export class GgufByteWindow {
     if (this.pos + n > this.limit) {
       throw new GgufCheckError(
         'too-large',
-        `The GGUF header runs past ${formatMiB(this.limit)} (at ${what}); no real model has metadata that large.`,
+        `The GGUF header runs past ${formatBytes(this.limit)} (at ${what}); no real model has metadata that large.`,
         this.pos,
       );
     }
