@@ -75,6 +75,8 @@ export interface TextEdit {
   /** The text the edit replaces (what the document holds in `range`). */
   readonly oldText: string;
   readonly text: string;
+  /** For an edit within one line: the changed words, for display (the edit is applied whole). */
+  readonly parts?: readonly TextEdit[];
 }
 
 /**
@@ -121,9 +123,32 @@ export function regionEdits(oldLines: readonly string[], newLines: readonly stri
         text: newRun.join('\n'),
       };
     }
-    edits.push(narrow(edit));
+    edits.push(withParts(narrow(edit)));
   }
   return edits;
+}
+
+const WORDS = /\w+|\s+|[^\w\s]/g;
+
+/** Splits a one-line edit into its changed words (a rename twice on a line is two parts). */
+export function withParts(edit: TextEdit): TextEdit {
+  if (edit.range.start.line !== edit.range.end.line || edit.oldText.includes('\n') || edit.text.includes('\n'))
+    return edit;
+  const a = edit.oldText.match(WORDS) ?? [];
+  const b = edit.text.match(WORDS) ?? [];
+  const runs = diffLines(a, b);
+  if (runs.length < 2) return edit;
+  const offset = (tokens: readonly string[], n: number) => tokens.slice(0, n).join('').length;
+  const { line, character } = edit.range.start;
+  const parts = runs.map((r) => {
+    const from = character + offset(a, r.oldStart);
+    return {
+      range: { start: { line, character: from }, end: { line, character: character + offset(a, r.oldEnd) } },
+      oldText: a.slice(r.oldStart, r.oldEnd).join(''),
+      text: b.slice(r.newStart, r.newEnd).join(''),
+    };
+  });
+  return { ...edit, parts };
 }
 
 /** Drops the characters an edit's old and new text share at both ends, moving its range inward. */
