@@ -236,8 +236,7 @@ export class NextEditPipeline {
 
   private answerFrom(prompt: NesPrompt, result: NextEditResult): CachedAnswer {
     // A rewrite cut by the token cap or the clock is half a region: its "edits" would delete the rest.
-    if (result.stopReason === 'maxTokens' || result.stopReason === 'timeout' || result.stopReason === 'contextFull')
-      return { newLines: null };
+    if (result.stopReason === 'maxTokens' || result.stopReason === 'timeout') return { newLines: null };
     return { newLines: prompt.parse(result.text) };
   }
 
