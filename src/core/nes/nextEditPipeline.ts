@@ -70,7 +70,8 @@ interface CachedAnswer {
 
 export interface NextEditPipelineOptions {
   engine: NextEditEngine;
-  history: EditHistory;
+  /** The recent edits (the editor's EditHistory; the command line's parsed diff). */
+  history: Pick<EditHistory, 'edits'>;
   /** Snippets of other places (recently viewed or edited): the completions' extra-context ring. */
   snippets?: () => readonly ContextSnippet[];
   settings?: Partial<NesSettings>;
