@@ -174,11 +174,14 @@ describe('line diffs', () => {
     ]);
   });
 
-  test('a rename inside a line becomes an edit of just the name', () => {
+  test('a rename inside a line becomes an edit of just the name, one edit per changed line', () => {
     const edits = regionEdits(['let a = item;', 'use(item);'], ['let a = entry;', 'use(entry);'], 10);
     assert.deepEqual(
       edits.map((e) => [e.range.start, e.range.end, e.oldText, e.text]),
-      [[{ line: 10, character: 8 }, { line: 11, character: 8 }, 'item;\nuse(item', 'entry;\nuse(entry']],
+      [
+        [{ line: 10, character: 8 }, { line: 10, character: 12 }, 'item', 'entry'],
+        [{ line: 11, character: 4 }, { line: 11, character: 8 }, 'item', 'entry'],
+      ],
     );
     const apart = regionEdits(['item', 'x', 'item'], ['entry', 'x', 'entry'], 0);
     assert.deepEqual(

@@ -87,7 +87,7 @@ export interface TextEdit {
 export function regionEdits(oldLines: readonly string[], newLines: readonly string[], firstLine: number): TextEdit[] {
   const edits: TextEdit[] = [];
   const lastLine = oldLines.length - 1;
-  for (const h of diffLines(oldLines, newLines)) {
+  for (const h of splitLineForLine(diffLines(oldLines, newLines), oldLines, newLines)) {
     const oldRun = oldLines.slice(h.oldStart, h.oldEnd);
     const newRun = newLines.slice(h.newStart, h.newEnd);
     let edit: TextEdit;
@@ -126,6 +126,26 @@ export function regionEdits(oldLines: readonly string[], newLines: readonly stri
     edits.push(withParts(narrow(edit)));
   }
   return edits;
+}
+
+/** A run that changes each of its lines in place (as many lines before as after) becomes one run per
+ * changed line: a rename on three neighbouring lines is three edits, each shown and taken alone. */
+function splitLineForLine(hunks: LineHunk[], a: readonly string[], b: readonly string[]): LineHunk[] {
+  return hunks.flatMap((h) => {
+    const n = h.oldEnd - h.oldStart;
+    if (n < 2 || n !== h.newEnd - h.newStart) return [h];
+    const out: LineHunk[] = [];
+    for (let k = 0; k < n; k++) {
+      if (a[h.oldStart + k] === b[h.newStart + k]) continue;
+      out.push({
+        oldStart: h.oldStart + k,
+        oldEnd: h.oldStart + k + 1,
+        newStart: h.newStart + k,
+        newEnd: h.newStart + k + 1,
+      });
+    }
+    return out;
+  });
 }
 
 const WORDS = /\w+|\s+|[^\w\s]/g;
