@@ -274,3 +274,20 @@ describe('next-edit family detection', () => {
     assert.equal(detectNextEditFamily({ name: 'Zetasmodel', fileName: 'z.gguf' }).family, undefined);
   });
 });
+
+describe('next-edit prompt layout for the KV cache', () => {
+  test('a keystroke changes the Sweep prompt only after the related files: the front stays cached', () => {
+    const first = sweepFormat.build(context());
+    const typed = LINES.slice();
+    typed[2] = '  for (const entryx of cart.items) sum += item.price;';
+    const doc = new LinesDocument('file:///w/src/cart.js', 'javascript', typed, 4, 'src/cart.js');
+    const edit = { ...RENAME, newLines: [typed[2]!] };
+    const second = sweepFormat.build(context({ doc, edits: [edit], cursor: { line: 2, character: 19 } }));
+    const a = promptText(first.segments);
+    const b = promptText(second.segments);
+    let common = 0;
+    while (common < a.length && a[common] === b[common]) common++;
+    const related = a.indexOf('<|file_sep|>src/cart.js.diff');
+    assert.ok(common >= related && related > 0, `common prefix ${common}, related files end at ${related}`);
+  });
+});
