@@ -28,9 +28,9 @@ export const NES_SCENARIOS: readonly NesScenario[] = [
     before: [
       'function summarize(orders) {',
       '  let total = 0;',
-      '  for (const order of orders) {',
+      '  orders.forEach((order) => {',
       '    total += order.amount;',
-      '  }',
+      '  });',
       '  const average = total / orders.length;',
       '  return [total, average];',
       '}',
@@ -40,9 +40,9 @@ export const NES_SCENARIOS: readonly NesScenario[] = [
     after: [
       'function summarize(orders) {',
       '  let sum = 0;',
-      '  for (const order of orders) {',
+      '  orders.forEach((order) => {',
       '    sum += order.amount;',
-      '  }',
+      '  });',
       '  const average = sum / orders.length;',
       '  return [sum, average];',
       '}',
