@@ -92,7 +92,7 @@ export class NesFeature extends DisposableStore {
           line: p.line,
           character: p.character,
         });
-        if (this.view.shown?.editor === e.textEditor) this.view.refreshHint();
+        if (this.view.shown?.editor.document === e.textEditor.document) this.view.refreshHint(p);
       }),
     );
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.dismissView()));
@@ -128,19 +128,20 @@ export class NesFeature extends DisposableStore {
   private async tab(): Promise<void> {
     const shown = this.view.shown;
     const editor = vscode.window.activeTextEditor;
-    if (!shown || !editor || editor !== shown.editor) return this.dismissView();
+    if (!shown || !editor || editor.document !== shown.editor.document) return this.dismissView();
     if (this.view.isAtEdit(editor.selection.active)) return this.accept();
     const range = toRange(shown.suggestion.edit);
     editor.selection = new vscode.Selection(range.start, range.start);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    this.view.refreshHint();
+    this.view.refreshHint(range.start);
   }
 
   /** Applies the shown edit as one undo step, then offers the rewrite's next edit. */
   private async accept(): Promise<void> {
     const shown = this.view.shown;
-    if (!shown) return;
-    const { editor, suggestion } = shown;
+    const editor = vscode.window.activeTextEditor;
+    if (!shown || !editor || editor.document !== shown.editor.document) return;
+    const { suggestion } = shown;
     const edit = suggestion.edit;
     const doc = asCompletionDocument(editor.document);
     this.dismissView();

@@ -93,11 +93,10 @@ export class NesView extends DisposableStore {
   }
 
   /** The jump hint follows the cursor: shown while the cursor is away from the edit. */
-  refreshHint(): void {
+  refreshHint(cursor: vscode.Position = this.current?.editor.selection.active ?? new vscode.Position(0, 0)): void {
     const shown = this.current;
     if (!shown || shown.ghost) return;
     const { editor, suggestion } = shown;
-    const cursor = editor.selection.active;
     if (this.isAtEdit(cursor)) {
       editor.setDecorations(this.hint, []);
       return;
