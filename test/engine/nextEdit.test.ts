@@ -5,6 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PromptSegment } from '../../src/core/engine/protocol';
 import type { EngineClient } from '../../src/engine/client/engineClient';
+import { LinesDocument } from '../../src/core/completion/documentWindow';
+import { afterUserEdit, NES_SCENARIOS, sweepAnswer } from '../../src/core/bench/nesScenarios';
+import { EditHistory } from '../../src/core/nes/editHistory';
+import { NextEditPipeline } from '../../src/core/nes/nextEditPipeline';
 import { FIM_ANSWER, LOOP_TRIGGER } from '../fixtures/makeTestModel';
 import { startEngine } from '../helpers/engineHarness';
 import { testModelPath } from '../helpers/testModel';
@@ -78,6 +82,63 @@ describe('next-edit requests on the test model', () => {
     });
     assert.equal(result.stopReason, 'stop');
     assert.equal(result.text, FIM_ANSWER.slice(0, FIM_ANSWER.indexOf('sum +')));
+  });
+});
+
+describe('next edits on the Qwen-vocabulary model scripted for Sweep prompts', () => {
+  let client: EngineClient;
+  const rename = NES_SCENARIOS.find((s) => s.name === 'rename')!;
+
+  before(async () => {
+    ({ client } = startEngine({}, { nextEditModel: testModelPath('qwen'), contextSize: 4096 }));
+    await client.load();
+  });
+  after(() => client.dispose());
+
+  /** The pipeline after the user's rename, as the editor builds it. */
+  function pipeline(inputLookup: boolean) {
+    const history = new EditHistory();
+    const lines = (text: string) => text.split('\n');
+    const before = new LinesDocument('file:///w/rename.js', 'javascript', lines(rename.before), 1, 'rename.js');
+    const after = new LinesDocument('file:///w/rename.js', 'javascript', lines(afterUserEdit(rename)), 2, 'rename.js');
+    const asHistory = (d: LinesDocument) => ({
+      uri: d.uri,
+      path: 'rename.js',
+      lineCount: d.lineCount,
+      lineAt: (i: number) => d.lineAt(i),
+    });
+    history.observe(asHistory(before));
+    const { line, start, end, text } = rename.userEdit;
+    history.onUserChange(asHistory(after), [
+      { range: { start: { line, character: start }, end: { line, character: end } }, text },
+    ]);
+    const nes = new NextEditPipeline({ engine: client, history, settings: { inputLookup, timeoutMs: 60_000 } });
+    nes.setModel({ id: 'qwen', family: 'sweep' });
+    return { nes, doc: after, cursor: { line, character: start + text.length } };
+  }
+
+  test('the Sweep prompt is answered with the renamed file, and its first edit is the next use of the old name', async () => {
+    const { nes, doc, cursor } = pipeline(false);
+    const s = await nes.provide({ doc, cursor });
+    assert.equal(s?.result?.text, sweepAnswer(rename));
+    assert.equal(s?.result?.stopReason, 'eos'); // <|file_sep|> is one of Qwen's end-of-generation tokens
+    assert.deepEqual(
+      s?.edits.map((e) => [e.range.start.line, e.oldText, e.text]),
+      [
+        [3, 'total', 'sum'],
+        [5, 'total', 'sum'],
+        [6, 'total', 'sum'],
+      ],
+    );
+    assert.equal(s?.edit.range.start.line, 3);
+  });
+
+  test('input lookup drafts tokens from the prompt and writes the same answer', async () => {
+    const { nes, doc, cursor } = pipeline(true);
+    const s = await nes.provide({ doc, cursor });
+    assert.equal(s?.result?.text, sweepAnswer(rename));
+    assert.ok(s!.result!.draftTokens > 0, 'drafts were proposed');
+    assert.ok(s!.result!.acceptedDraftTokens > 0, `confirmed drafts: ${s!.result!.acceptedDraftTokens}`);
   });
 });
 
