@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { afterUserEdit, NES_SCENARIOS } from '../../src/core/bench/nesScenarios';
 import { engineArgs, runCli } from './runCli';
 
 const dir = mkdtempSync(join(tmpdir(), 'alembic-cli-next-edit-'));
@@ -24,6 +25,67 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+
+describe('alembic next-edit on the Qwen-vocabulary model scripted for Sweep prompts', () => {
+  const rename = NES_SCENARIOS.find((s) => s.name === 'rename')!;
+  const renamed = join(dir, 'rename.js');
+  writeFileSync(renamed, afterUserEdit(rename));
+  const renameDiff = join(dir, 'rename-declaration.diff');
+  writeFileSync(
+    renameDiff,
+    [
+      '--- a/rename.js',
+      '+++ b/rename.js',
+      '@@ -1,3 +1,3 @@',
+      ' function summarize(orders) {',
+      '-  let total = 0;',
+      '+  let sum = 0;',
+      '   orders.forEach((order) => {',
+      '',
+    ].join('\n'),
+  );
+
+  test('prints the rename of the next uses as a unified diff', async () => {
+    const run = await runCli([
+      'next-edit',
+      ...engineArgs('qwen'),
+      '--file',
+      renamed,
+      '--edits',
+      renameDiff,
+      '--format',
+      'sweep',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const removed = run.stdout.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'));
+    const added = run.stdout.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++'));
+    assert.deepEqual(removed, [
+      '-    total += order.amount;',
+      '-  const average = total / orders.length;',
+      '-  return [total, average];',
+    ]);
+    assert.deepEqual(added, [
+      '+    sum += order.amount;',
+      '+  const average = sum / orders.length;',
+      '+  return [sum, average];',
+    ]);
+  });
+
+  test('bench replay --nes offers every expected edit of both sequences, with and without input lookup', async () => {
+    const run = await runCli(['bench', 'replay', '--nes', ...engineArgs('qwen'), '--format', 'sweep'], {
+      timeoutMs: 300_000,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    for (const scenario of ['rename', 'parameter'])
+      for (const lookup of ['on', 'off'])
+        assert.match(
+          run.stdout,
+          new RegExp(`\\| ${scenario} \\| ${lookup} \\| 3 of 3 \\| yes \\| 2 \\| 2 \\|`),
+          run.stdout,
+        );
+    assert.match(run.stdout, /rename: input lookup [\d.]+× the tokens\/s without it/);
+  });
+});
 
 describe('alembic next-edit', () => {
   test('with --json, runs the family’s prompt through the engine and reports the token accounting and drafts', async () => {
