@@ -13,15 +13,30 @@ import { Emitter } from '../../src/core/util/emitter';
 class FakeNesEngine implements NextEditEngine {
   calls: NextEditParams[] = [];
   stopReason: StopReason = 'stop';
+  /** Answers this many requests with "abort" as the engine does when an inline completion pre-empts it. */
+  preempt = 0;
+  /** Called as a request is pre-empted (the completion that took the engine starts). */
+  onPreempt = () => {};
   constructor(private readonly rewrite: (window: string) => string) {}
   async nextEdit(params: NextEditParams, signal: AbortSignal): Promise<NextEditResult> {
     this.calls.push(params);
     const text = promptText(params.segments);
     const window = /<\|file_sep\|>current\/[^\n]*\n([\s\S]*?)\n<\|file_sep\|>updated\//.exec(text)![1]!;
     await Promise.resolve();
+    const preempted = this.preempt > 0;
+    if (preempted) this.preempt--;
+    if (preempted) this.onPreempt();
+    if (preempted) return { ...this.answer(text, ''), stopReason: 'abort' };
+    return this.answer(
+      text,
+      signal.aborted ? '' : `${this.rewrite(window)}\n`,
+      signal.aborted ? 'abort' : this.stopReason,
+    );
+  }
+  private answer(text: string, answer: string, stopReason: StopReason = 'abort'): NextEditResult {
     return {
-      text: signal.aborted ? '' : `${this.rewrite(window)}\n`,
-      stopReason: signal.aborted ? 'abort' : this.stopReason,
+      text: answer,
+      stopReason,
       accounting: {
         promptTokens: text.length,
         evaluatedTokens: text.length,
@@ -213,6 +228,41 @@ describe('next-edit scheduling', () => {
     await clock.advance(0);
     assert.equal(engine.calls.length, 1);
     assert.ok(shown.at(-1));
+  });
+
+  test('a next edit the engine stopped for an inline completion is asked again once the completion is done', async () => {
+    const { doc, engine, clock, foreground, shown, scheduler } = setup();
+    engine.preempt = 1;
+    engine.onPreempt = () => (foreground.busy = true);
+    scheduler.noteEdit(doc, { line: 2, character: 18 });
+    await clock.advance(500);
+    assert.equal(engine.calls.length, 1);
+    assert.equal(shown.filter(Boolean).length, 0, 'nothing shown while the completion runs');
+    foreground.finish();
+    await clock.advance(0);
+    assert.equal(engine.calls.length, 2);
+    assert.equal(shown.at(-1)?.edit.text, 'entry.price * entry');
+  });
+
+  test('a next edit pre-empted again and again gives up after three tries', async () => {
+    const errors: unknown[] = [];
+    const { doc, history } = renamed();
+    const engine = new FakeNesEngine(renameAll);
+    engine.preempt = 5;
+    const clock = new ManualClock();
+    const scheduler = new NextEditScheduler({
+      pipeline: pipeline(engine, history),
+      clock,
+      pauseMs: () => 500,
+      foreground: new Foreground(),
+      enabled: () => true,
+      onSuggestion: () => undefined,
+      onError: (e) => errors.push(e),
+    });
+    scheduler.noteEdit(doc, { line: 2, character: 18 });
+    await clock.advance(500);
+    assert.equal(engine.calls.length, 3);
+    assert.equal(errors.length, 1);
   });
 
   test('moving the cursor alone asks nothing, and nothing is asked where next edits are off', async () => {

@@ -25,6 +25,14 @@ export interface NextEditEngine {
   nextEdit(params: NextEditParams, signal: AbortSignal): Promise<NextEditResult>;
 }
 
+/** The engine stopped the request to serve an inline completion first. */
+export class NextEditPreempted extends Error {
+  constructor() {
+    super('the next edit was stopped for an inline completion');
+    this.name = 'NextEditPreempted';
+  }
+}
+
 export interface NesSettings {
   timeoutMs: number;
   /** Speculative decoding by input lookup. */
@@ -225,7 +233,12 @@ export class NextEditPipeline {
         signal ?? new AbortController().signal,
       );
       this.stats.engine(result);
-      if (result.stopReason === 'abort') return undefined;
+      if (result.stopReason === 'abort') {
+        if (signal?.aborted) return undefined;
+        // Stopped by the engine, not by us: an inline completion came first. The scheduler asks
+        // again once it is done (the prompt's evaluated part is still in the KV cache).
+        throw new NextEditPreempted();
+      }
       if (result.stopReason === 'timeout')
         this.log('warn', `the next edit took longer than ${this.settings.timeoutMs} ms and was dropped`);
       return result;

@@ -2,12 +2,16 @@
 // inline completion. Every edit cancels the request in flight (its answer would describe a document
 // that no longer exists) and restarts the pause. When the pause is over but the engine is serving
 // an inline completion or a chat answer (foreground work), the request waits until that is done;
-// the engine also stops a running next edit as soon as a completion arrives. Moving the cursor alone
+// the engine also stops a running next edit as soon as a completion arrives, and the request is
+// made again once the completion is done (the user has not moved on). Moving the cursor alone
 // asks nothing: a next edit follows an edit. Explicit requests (a command) skip the pause.
 import type { Clock } from '../completion/clock';
 import type { CompletionDocument, Position } from '../completion/documentWindow';
 import type { Disposable } from '../util/emitter';
-import type { NesSuggestion, NextEditPipeline } from './nextEditPipeline';
+import { NextEditPreempted, type NesSuggestion, type NextEditPipeline } from './nextEditPipeline';
+
+/** How many times a request stopped by inline completions is made before it gives up. */
+const MAX_PREEMPTED_ATTEMPTS = 3;
 
 export interface ForegroundWork {
   /** The engine is serving an inline completion or a chat answer now. */
@@ -72,10 +76,20 @@ export class NextEditScheduler implements Disposable {
     try {
       if (!(await this.options.clock.sleep(pauseMs, signal))) return;
       if (!(await this.foregroundIdle(signal))) return;
-      const target = this.target;
-      if (!target) return;
-      const suggestion = await this.options.pipeline.provide({ doc: target.doc, cursor: target.cursor, signal });
-      if (signal.aborted) return;
+      let suggestion: NesSuggestion | null = null;
+      let target = this.target;
+      for (let attempt = 1; target; attempt++) {
+        try {
+          suggestion = await this.options.pipeline.provide({ doc: target.doc, cursor: target.cursor, signal });
+          break;
+        } catch (e) {
+          // An inline completion took the engine: ask again once it is done, a few times at most.
+          if (!(e instanceof NextEditPreempted) || attempt >= MAX_PREEMPTED_ATTEMPTS) throw e;
+          if (!(await this.foregroundIdle(signal))) return;
+          target = this.target;
+        }
+      }
+      if (!target || signal.aborted) return;
       // The document may have changed without an edit event reaching us yet.
       if (suggestion && suggestion.version !== target.doc.version) return;
       this.options.onSuggestion(suggestion, target.doc);
