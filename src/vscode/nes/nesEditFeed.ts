@@ -1,13 +1,16 @@
 // Feeds the edit history from VS Code's document events and tells which changes the user made.
 // A change counts as the user's when it happens in the active editor's document and leaves it
 // dirty (typing, paste, undo, multi-cursor edits); a change to a document no editor is focused on,
-// or one that makes it clean again (revert, reload from disk after a checkout), is not, and resets
+// or one that leaves it clean (revert, reload from disk after a checkout), is not, and resets
 // that file's history. Only the documents on screen are followed (a shadow copy each, bounded).
 import * as vscode from 'vscode';
 import { displayPath } from '../../core/completion/documentWindow';
 import type { EditHistory, HistoryDocument, TextChange } from '../../core/nes/editHistory';
 import { DisposableStore } from '../disposable';
 import { asCompletionDocument, isCodeDocument } from '../completion/documentAdapter';
+
+/** How long a change that left its document clean waits for the dirty flag. */
+const SETTLE_MS = 250;
 
 export interface UserEdit {
   readonly document: vscode.TextDocument;
@@ -22,6 +25,8 @@ export class NesEditFeed extends DisposableStore {
   /** Set while the extension itself applies an accepted suggestion: still a user edit for the
    * history (the user chose it), but not one that should restart the typing pause. */
   applying = false;
+  /** A change that left its document clean, until its dirty flag tells whose it was. */
+  private unsettled?: { document: vscode.TextDocument; cursor: vscode.Position; timer: ReturnType<typeof setTimeout> };
 
   constructor(private readonly history: EditHistory) {
     super();
@@ -38,10 +43,12 @@ export class NesEditFeed extends DisposableStore {
   }
 
   private onChange(e: vscode.TextDocumentChangeEvent): void {
-    if (!isCodeDocument(e.document) || e.contentChanges.length === 0) return;
+    if (!isCodeDocument(e.document)) return;
+    if (this.unsettled?.document === e.document) this.settle();
+    if (e.contentChanges.length === 0) return; // a dirty-state change (it settled the edit above)
     const doc = historyDocument(e.document);
     const active = vscode.window.activeTextEditor?.document === e.document;
-    if (!active || !e.document.isDirty) {
+    if (!active) {
       this.history.onExternalChange(doc);
       return;
     }
@@ -60,7 +67,29 @@ export class NesEditFeed extends DisposableStore {
       lines.length === 1
         ? last.range.start.translate(0, last.text.length)
         : new vscode.Position(last.range.start.line + lines.length - 1, lines[lines.length - 1]!.length);
-    this.edited.fire({ document: e.document, cursor });
+    if (e.document.isDirty) {
+      this.edited.fire({ document: e.document, cursor });
+      return;
+    }
+    // Clean after the change: a revert or a reload from disk, or the first keystroke in a saved
+    // file (VS Code sends the change before the dirty flag, which follows in its own event). Wait
+    // for that flag: dirty means the user typed; still clean means the file changed under us.
+    this.unsettled = { document: e.document, cursor, timer: setTimeout(() => this.settle(), SETTLE_MS) };
+  }
+
+  /** Decides an edit that left its document clean: the user's if the document is dirty now. */
+  private settle(): void {
+    const unsettled = this.unsettled;
+    if (!unsettled) return;
+    this.unsettled = undefined;
+    clearTimeout(unsettled.timer);
+    if (unsettled.document.isDirty) this.edited.fire({ document: unsettled.document, cursor: unsettled.cursor });
+    else this.history.onExternalChange(historyDocument(unsettled.document));
+  }
+
+  override dispose(): void {
+    if (this.unsettled) clearTimeout(this.unsettled.timer);
+    super.dispose();
   }
 }
 
