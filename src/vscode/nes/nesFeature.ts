@@ -14,7 +14,7 @@ import { resolveNextEditFamily } from '../../core/nes/nesModel';
 import { NextEditPipeline, textAt, type NesSuggestion } from '../../core/nes/nextEditPipeline';
 import { NextEditScheduler, type ForegroundWork } from '../../core/nes/nextEditScheduler';
 import { Emitter } from '../../core/util/emitter';
-import { getSetting, setSetting } from '../config';
+import { getSetting, setSetting, watchSettings } from '../config';
 import { DisposableStore } from '../disposable';
 import type { EngineService } from '../engineService';
 import type { Logger } from '../log';
@@ -98,8 +98,8 @@ export class NesFeature extends DisposableStore {
     this.register(vscode.window.onDidChangeActiveTextEditor(() => this.dismissView()));
     this.register(engine.onDidChangeState(() => void this.bindModel()));
     this.register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('alembic.nextEdit')) return;
+      watchSettings((change) => {
+        if (!change.keys.some((k) => k.startsWith('nextEdit.'))) return;
         this.pipeline.updateSettings(settings());
         void this.bindModel();
       }),
