@@ -58,8 +58,10 @@ export class NesFeature extends DisposableStore {
     super();
     this.pipeline = new NextEditPipeline({
       engine: { nextEdit: (params, signal) => engine.engine.nextEdit(params, signal) },
-      history: this.history,
-      snippets: () => extraContext?.snippets() ?? [],
+      // Only the project's files and the one being edited: VS Code's settings.json or a file
+      // opened from elsewhere says little about the next edit here and makes every prompt longer.
+      history: { edits: () => this.history.edits().filter((e) => isRelevant(e.uri)) },
+      snippets: () => (extraContext?.snippets() ?? []).filter((s) => isRelevant(s.uri)),
       settings: settings(),
       log: (level, message) => log[level](message),
     });
@@ -278,6 +280,12 @@ export class NesFeature extends DisposableStore {
 
 function settings() {
   return { timeoutMs: getSetting('nextEdit.timeoutMs'), inputLookup: getSetting('nextEdit.inputLookup') };
+}
+
+/** A file of the workspace, or the one in the active editor. */
+function isRelevant(uri: string): boolean {
+  if (vscode.window.activeTextEditor?.document.uri.toString() === uri) return true;
+  return vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(uri)) !== undefined;
 }
 
 function enabledFor(languageId: string): boolean {
