@@ -85,7 +85,7 @@ async function withNextEditModel(ctx: ScenarioContext, body: () => Promise<void>
     await ctx.editSetting('alembic.nextEdit.model', testModelPath('qwen'));
     await waitFor(
       'the status item to say inline completions are off',
-      async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('inline completions are off'),
+      async () => (await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('Inline completions: off.'),
       10_000,
     );
     await waitFor(
