@@ -99,6 +99,12 @@ async function withNextEditModel(ctx: ScenarioContext, body: () => Promise<void>
     await ctx.editSetting('alembic.nextEdit.model', '');
     await ctx.editSetting('alembic.nextEdit.format', 'auto');
     await ctx.wb.runCommand('Alembic: Toggle Inline Completions');
+    // Back on before the next scenario toggles again (two toggles in flight read the same value).
+    await waitFor(
+      'the status item to say inline completions are on',
+      async () => !(await ctx.wb.statusItem(STATUS_ITEM))?.label.includes('Inline completions: off.'),
+      10_000,
+    );
     await waitForReady(ctx, 60_000);
   }
 }
