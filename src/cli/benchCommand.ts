@@ -16,6 +16,7 @@ import { readInput } from './completeCommand';
 import { BENCH_TEAM_HELP, benchTeamCommand } from './benchTeamCommand';
 import { ENGINE_HELP, ENGINE_OPTIONS } from './engineOptions';
 import { SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
+import { NES_BENCH_HELP, nesBenchCommand } from './nesBench';
 
 export const DEFAULT_BENCH_CHARS = 400;
 
@@ -47,6 +48,7 @@ export const BENCH_HELP = `usage: alembic bench replay --model <file.gguf> --fil
                           recommends); for a test model standing in for a model with a longer
                           context, give that one (the server is told the model has it)
   --json                  print the report as JSON (an array with several strategies)
+${NES_BENCH_HELP}
 ${ENGINE_HELP}
 ${SERVER_HELP}
   (with --endpoint, alembic, naive and sliding run on that server; llama.vscode still starts its own)
@@ -56,6 +58,7 @@ ${BENCH_TEAM_HELP}`;
 export async function benchCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind === 'team') return benchTeamCommand(rest);
+  if (kind === 'replay' && rest.includes('--nes')) return nesBenchCommand(rest.filter((a) => a !== '--nes'));
   if (kind !== 'replay')
     throw new UsageError(
       kind ? `unknown benchmark "${kind}"; there are: replay, team` : 'which benchmark? there are: replay, team',

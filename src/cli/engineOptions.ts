@@ -29,7 +29,10 @@ export const ENGINE_HELP = `engine options:
 const GPU_VALUES: GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
 
 /** Starts the engine process with the model for the given roles. */
-export function startEngine(args: ParsedArgs, roles: { completion?: boolean; chat?: boolean }): EngineClient {
+export function startEngine(
+  args: ParsedArgs,
+  roles: { completion?: boolean; chat?: boolean; nextEdit?: boolean },
+): EngineClient {
   const model = str(args, 'model');
   if (!model) throw new UsageError('--model <file.gguf> is required');
   const gpu = (str(args, 'gpu') ?? 'auto') as GpuSetting;
@@ -46,6 +49,7 @@ export function startEngine(args: ParsedArgs, roles: { completion?: boolean; cha
   const params: LoadParams = {
     completionModel: roles.completion ? model : undefined,
     chatModel: roles.chat ? model : undefined,
+    nextEditModel: roles.nextEdit ? model : undefined,
     gpuLayers: num(args, 'gpu-layers') ?? 'auto',
     contextSize: num(args, 'context-size') ?? 'auto',
     maxContextSize: AUTO_CONTEXT_LIMIT,

@@ -6,6 +6,7 @@ import { DOWNLOAD_HELP, downloadCommand } from './downloadCommand';
 import { INSPECT_HELP, inspectCommand } from './inspectCommand';
 import { MODELS_HELP, modelsCommand } from './modelsCommand';
 import { BENCH_HELP, benchCommand } from './benchCommand';
+import { NEXT_EDIT_HELP, nextEditCommand } from './nextEditCommand';
 import { CliExit, UsageError } from './args';
 import { displayText } from '../core/util/displayText';
 
@@ -18,6 +19,11 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   inspect: { summary: 'check a GGUF file and show its metadata', help: INSPECT_HELP, run: inspectCommand },
   complete: { summary: 'fill in the middle at a position in a file', help: COMPLETE_HELP, run: completeCommand },
+  'next-edit': {
+    summary: 'suggest the next edit after the recent edits in a diff',
+    help: NEXT_EDIT_HELP,
+    run: nextEditCommand,
+  },
   chat: { summary: 'ask the model something; the answer streams to stdout', help: CHAT_HELP, run: chatCommand },
   models: { summary: 'list the recommended models for this machine', help: MODELS_HELP, run: modelsCommand },
   download: { summary: 'download a model (resumable)', help: DOWNLOAD_HELP, run: downloadCommand },

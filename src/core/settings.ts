@@ -16,6 +16,7 @@
 
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
 export type MultilineSetting = 'auto' | 'always' | 'never';
+export type NextEditFormatSetting = 'auto' | 'sweep' | 'zeta' | 'instinct';
 export type ChangeEffect = 'live' | 'rebuildPipeline' | 'reloadModel' | 'restartEngine';
 export type SettingType = 'string' | 'boolean' | 'integer' | 'number' | 'object';
 /** Where a feature's requests go: the local engine, or a server of one of these kinds. */
@@ -198,6 +199,34 @@ export const SETTINGS = {
     onChange: 'live',
     restricted: true,
   }),
+  /** GGUF file of the next-edit model (Sweep Next-Edit, Zeta or Instinct); empty = no next edits. */
+  'nextEdit.model': spec({ type: 'string', default: '', onChange: 'reloadModel', restricted: true }),
+  /** Off unloads the next-edit model (the engine loads only what is used). */
+  'nextEdit.enabled': spec({ type: 'boolean', default: true, onChange: 'reloadModel' }),
+  /** Per-language switch; languages not listed are on. */
+  'nextEdit.languages': spec<Record<string, boolean>>({
+    type: 'object',
+    default: { plaintext: false, scminput: false },
+    valueType: 'boolean',
+    onChange: 'live',
+  }),
+  /** The prompt format; 'auto' reads it from the model file's metadata. */
+  'nextEdit.format': spec<NextEditFormatSetting>({
+    type: 'string',
+    default: 'auto',
+    enum: ['auto', 'sweep', 'zeta', 'instinct'],
+    onChange: 'live',
+  }),
+  'nextEdit.debounceMs': spec({ type: 'integer', default: 600, minimum: 0, maximum: 5000, onChange: 'live' }),
+  'nextEdit.timeoutMs': spec({
+    type: 'integer',
+    default: 8000,
+    minimum: 500,
+    maximum: 60000,
+    onChange: 'live',
+    restricted: true,
+  }),
+  'nextEdit.inputLookup': spec({ type: 'boolean', default: true, onChange: 'live' }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;

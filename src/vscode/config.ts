@@ -101,11 +101,13 @@ export function engineLoadParams(): LoadParams {
   const configuredCompletion = getSetting('completion.model').trim();
   const completionModel = localCompletion ? configuredCompletion : '';
   const chatModel = localChat ? getSetting('chat.model').trim() || configuredCompletion : '';
+  const nextEditModel = getSetting('nextEdit.enabled') ? getSetting('nextEdit.model').trim() : '';
   const gpuLayers = getSetting('engine.gpuLayers');
   const contextSize = getSetting('engine.contextSize');
   return {
     completionModel: completionModel || undefined,
     chatModel: chatModel || undefined,
+    nextEditModel: nextEditModel || undefined,
     gpuLayers: gpuLayers < 0 ? 'auto' : gpuLayers,
     contextSize: contextSize > 0 ? contextSize : 'auto',
     maxContextSize: AUTO_CONTEXT_LIMIT,

@@ -76,6 +76,7 @@ export class EngineService extends DisposableStore {
 
   /** True when a model file is configured for the role, or the role is served by a server. */
   hasModelFor(role: ModelRole): boolean {
+    if (role === 'nextEdit') return Boolean(engineLoadParams().nextEditModel); // never on a server
     if (isRemote(role)) return true;
     const params = engineLoadParams();
     return Boolean(role === 'completion' ? params.completionModel : params.chatModel);

@@ -13,6 +13,7 @@ import { EngineService } from './engineService';
 import { ENGINE_STATUS_COMMANDS, EngineStatusView } from './engineStatusView';
 import { createChannelLogger } from './log';
 import { MODEL_COMMANDS, registerModelCommands } from './models/modelCommands';
+import { NEXT_EDIT_COMMANDS, NesFeature } from './nes/nesFeature';
 import { registerServerCommands, SERVER_COMMANDS } from './remote/serverCommands';
 import { EngineStatusBar } from './statusBar';
 import { WALKTHROUGH_COMMANDS, Walkthrough } from './walkthrough';
@@ -63,6 +64,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
     () => new InlineCompletions(engine, commands, log.child('completion')),
   );
   if (completions && statusBar) context.subscriptions.push(statusBar.contribute(completions.status));
+  const nextEdits = feature(
+    'next edit suggestions',
+    NEXT_EDIT_COMMANDS,
+    () => new NesFeature(engine, commands, log.child('nextEdit'), completions?.pipeline.extraContext),
+  );
+  if (nextEdits && statusBar) context.subscriptions.push(statusBar.contribute(nextEdits.status));
   feature('model commands', MODEL_COMMANDS, () =>
     registerModelCommands(context, engine, commands, log.child('models')),
   );

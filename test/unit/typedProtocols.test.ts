@@ -23,6 +23,10 @@ const handlers: EngineHandlers<{ calls: string[] }> = {
   load: async (_p, c) => (c.calls.push('load'), { models: {}, gpu }),
   complete: async (_p, c) => (c.calls.push('complete'), { text: 'x', stopReason: 'eos', accounting, replayed: false }),
   prefill: async (_p, c) => (c.calls.push('prefill'), { accounting }),
+  nextEdit: async (_p, c) => (
+    c.calls.push('nextEdit'),
+    { text: 'x', stopReason: 'eos', accounting, draftTokens: 0, acceptedDraftTokens: 0 }
+  ),
   chat: async (_p, c) => (c.calls.push('chat'), { text: 'x', thought: '', stopReason: 'eos', accounting }),
   tokenize: async (p, c) => (c.calls.push('tokenize'), { tokens: [p.text.length] }),
   status: async (_p, c) => (

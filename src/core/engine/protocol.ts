@@ -10,8 +10,9 @@ import type { LogLevel } from '../util/logger';
 /** The compute backend node-llama-cpp picked for this machine. */
 export type Backend = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
-/** What a model is loaded for. One file may serve both roles (one model in memory, two sequences). */
-export type ModelRole = 'completion' | 'chat';
+/** What a model is loaded for. One file may serve several roles (one model in memory, a sequence
+ * per role). */
+export type ModelRole = 'completion' | 'chat' | 'nextEdit';
 
 /** One piece of a prompt. Text is tokenized as plain text (special-token texts inside it stay
  * literal text); `special` must be the exact text of one special token of the model
@@ -131,6 +132,8 @@ export interface LoadParams {
   completionModel?: string;
   /** GGUF path for chat; may equal completionModel (the model is then loaded once). */
   chatModel?: string;
+  /** GGUF path for next edit suggestions; may equal the others. */
+  nextEditModel?: string;
   /** GPU layers: "auto" lets node-llama-cpp fit them to free memory. */
   gpuLayers?: number | 'auto';
   /** The chat context in tokens, and an upper bound for the completion context; "auto" fits the
@@ -178,6 +181,26 @@ export interface CompleteResult {
   /** True when a greedy generation for the identical prompt was replayed from the sequence
    * state: nothing was evaluated or generated. */
   replayed: boolean;
+}
+
+/** A next-edit rewrite on the nextEdit sequence: any prompt (no FIM tokens needed), greedy. */
+export interface NextEditParams {
+  segments: PromptSegment[];
+  maxTokens: number;
+  timeoutMs: number;
+  stop?: string[];
+  /** Speculative decoding by input lookup: draft tokens are copied from the prompt where the output
+   * repeats it (a rewrite mostly copies the excerpt) and checked in one batch. Default true. */
+  inputLookup?: boolean;
+}
+
+export interface NextEditResult {
+  text: string;
+  stopReason: StopReason;
+  accounting: TokenAccounting;
+  /** Draft tokens proposed by input lookup and how many the model confirmed (both 0 when off). */
+  draftTokens: number;
+  acceptedDraftTokens: number;
 }
 
 /** Evaluate a prompt into the completion sequence without generating (background warm-up). An
@@ -232,6 +255,7 @@ export interface EngineRequests {
   load: { params: LoadParams; result: LoadResult };
   complete: { params: CompleteParams; result: CompleteResult };
   prefill: { params: PrefillParams; result: PrefillResult };
+  nextEdit: { params: NextEditParams; result: NextEditResult };
   chat: { params: ChatParams; result: ChatResult };
   tokenize: { params: TokenizeParams; result: TokenizeResult };
   status: { params: Record<string, never>; result: EngineStatus };

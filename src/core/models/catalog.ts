@@ -3,12 +3,17 @@
 // appears only where it is known for certain: a wrong one would make every download fail, and
 // without one the downloader still verifies the hash Hugging Face announces (X-Linked-Etag).
 
-export type ModelPurpose = 'completion' | 'chat';
+/** 'nextEdit': a next-edit model (it rewrites a region of the file from the user's recent edits). */
+export type ModelPurpose = 'completion' | 'chat' | 'nextEdit';
 
 /** Families whose GGUF files carry fill-in-the-middle tokens (base/code models). */
 export const FIM_FAMILIES = ['qwen2.5-coder', 'deepseek-coder', 'starcoder2', 'codegemma'] as const;
 
-export type ModelFamily = (typeof FIM_FAMILIES)[number] | 'deepseek-r1-distill-qwen';
+/** Next-edit model families: each speaks one prompt format (src/core/nes/formats). */
+export const NEXT_EDIT_MODEL_FAMILIES = ['sweep-next-edit', 'zeta', 'instinct'] as const;
+
+export type ModelFamily =
+  (typeof FIM_FAMILIES)[number] | 'deepseek-r1-distill-qwen' | (typeof NEXT_EDIT_MODEL_FAMILIES)[number];
 
 export interface CatalogModel {
   /** Short kebab id, stable across versions: saved choices refer to it. */
@@ -286,11 +291,70 @@ const OTHER_COMPLETION: CatalogModel[] = [
   }),
 ];
 
+// Next-edit models: all three are Qwen2.5-Coder fine-tunes. Sweep's files are the ones its own
+// JetBrains plugin downloads; Zeta's is LM Studio's conversion of zed-industries/zeta; Instinct's
+// is QuantFactory's conversion of continuedev/instinct (Continue's own is for Ollama).
+const NEXT_EDIT: CatalogModel[] = [
+  entry({
+    id: 'sweep-next-edit-0.5b-q8',
+    displayName: 'Sweep Next-Edit 0.5B',
+    family: 'sweep-next-edit',
+    purpose: ['nextEdit'],
+    huggingFaceRepo: 'sweepai/sweep-next-edit-0.5B',
+    fileName: 'sweep-next-edit-0.5b.q8_0.gguf',
+    sizeBytes: 531 * MB,
+    parameterCount: 494e6,
+    quantization: 'Q8_0',
+    kv: [24, 2, 64],
+    description: 'Smallest next-edit model: fast on any CPU, right a little less often than 1.5B.',
+  }),
+  entry({
+    id: 'sweep-next-edit-1.5b-q8',
+    displayName: 'Sweep Next-Edit 1.5B',
+    family: 'sweep-next-edit',
+    purpose: ['nextEdit'],
+    huggingFaceRepo: 'sweepai/sweep-next-edit-1.5B',
+    fileName: 'sweep-next-edit-1.5b.q8_0.v2.gguf',
+    sizeBytes: 1.65 * GB,
+    parameterCount: 1.54e9,
+    quantization: 'Q8_0',
+    kv: [28, 2, 128],
+    description: 'The recommended next-edit model: suggests the rest of a rename or refactor, locally.',
+  }),
+  entry({
+    id: 'zeta-7b-q4',
+    displayName: 'Zeta 7B',
+    family: 'zeta',
+    purpose: ['nextEdit'],
+    huggingFaceRepo: 'lmstudio-community/zeta-GGUF',
+    fileName: 'zeta-Q4_K_M.gguf',
+    sizeBytes: 4.68 * GB,
+    parameterCount: 7.62e9,
+    quantization: 'Q4_K_M',
+    kv: [28, 4, 128],
+    description: "Zed's next-edit model; needs a GPU with 8 GB or more to answer quickly.",
+  }),
+  entry({
+    id: 'instinct-7b-q4',
+    displayName: 'Instinct 7B',
+    family: 'instinct',
+    purpose: ['nextEdit'],
+    huggingFaceRepo: 'QuantFactory/instinct-GGUF',
+    fileName: 'instinct.Q4_K_M.gguf',
+    sizeBytes: 4.68 * GB,
+    parameterCount: 7.62e9,
+    quantization: 'Q4_K_M',
+    kv: [28, 4, 128],
+    description: "Continue's next-edit model; needs a GPU with 8 GB or more to answer quickly.",
+  }),
+];
+
 export const MODEL_CATALOG: readonly CatalogModel[] = Object.freeze([
   ...QWEN_CODER,
   ...DEEPSEEK_CODER,
   ...REASONING,
   ...OTHER_COMPLETION,
+  ...NEXT_EDIT,
 ]);
 
 export function findCatalogModel(id: string): CatalogModel | undefined {

@@ -32,6 +32,8 @@ import type {
   LoadParams,
   LoadResult,
   ModelRole,
+  NextEditParams,
+  NextEditResult,
   PrefillParams,
   PrefillResult,
   ThreadsInfo,
@@ -147,6 +149,10 @@ export class EngineClient {
     return this.generate('prefill', params, { signal });
   }
 
+  nextEdit(params: NextEditParams, signal?: AbortSignal): Promise<NextEditResult> {
+    return this.withModels(() => this.send('nextEdit', params, { signal }));
+  }
+
   chat(
     params: ChatParams,
     options: { signal?: AbortSignal; onChunk?: (chunk: ChatChunk) => void } = {},
@@ -199,7 +205,7 @@ export class EngineClient {
     this.badModels.clear();
     await this.stopProcess();
     this.setState({ phase: 'stopped', models: {}, error: undefined });
-    if (this.desired.completionModel || this.desired.chatModel) await this.load();
+    if (this.desired.completionModel || this.desired.chatModel || this.desired.nextEditModel) await this.load();
     else await this.ensureStarted();
   }
 

@@ -230,7 +230,7 @@ export class CompletionRunner {
   }
 }
 
-export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): Token[] {
+export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[], allowEmpty = false): Token[] {
   const tokens: Token[] = [];
   for (const segment of segments) {
     if ('special' in segment) {
@@ -242,11 +242,11 @@ export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[]): 
       tokens.push(...model.tokenize(segment.text, false));
     }
   }
-  if (tokens.length === 0) throw new EngineError('badRequest', 'The prompt is empty.');
+  if (tokens.length === 0 && !allowEmpty) throw new EngineError('badRequest', 'The prompt is empty.');
   return tokens;
 }
 
-function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
+export function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
   if (promptTokens + roomForOutput > contextSize) {
     throw new EngineError(
       'promptTooLong',
@@ -257,14 +257,14 @@ function checkFits(promptTokens: number, roomForOutput: number, contextSize: num
 }
 
 /** Erases the sequence state after the longest common prefix (at most `limit` tokens) and returns its length. */
-async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], limit: number): Promise<number> {
+export async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], limit: number): Promise<number> {
   const common = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, limit);
   if (sequence.nextTokenIndex > common)
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
 }
 
-function firstStop(text: string, stops: string[] | undefined): number {
+export function firstStop(text: string, stops: string[] | undefined): number {
   let best = -1;
   for (const s of stops ?? []) {
     const at = s ? text.indexOf(s) : -1;

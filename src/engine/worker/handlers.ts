@@ -14,6 +14,7 @@ import type { ChatRunner } from './chatRunner';
 import type { CompletionRunner } from './completionRunner';
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
+import type { NextEditRunner } from './nextEditRunner';
 
 /** What each handler gets besides its parameters. */
 export interface RequestContext {
@@ -27,6 +28,7 @@ export interface EngineParts {
   runtime: LlamaRuntime;
   completions: CompletionRunner;
   chats: ChatRunner;
+  nextEdits: NextEditRunner;
   /** Ids of the requests running now. */
   running(): number[];
   startedAt: number;
@@ -36,6 +38,7 @@ export function createHandlers({
   runtime,
   completions,
   chats,
+  nextEdits,
   running,
   startedAt,
 }: EngineParts): EngineHandlers<RequestContext> {
@@ -47,7 +50,11 @@ export function createHandlers({
       if (models.chat) models.chat.chatWrapper = chats.wrapperName();
       return { models, gpu: await runtime.gpuInfo(), threads: runtime.threads };
     },
-    complete: (params, ctx) => completions.complete(params, ctx.signal),
+    complete: (params, ctx) => {
+      nextEdits.preempt(); // an inline completion never waits behind a next edit
+      return completions.complete(params, ctx.signal);
+    },
+    nextEdit: (params, ctx) => nextEdits.run(params, ctx.signal),
     prefill: (params, ctx) => completions.prefill(params, ctx.signal),
     chat: (params, ctx) => chats.run(params, ctx.signal, ctx.emitChunk),
     async tokenize(params) {

@@ -108,6 +108,8 @@ export class LlamaRuntime {
     const wanted = new Map<string, ModelRole[]>();
     if (params.completionModel) wanted.set(params.completionModel, ['completion']);
     if (params.chatModel) wanted.set(params.chatModel, [...(wanted.get(params.chatModel) ?? []), 'chat']);
+    if (params.nextEditModel)
+      wanted.set(params.nextEditModel, [...(wanted.get(params.nextEditModel) ?? []), 'nextEdit']);
 
     const settingsChanged = JSON.stringify(withoutPaths(params)) !== JSON.stringify(withoutPaths(this.lastParams));
     const toLoad = [...wanted].filter(([path, roles]) => {
@@ -282,8 +284,8 @@ function uncheckedFile(path: string): { summary: GgufSummary; shape: ModelShape;
   return { summary, shape, bytes: 0 };
 }
 
-function withoutPaths(p: LoadParams): Omit<LoadParams, 'completionModel' | 'chatModel'> {
-  const { completionModel: _c, chatModel: _m, ...rest } = p;
+function withoutPaths(p: LoadParams): Omit<LoadParams, 'completionModel' | 'chatModel' | 'nextEditModel'> {
+  const { completionModel: _c, chatModel: _m, nextEditModel: _n, ...rest } = p;
   return rest;
 }
 

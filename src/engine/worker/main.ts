@@ -17,6 +17,7 @@ import { CompletionRunner } from './completionRunner';
 import { EngineError } from './engineError';
 import { createHandlers, dispatch, type RequestContext } from './handlers';
 import { LlamaRuntime } from './llamaRuntime';
+import { NextEditRunner } from './nextEditRunner';
 import { runTemplateCheck, TEMPLATE_CHECK_ROLE, type TemplateCheckInput } from './templateCheck';
 import { startWatchdog } from './watchdog';
 
@@ -56,11 +57,13 @@ function startEngine(): void {
     contended: () => chats.busy,
     retuneIntervalMs: Number(process.env.ALEMBIC_ENGINE_RETUNE_INTERVAL_MS) || undefined,
   });
+  const nextEdits = new NextEditRunner(runtime);
   const running = new Map<number, AbortController>();
   const handlers = createHandlers({
     runtime,
     completions,
     chats,
+    nextEdits,
     running: () => [...running.keys()],
     startedAt: Date.now(),
   });

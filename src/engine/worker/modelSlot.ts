@@ -11,7 +11,11 @@ import { kvCacheBytes, withMemoryRemedy, type ContextPlan, type ModelShape } fro
 import type { GgufSummary } from '../../core/gguf/ggufCheck';
 import type { Logger } from '../../core/util/logger';
 import { EngineError } from './engineError';
+import { createInputLookupPredictor } from './nextEditRunner';
 import { checkChatTemplate, type TemplateVerdict } from './templateCheck';
+
+/** The next-edit context, in tokens (or the explicit context size, if smaller). */
+const NEXT_EDIT_CONTEXT_TOKENS = 4096;
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -53,6 +57,17 @@ function contextSizeFor(
   if (role === 'completion') {
     const need = params.completionContextSize ?? COMPLETION_CONTEXT_TOKENS;
     return Math.max(256, Math.min(need, explicit ?? need, trainContextSize || need));
+  }
+  if (role === 'nextEdit') {
+    // A next-edit prompt is an excerpt, a few edits and snippets: well under 4k tokens in every format.
+    return Math.max(
+      256,
+      Math.min(
+        NEXT_EDIT_CONTEXT_TOKENS,
+        explicit ?? NEXT_EDIT_CONTEXT_TOKENS,
+        trainContextSize || NEXT_EDIT_CONTEXT_TOKENS,
+      ),
+    );
   }
   if (explicit) return explicit;
   return { min: 512, max: params.maxContextSize ?? 16384 };
@@ -112,7 +127,11 @@ export async function loadSlot(
         }
         throw loader.explain(path, e, 'could not create a context for');
       }
-      slot.roles[role] = { context, sequence: context.getSequence(), info: roleInfo(slot, roles, context) };
+      // A next edit mostly copies its excerpt: its sequence drafts tokens by input lookup.
+      const sequence = context.getSequence(
+        role === 'nextEdit' ? { tokenPredictor: createInputLookupPredictor(lib) } : {},
+      );
+      slot.roles[role] = { context, sequence, info: roleInfo(slot, roles, context) };
     }
     if (slot.roles.chat && summary.chatTemplate !== null) {
       const template = model.fileInfo.metadata?.tokenizer?.chat_template;

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { inspectGguf, type GgufSummary } from '../../core/gguf/ggufCheck';
 import { MODEL_CATALOG, type CatalogModel } from '../../core/models/catalog';
 import { displayText, NOTIFICATION_MAX_CHARS } from '../../core/util/displayText';
+import { detectNextEditFamily, NEXT_EDIT_FORMATS } from '../../core/nes/families';
 import { formatBytes } from '../../core/util/format';
 import type { CommandRegistry } from '../commands';
 import { setSetting } from '../config';
@@ -17,7 +18,7 @@ import { openAlembicSettings, settingsPlace } from '../settingsLocation';
 import { downloadWithProgress, modelsFolder, recommendationForThisMachine } from './modelDownloads';
 import { catalogItem, pickModel, type ModelChoice, type PickerRole } from './modelPicker';
 
-type Use = 'both' | 'completion' | 'chat';
+type Use = 'both' | 'completion' | 'chat' | 'nextEdit';
 
 /** The commands this feature implements. */
 export const MODEL_COMMANDS = [
@@ -85,7 +86,11 @@ async function useChoice(
   }
 }
 
-const defaultUse = (model: CatalogModel): Use => (model.purpose.includes('completion') ? 'completion' : 'chat');
+/** What a downloaded catalog model is for. */
+function defaultUse(model: CatalogModel): Use {
+  if (model.purpose.includes('nextEdit')) return 'nextEdit';
+  return model.purpose.includes('completion') ? 'completion' : 'chat';
+}
 
 /** Pre-checks a file and saves it as the completion and/or chat model. */
 export async function useModelFile(path: string, use: Use | undefined, log: Logger): Promise<boolean> {
@@ -107,6 +112,12 @@ export async function useModelFile(path: string, use: Use | undefined, log: Logg
   }
   const chosen = use ?? (await askUse(summary));
   if (!chosen) return false;
+  if (chosen === 'nextEdit') {
+    await setSetting('nextEdit.model', path);
+    log.info(`using ${path} for next edits`);
+    announce(`${summary.name} now serves next edit suggestions`, 'nextEdit.model');
+    return true;
+  }
   if (chosen !== 'chat' && !summary.fim) {
     void vscode.window.showWarningMessage(
       `Alembic: ${summary.name} has no fill-in-the-middle tokens, so it cannot do inline completions. It was set for chat only.`,
@@ -134,10 +145,28 @@ function announce(what: string, key: string): void {
 }
 
 async function askUse(summary: GgufSummary): Promise<Use | undefined> {
-  if (!summary.fim) return 'chat';
+  const nextEdit = detectNextEditFamily({
+    name: summary.name,
+    fileName: basename(summary.path),
+    chatTemplate: summary.chatTemplate,
+  }).family;
+  if (!summary.fim && !nextEdit) return 'chat';
   const options: (vscode.QuickPickItem & { use: Use })[] = [
-    { label: 'Completions and chat', description: 'one model in memory', use: 'both' },
-    { label: 'Completions only', use: 'completion' },
+    ...(nextEdit
+      ? [
+          {
+            label: 'Next edit suggestions',
+            description: `${NEXT_EDIT_FORMATS[nextEdit].label} format`,
+            use: 'nextEdit' as const,
+          },
+        ]
+      : []),
+    ...(summary.fim
+      ? [
+          { label: 'Completions and chat', description: 'one model in memory', use: 'both' as const },
+          { label: 'Completions only', use: 'completion' as const },
+        ]
+      : []),
     { label: 'Chat only', use: 'chat' },
   ];
   const pick = await vscode.window.showQuickPick(options, { title: `Use ${summary.name} for…` });

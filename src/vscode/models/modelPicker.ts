@@ -83,7 +83,15 @@ export async function pickModel(
 /** A catalog model as a picker row: its size, what it does, and the memory it needs. */
 export function catalogItem(model: CatalogModel, recommended: boolean | undefined): vscode.QuickPickItem {
   const uses = model.purpose
-    .map((p) => (p === 'completion' ? 'completions' : model.reasoning ? 'chat with reasoning' : 'chat'))
+    .map((p) =>
+      p === 'completion'
+        ? 'completions'
+        : p === 'nextEdit'
+          ? 'next edits'
+          : model.reasoning
+            ? 'chat with reasoning'
+            : 'chat',
+    )
     .join(' + ');
   return {
     label: `$(cloud-download) ${model.displayName}`,

@@ -54,6 +54,9 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
     'alembic.completion.backend': 'local',
     'alembic.completion.endpoint': '',
     'alembic.chat.backend': 'local',
+    // Present so the next-edit scenarios can change them by editing settings.json.
+    'alembic.nextEdit.model': '',
+    'alembic.nextEdit.format': 'auto',
   };
 }
 

@@ -7,6 +7,7 @@ import { completionScenarios } from './completion';
 import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
 import { firstHourScenarios } from './firstHour';
+import { nextEditScenarios } from './nextEdit';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
 import { teamServerScenarios } from './teamServer';
@@ -17,6 +18,7 @@ export const allScenarios: readonly Scenario[] = [
   ...walkthroughScenarios,
   ...completionScenarios,
   ...completionTriggerScenarios,
+  ...nextEditScenarios,
   ...chatScenarios,
   ...actionScenarios,
   ...qwenModelScenarios,
