@@ -16,6 +16,8 @@ export interface ScenarioContext {
   readonly stateDir: string;
   /** The generated test model the settings point to. */
   readonly modelPath: string;
+  /** The VS Code version the window runs (e.g. "1.100.3"). */
+  readonly vscodeVersion: string;
   /** The pids of the running Alembic engine processes (dist/engine.js under code-server). */
   enginePids(): number[];
   /** A setting's value as VS Code last saved it in the user or remote settings.json. */
@@ -62,11 +64,12 @@ export interface ContextOptions {
   userDataDir: string;
   modelPath: string;
   codeServerPid: number;
+  vscodeVersion: string;
 }
 
 export function createContext(
   wb: Workbench,
-  { stateDir, userDataDir, modelPath, codeServerPid }: ContextOptions,
+  { stateDir, userDataDir, modelPath, codeServerPid, vscodeVersion }: ContextOptions,
 ): ScenarioContext {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const updateReadme = process.env.UPDATE_SCREENSHOTS === '1';
@@ -75,6 +78,7 @@ export function createContext(
     page: wb.page,
     stateDir,
     modelPath,
+    vscodeVersion,
     enginePids: () => processesUnder(codeServerPid, /\bdist\/engine\.js\b/),
     savedSetting: (key) => {
       const settings = readSettings(userDataDir, settingsTarget(key));

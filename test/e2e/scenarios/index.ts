@@ -24,3 +24,19 @@ export const allScenarios: readonly Scenario[] = [
   ...teamServerScenarios,
   ...npmStartScenarios,
 ];
+
+/** Names of the scenarios that also run on the current stable VS Code: activation, ghost text and a
+ * chat answer. (The full set runs on the floor.) */
+const ON_CURRENT_VERSION = [
+  'the extension activates and the status bar says the test model is ready on the CPU',
+  'typing in a file shows ghost text from the test model, and Tab accepts it',
+  'the chat opens with its keyboard command, shows the chat model and focuses its input',
+  "the chat streams the test model's answer as markdown, with a folded thinking block and the speed under it",
+];
+
+export const currentVersionScenarios: readonly Scenario[] = allScenarios.filter((s) =>
+  ON_CURRENT_VERSION.includes(s.name),
+);
+
+/** Every scenario that runs on the current stable VS Code, for `--vscode current`. */
+export const allCurrentVersionScenarios: readonly Scenario[] = allScenarios;
