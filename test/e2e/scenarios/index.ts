@@ -9,6 +9,7 @@ import { engineScenarios } from './engine';
 import { firstHourScenarios } from './firstHour';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
+import { languageModelScenarios } from './languageModel';
 import { teamServerScenarios } from './teamServer';
 import { walkthroughScenarios } from './walkthrough';
 
@@ -25,8 +26,8 @@ export const allScenarios: readonly Scenario[] = [
   ...npmStartScenarios,
 ];
 
-/** Names of the scenarios that also run on the current stable VS Code: activation, ghost text and a
- * chat answer. (The full set runs on the floor.) */
+/** Names of the scenarios that also run on the current stable VS Code: activation, ghost text, a
+ * chat answer, and Alembic's model in VS Code's own chat. (The full set runs on the floor.) */
 const ON_CURRENT_VERSION = [
   'the extension activates and the status bar says the test model is ready on the CPU',
   'typing in a file shows ghost text from the test model, and Tab accepts it',
@@ -34,9 +35,10 @@ const ON_CURRENT_VERSION = [
   "the chat streams the test model's answer as markdown, with a folded thinking block and the speed under it",
 ];
 
-export const currentVersionScenarios: readonly Scenario[] = allScenarios.filter((s) =>
-  ON_CURRENT_VERSION.includes(s.name),
-);
+export const currentVersionScenarios: readonly Scenario[] = [
+  ...allScenarios.filter((s) => ON_CURRENT_VERSION.includes(s.name)),
+  ...languageModelScenarios,
+];
 
 /** Every scenario that runs on the current stable VS Code, for `--vscode current`. */
-export const allCurrentVersionScenarios: readonly Scenario[] = allScenarios;
+export const allCurrentVersionScenarios: readonly Scenario[] = [...allScenarios, ...languageModelScenarios];
