@@ -1,16 +1,18 @@
 // `alembic serve [--model M] [--host 127.0.0.1] [--port N]`: the engine over HTTP for other tools,
 // with an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions), llama-server's
 // /infill and /health. It runs until Ctrl-C (or SIGTERM), then stops the engine it started.
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { SETTING_DEFAULTS } from '../core/settings';
 import { LOOPBACK_HOSTS, startServeServer } from '../core/serve/httpServer';
 import { loadOrCreateToken } from '../core/serve/serveToken';
+import { connectSocket, sharedPaths, type SharedPaths } from '../engine/shared/rendezvous';
+import { EngineClient } from '../engine/client/engineClient';
 import { CliExit, flag, num, parseArgs, str, UsageError } from './args';
 import { ENGINE_HELP, ENGINE_OPTIONS, startEngine } from './engineOptions';
 
 export const DEFAULT_SERVE_PORT = 8012; // llama.vscode's default endpoint
 
-export const SERVE_HELP = `usage: alembic serve --model <file.gguf> [options]
+export const SERVE_HELP = `usage: alembic serve [--model <file.gguf>] [options]
   Serves the model over HTTP for other tools (aider, opencode, Copilot CLI, curl):
     GET  /v1/models, /health
     POST /v1/chat/completions   OpenAI chat, streamed with "stream": true; tools (function calls
@@ -27,6 +29,10 @@ export const SERVE_HELP = `usage: alembic serve --model <file.gguf> [options]
   --timeout <seconds>     cap on one generation (default 300)
   --max-tokens <n>        chat answer length when a request names none (default ${SETTING_DEFAULTS['chat.maxTokens']})
   --max-concurrent <n>    generations running or queued at once; more get 429 (default 8)
+  --model <file.gguf>     the model (optional while the editors' shared engine runs: then serve
+                          uses the model it has loaded)
+  --own-engine            start an engine of its own even when the editors' shared engine runs
+                          (by default serve uses it: one model copy for the editors and the tools)
 ${ENGINE_HELP}`;
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -40,6 +46,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     timeout: { type: 'number' },
     'max-tokens': { type: 'number' },
     'max-concurrent': { type: 'number' },
+    'own-engine': { type: 'boolean' },
   });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
   const host = str(args, 'host') ?? '127.0.0.1';
@@ -61,8 +68,28 @@ export async function serveCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new CliExit(1, e instanceof Error ? e.message : String(e));
   }
-  const engine = startEngine(args, { completion: true, chat: true });
-  const model = basename(str(args, 'model')!).replace(/\.gguf$/i, '');
+  // One model copy for the editors and the tools: with the shared engine running, serve uses it.
+  const paths = sharedPaths();
+  const attach = !flag(args, 'own-engine') && (await hostIsRunning(paths));
+  const shared = attach
+    ? {
+        shared: {
+          paths,
+          hostPath: join(__dirname, 'engineHost.js'),
+          version: require('../../package.json').version as string,
+          label: 'alembic serve',
+        },
+      }
+    : {};
+  // Without --model, serve takes whatever model the shared engine has loaded for the editors.
+  const modelArg = str(args, 'model');
+  if (!modelArg && !attach)
+    throw new UsageError('--model <file.gguf> is required (no shared engine runs whose model serve could use)');
+  const engine = modelArg
+    ? startEngine(args, { completion: true, chat: true }, shared)
+    : new EngineClient({ enginePath: join(__dirname, 'engine.js'), ...shared });
+  if (attach) process.stdout.write(`Using the shared engine that the editors run (${paths.socket}).\n`);
+  const model = modelArg ? basename(modelArg).replace(/\.gguf$/i, '') : "the editors' model";
   let server;
   try {
     server = await startServeServer(engine, {
@@ -109,4 +136,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await server.close();
   await engine.dispose();
   return 0;
+}
+
+/** True when a shared engine host answers on its socket (nothing is started to find out). */
+async function hostIsRunning(paths: SharedPaths): Promise<boolean> {
+  try {
+    (await connectSocket(paths.socket, 1000)).destroy();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -19,12 +19,18 @@ export interface Serve {
   stop(): Promise<number | null>;
 }
 
-export async function startServe(args: string[], tokenFile?: string): Promise<Serve> {
+/** `runtimeDir`: where serve looks for the editors' shared engine (default: a fresh empty folder,
+ * so that a shared engine running on this machine is never used by accident). */
+export async function startServe(args: string[], tokenFile?: string, runtimeDir?: string): Promise<Serve> {
   const file = tokenFile ?? join(mkdtempSync(join(tmpdir(), 'alembic-serve-')), 'token');
   const child: ChildProcess = spawn(
     process.execPath,
     [CLI_PATH, 'serve', '--port', '0', '--token-file', file, '--verbose', ...args],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ALEMBIC_RUNTIME_DIR: runtimeDir ?? mkdtempSync(join(tmpdir(), 'alr-')) },
+    },
   );
   let out = '';
   let err = '';
