@@ -16,7 +16,8 @@
 // .e2e/run-<time>/ and its sockets (TMPDIR, the session socket) in short folders of the system temp
 // directory, runs, and always stops everything it started and removes those folders.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { testModelPath } from '../helpers/testModel';
 import { launchBrowser, type Browser } from './harness/browser';
@@ -150,6 +151,8 @@ async function runOnVersion(
 ): Promise<VersionOutcome> {
   const { version, vscodeVersion } = CODE_SERVERS[flavor];
   const stateDir = freshStateDir();
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'alb-e2e-'));
+  process.env.ALEMBIC_RUNTIME_DIR = runtimeDir; // for the scenarios that look at the shared engine
   step(`starting code-server ${version} (VS Code ${vscodeVersion}; state in ${relative(REPO_ROOT, stateDir)}/)`);
   const settings = { ...TEST_SETTINGS, ...testModelSettings(modelPath) };
   server = await startCodeServer(
@@ -158,7 +161,8 @@ async function runOnVersion(
       isolateHome: true,
       settings,
       flavor,
-      env: { ALEMBIC_TEST_QWEN_MODEL: qwenModelPath },
+      // The shared engine's folder, short (a socket path has 107 bytes) and the run's own.
+      env: { ALEMBIC_TEST_QWEN_MODEL: qwenModelPath, ALEMBIC_RUNTIME_DIR: runtimeDir },
       // The small extension that uses Alembic's model through vscode.lm, as another extension would.
       installExtensions: [LM_CLIENT_EXTENSION],
     },
@@ -202,6 +206,7 @@ async function runOnVersion(
 
   await server.stop();
   server = undefined;
+  rmSync(runtimeDir, { recursive: true, force: true });
   return { flavor, results, vscodeCode, stateDir, peak: memory.stop() };
 }
 

@@ -11,6 +11,7 @@ import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
 import { languageModelScenarios } from './languageModel';
 import { teamServerScenarios } from './teamServer';
+import { sharedEngineScenarios } from './sharedEngine';
 import { walkthroughScenarios } from './walkthrough';
 
 export const allScenarios: readonly Scenario[] = [
@@ -24,6 +25,7 @@ export const allScenarios: readonly Scenario[] = [
   ...firstHourScenarios,
   ...teamServerScenarios,
   ...npmStartScenarios,
+  ...sharedEngineScenarios,
 ];
 
 /** Names of the scenarios that also run on the current stable VS Code: activation, ghost text, a
