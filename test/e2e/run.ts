@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { testModelPath } from '../helpers/testModel';
-import { launchBrowser, type Browser } from './harness/browser';
+import { enableDevelopmentPayload, launchBrowser, type Browser } from './harness/browser';
 import { ensureCodeServerInstalled, startCodeServer, workbenchUrl, type CodeServer } from './harness/codeServer';
 import { buildExtensionTests, runExtensionTests } from './harness/extensionTests';
 import {
@@ -175,8 +175,10 @@ async function runOnVersion(
   if (runUi) {
     browser = await launchBrowser(stateDir);
     const wb = new Workbench(browser.page);
-    // No smoke-test driver flag here (enableDevelopmentPayload): the payload loads the extension
-    // without it, and with it VS Code refuses modal dialogs, which a scenario checks.
+    // No smoke-test driver flag on the floor (enableDevelopmentPayload): VS Code 1.100's payload
+    // loads the extension without it, and with it VS Code refuses modal dialogs, which a scenario
+    // checks. VS Code 1.139 honours the payload only with the flag (its subset opens no modal dialog).
+    if (flavor === 'current') await enableDevelopmentPayload(browser.page);
     await wb.open(workbenchUrl(server.url, SAMPLE_WORKSPACE, REPO_ROOT));
     step(`workbench loaded; running ${grep ? 'the chosen' : scenarios.length} scenarios on VS Code ${vscodeVersion}`);
     results = await runScenarios(

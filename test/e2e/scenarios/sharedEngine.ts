@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { FIM_ANSWER } from '../../fixtures/makeTestModel';
+import { enableDevelopmentPayload } from '../harness/browser';
 import { goToLineEnd, openScratchFile } from '../harness/files';
+import { CODE_SERVERS } from '../harness/paths';
 import { processTable } from '../harness/processes';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor, Workbench } from '../harness/workbench';
@@ -85,6 +87,8 @@ export const sharedEngineScenarios = [
       try {
         await waitFor('the shared engine to start', async () => sharedEngines().engines.length === 1, 60_000);
         await waitForReady(ctx);
+        // As run.ts opens the first window: newer VS Code loads the extension only with the flag.
+        if (ctx.vscodeVersion !== CODE_SERVERS.floor.vscodeVersion) await enableDevelopmentPayload(page);
         const second: ScenarioContext = { ...ctx, page, wb: new Workbench(page) };
         await second.wb.open(ctx.page.url());
         await waitForReady(second, 90_000);
