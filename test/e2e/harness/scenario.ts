@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
 import { processesUnder } from './processes';
-import { README_SCREENSHOTS_DIR, REPO_ROOT, SCREENSHOTS_DIR } from './paths';
+import { CODE_SERVERS, README_SCREENSHOTS_DIR, REPO_ROOT, SCREENSHOTS_DIR } from './paths';
 import { readSettings, settingsTarget } from './userSettings';
 import type { Workbench } from './workbench';
 
@@ -64,12 +64,13 @@ export interface ContextOptions {
   userDataDir: string;
   modelPath: string;
   codeServerPid: number;
-  vscodeVersion: string;
+  /** Default: the floor's (what startCodeServer runs without a flavor). */
+  vscodeVersion?: string;
 }
 
 export function createContext(
   wb: Workbench,
-  { stateDir, userDataDir, modelPath, codeServerPid, vscodeVersion }: ContextOptions,
+  { stateDir, userDataDir, modelPath, codeServerPid, vscodeVersion = CODE_SERVERS.floor.vscodeVersion }: ContextOptions,
 ): ScenarioContext {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const updateReadme = process.env.UPDATE_SCREENSHOTS === '1';
