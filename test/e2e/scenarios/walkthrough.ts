@@ -1,5 +1,6 @@
 // The first-run walkthrough: how a new user gets a model (the download asks first, with the size,
 // the folder and Cancel), and tries a completion, the chat and a command on a sample file.
+import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
@@ -122,15 +123,22 @@ export const walkthroughScenarios = [
       await clickStepButton(ctx, 'Get a model', 'Download Model…');
       const dialog = ctx.page.locator('.monaco-dialog-box');
       await waitFor('the download dialog', () => dialog.isVisible(), 15_000);
-      const text = (await dialog.innerText()).replace(/\s+/g, ' ');
-      const buttons = (await dialog.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
-      ctx.log(`dialog: "${text}" [${buttons.join(', ')}]`);
-      check(/Download [\d.]+ (MB|GB) of models\?/.test(text), `the dialog should give the size: "${text}"`);
-      check(/globalStorage\/alembic\.alembic\/models/.test(text), `the dialog should name the folder: "${text}"`);
-      check(buttons.includes('Download') && buttons.includes('Cancel'), `Download and Cancel: ${buttons.join(', ')}`);
-      await ctx.screenshot('download-dialog', { readme: true });
-      await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
-      await waitFor('the dialog to close', async () => !(await dialog.isVisible()), 5000);
+      try {
+        const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+        const buttons = (await dialog.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
+        ctx.log(`dialog: "${text}" [${buttons.join(', ')}]`);
+        check(/Download [\d.]+ (MB|GB) of models\?/.test(text), `the dialog should give the size: "${text}"`);
+        // The one models folder the extension and the CLI share (the run's HOME is its state folder).
+        const folder =
+          process.env.ALEMBIC_MODELS_DIR?.trim() || join(ctx.stateDir, 'home', '.cache', 'alembic', 'models');
+        check(text.includes(`into ${folder}`), `the dialog should name the folder ${folder}: "${text}"`);
+        check(buttons.includes('Download') && buttons.includes('Cancel'), `Download and Cancel: ${buttons.join(', ')}`);
+        await ctx.screenshot('download-dialog', { readme: true });
+      } finally {
+        // Cancel also when a check failed: a modal dialog left open would block the next scenarios.
+        await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+        await waitFor('the dialog to close', async () => !(await dialog.isVisible()), 5000);
+      }
       await ctx.page.waitForTimeout(1000);
       check(
         !(await ctx.wb.notifications()).some((n) => n.message.includes('downloading')),
