@@ -37,15 +37,13 @@ import type {
   PrefillParams,
   PrefillResult,
   ThreadsInfo,
+  TokenAccounting,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
-import { silentLogger, type Logger } from '../../core/util/logger';
-import { abortedResult, type Generation } from './abortedResult';
+import type { Logger } from '../../core/util/logger';
 import { BadModelRegistry } from './badModels';
 import { EngineClientError } from './engineClientError';
-import type { EngineLink } from './engineLink';
 import { EngineProcess, type ProcessExit, type RequestOptions } from './engineProcess';
-import { SharedEngineLink, type SharedEngineOptions } from '../shared/sharedEngineLink';
 
 export { EngineClientError, type EngineErrorDetails } from './engineClientError';
 
@@ -83,14 +81,13 @@ export interface EngineClientOptions {
   /** Where files that crashed the engine are remembered across sessions (none: this session only). */
   badModelsFile?: string;
   log?: Logger;
-  /** Use the one engine every window and tool of this user shares (src/engine/shared) instead of
-   * an own process: connect to it, or start it detached when none runs. */
-  shared?: Omit<SharedEngineOptions, 'enginePath' | 'execPath' | 'gpu' | 'env' | 'log'>;
 }
 
+type Generation = 'complete' | 'prefill' | 'chat';
+
 export class EngineClient {
-  private engine?: EngineLink;
-  private starting?: Promise<EngineLink>;
+  private engine?: EngineProcess;
+  private starting?: Promise<EngineProcess>;
   private loading?: Promise<LoadResult>;
   private desired: LoadParams = {};
   private loadedKey?: string;
@@ -322,7 +319,7 @@ export class EngineClient {
     throw e;
   }
 
-  private ensureStarted(): Promise<EngineLink> {
+  private ensureStarted(): Promise<EngineProcess> {
     if (this.disposed) return Promise.reject(new EngineClientError('stopped', 'The engine is shut down.'));
     if (this.current.phase === 'halted') {
       return Promise.reject(
@@ -337,7 +334,7 @@ export class EngineClient {
     return this.starting;
   }
 
-  private async startProcess(): Promise<EngineLink> {
+  private async startProcess(): Promise<EngineProcess> {
     // Yield first: ensureStarted() must record this start before any state listener can run and
     // send a request (which would otherwise start a second process, and so on).
     await Promise.resolve();
@@ -350,26 +347,16 @@ export class EngineClient {
     this.setState({ phase: 'starting', models: {} });
     this.loadedKey = undefined;
     this.expectedExit = false;
-    const log = this.options.log ?? silentLogger;
-    const engine: EngineLink = this.options.shared
-      ? await SharedEngineLink.connect({
-          ...this.options.shared,
-          enginePath: this.options.enginePath,
-          execPath: this.options.execPath,
-          gpu: this.options.gpu,
-          env: this.options.env,
-          log,
-        })
-      : await EngineProcess.start({
-          enginePath: this.options.enginePath,
-          execPath: this.options.execPath,
-          gpu: this.options.gpu,
-          env: this.options.env,
-          startTimeoutMs: this.options.startTimeoutMs,
-          loadTimeoutMs: this.options.loadTimeoutMs,
-          stallTimeoutMs: this.options.stallTimeoutMs,
-          log: (level, message) => this.log(level, message),
-        });
+    const engine = await EngineProcess.start({
+      enginePath: this.options.enginePath,
+      execPath: this.options.execPath,
+      gpu: this.options.gpu,
+      env: this.options.env,
+      startTimeoutMs: this.options.startTimeoutMs,
+      loadTimeoutMs: this.options.loadTimeoutMs,
+      stallTimeoutMs: this.options.stallTimeoutMs,
+      log: (level, message) => this.log(level, message),
+    });
     engine.onDidExit((exit, pending) => this.onExit(engine, exit, pending));
     this.engine = engine;
     this.setState({ phase: 'idle', pid: engine.pid });
@@ -400,7 +387,7 @@ export class EngineClient {
   }
 
   private onExit(
-    engine: EngineLink,
+    engine: EngineProcess,
     exit: ProcessExit,
     pending: { kind: EngineRequestKind; reject: (e: Error) => void }[],
   ): void {
@@ -468,6 +455,27 @@ export class EngineClient {
   private log(level: EngineLogLevel, message: string): void {
     this.options.log?.[level](message);
   }
+}
+
+const NO_WORK: TokenAccounting = {
+  promptTokens: 0,
+  evaluatedTokens: 0,
+  reusedTokens: 0,
+  generatedTokens: 0,
+  timeToFirstTokenMs: 0,
+  tokensPerSecond: 0,
+  totalMs: 0,
+};
+
+/** The answer to a generation aborted before it reached the engine. */
+function abortedResult<K extends Generation>(kind: K): EngineRequests[K]['result'] {
+  const accounting = { ...NO_WORK };
+  const results: { [G in Generation]: EngineRequests[G]['result'] } = {
+    complete: { text: '', stopReason: 'abort', accounting, replayed: false },
+    prefill: { accounting },
+    chat: { text: '', thought: '', stopReason: 'abort', accounting },
+  };
+  return results[kind];
 }
 
 const WHAT_TO_DO =

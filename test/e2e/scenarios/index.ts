@@ -10,9 +10,7 @@ import { firstHourScenarios } from './firstHour';
 import { nextEditScenarios } from './nextEdit';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
-import { languageModelScenarios } from './languageModel';
 import { teamServerScenarios } from './teamServer';
-import { sharedEngineScenarios } from './sharedEngine';
 import { walkthroughScenarios } from './walkthrough';
 
 export const allScenarios: readonly Scenario[] = [
@@ -27,22 +25,4 @@ export const allScenarios: readonly Scenario[] = [
   ...firstHourScenarios,
   ...teamServerScenarios,
   ...npmStartScenarios,
-  ...sharedEngineScenarios,
 ];
-
-/** Names of the scenarios that also run on the current stable VS Code: activation, ghost text, a
- * chat answer, and Alembic's model in VS Code's own chat. (The full set runs on the floor.) */
-const ON_CURRENT_VERSION = [
-  'the extension activates and the status bar says the test model is ready on the CPU',
-  'typing in a file shows ghost text from the test model, and Tab accepts it',
-  'the chat opens with its keyboard command, shows the chat model and focuses its input',
-  "the chat streams the test model's answer as markdown, with a folded thinking block and the speed under it",
-];
-
-export const currentVersionScenarios: readonly Scenario[] = [
-  ...allScenarios.filter((s) => ON_CURRENT_VERSION.includes(s.name)),
-  ...languageModelScenarios,
-];
-
-/** Every scenario that runs on the current stable VS Code, for `--vscode current`. */
-export const allCurrentVersionScenarios: readonly Scenario[] = [...allScenarios, ...languageModelScenarios];
