@@ -11,6 +11,7 @@ import { nextEditScenarios } from './nextEdit';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
 import { languageModelScenarios } from './languageModel';
+import { settingsScenarios } from './settings';
 import { teamServerScenarios } from './teamServer';
 import { sharedEngineScenarios } from './sharedEngine';
 import { walkthroughScenarios } from './walkthrough';
@@ -25,6 +26,7 @@ export const allScenarios: readonly Scenario[] = [
   ...actionScenarios,
   ...qwenModelScenarios,
   ...firstHourScenarios,
+  ...settingsScenarios,
   ...teamServerScenarios,
   ...npmStartScenarios,
   ...sharedEngineScenarios,
