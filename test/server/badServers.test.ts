@@ -94,7 +94,7 @@ describe('bad servers (real llama-server)', () => {
         assert.equal(e.code, 'tooLarge');
         assert.match(
           e.message,
-          /sent a reply larger than 8 KB; Alembic stopped reading it\. Raise alembic\.server\.maxResponseKB/,
+          /sent a reply larger than 8\.0 KB; Alembic stopped reading it\. Raise alembic\.server\.maxResponseKB/,
         );
         const stoppedBy = Date.now() + 5000;
         for (;;) {

@@ -139,10 +139,10 @@ describe('server transport', () => {
       res.writeHead(200);
       res.end('x'.repeat(200_000));
     });
-    const res = await transport(s.url, { maxResponseBytes: 10_000 }).request('GET', new URL(`${s.url}/v1/models`));
+    const res = await transport(s.url, { maxResponseBytes: 10 * 1024 }).request('GET', new URL(`${s.url}/v1/models`));
     const e = await failure(res.text());
     assert.equal(e.code, 'tooLarge');
-    assert.match(e.message, /larger than 10 KB.*alembic\.server\.maxResponseKB/);
+    assert.match(e.message, /larger than 10\.0 KB.*alembic\.server\.maxResponseKB/);
   });
 
   test('aborting a request closes its connection at once', async () => {

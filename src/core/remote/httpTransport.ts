@@ -12,6 +12,7 @@ import * as tls from 'node:tls';
 import { describeNetworkError } from './networkErrors';
 import { openTunnel, proxyFor, secureTunnel, type ProxySettings, type ResolvedProxy } from './proxy';
 import { ServerError } from './serverError';
+import { formatBytes } from '../util/format';
 
 export interface TransportOptions {
   endpoint: URL;
@@ -292,9 +293,9 @@ export class HttpResponse {
             limit < cap
               ? new ServerError(
                   'tooLarge',
-                  `${this.url.host} sent a reply larger than ${formatSize(limit)}; Alembic stopped reading it. Raise alembic.server.maxResponseKB if the server is right to send that much.`,
+                  `${this.url.host} sent a reply larger than ${formatBytes(limit)}; Alembic stopped reading it. Raise alembic.server.maxResponseKB if the server is right to send that much.`,
                 )
-              : new ServerError('tooLarge', `${this.url.host} sent an error reply larger than ${formatSize(limit)}.`);
+              : new ServerError('tooLarge', `${this.url.host} sent an error reply larger than ${formatBytes(limit)}.`);
           this.exchange.fail(error);
           throw error;
         }
@@ -325,8 +326,4 @@ export class HttpResponse {
       this.exchange.finish(false);
     }
   }
-}
-
-function formatSize(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
 }

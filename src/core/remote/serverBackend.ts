@@ -8,6 +8,7 @@ import type { CompletionModel } from '../completion/promptAssembler';
 import type { ChatChunk, ChatParams, ChatResult, FimTokens, TokenAccounting } from '../engine/protocol';
 import type { ServerBackendKind } from './endpoint';
 import type { ProxySettings } from './proxy';
+import { displayText } from '../util/displayText';
 
 export interface ServerConfig {
   backend: ServerBackendKind;
@@ -92,8 +93,14 @@ export function emptyAccounting(totalMs = 0): TokenAccounting {
   };
 }
 
-/** A model's display name from a server id: "/models/qwen2.5-coder-1.5b-q8_0.gguf" → "qwen2.5-coder-1.5b-q8_0". */
+/** Longest model name shown (the status bar, the CLI's header); the id itself is kept whole. */
+const MODEL_NAME_MAX_CHARS = 200;
+
+/** A model's display name from a server id: "/models/qwen2.5-coder-1.5b-q8_0.gguf" → "qwen2.5-coder-1.5b-q8_0".
+ * The id is the server's to choose, so it is made safe here, once, for every place that shows it (a
+ * terminal, a notification): no escape sequences, control or bidirectional-override characters, one line. */
 export function displayModelName(id: string): string {
-  const base = id.split(/[\\/]/).pop() || id;
-  return base.replace(/\.gguf$/i, '');
+  const clean = displayText(id, { multiline: false, maxChars: MODEL_NAME_MAX_CHARS * 4 });
+  const base = clean.split(/[\\/]/).pop() || clean;
+  return displayText(base.replace(/\.gguf$/i, ''), { maxChars: MODEL_NAME_MAX_CHARS }) || '?';
 }

@@ -10,6 +10,7 @@ import { firstHourScenarios } from './firstHour';
 import { nextEditScenarios } from './nextEdit';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
+import { settingsScenarios } from './settings';
 import { teamServerScenarios } from './teamServer';
 import { walkthroughScenarios } from './walkthrough';
 
@@ -23,6 +24,7 @@ export const allScenarios: readonly Scenario[] = [
   ...actionScenarios,
   ...qwenModelScenarios,
   ...firstHourScenarios,
+  ...settingsScenarios,
   ...teamServerScenarios,
   ...npmStartScenarios,
 ];
