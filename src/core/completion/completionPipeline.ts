@@ -2,13 +2,19 @@
 // VS Code in sight (the adapter and the benchmark's simulated typist both drive `provide`).
 //
 // Design. Every request first reads a bounded context window around the cursor and identifies it
-// (hash of the window above the cursor line and the suffix, plus the current line in clear). It is
-// then answered, cheapest first, from: the cache (the same context was answered before), typed-
-// ahead (the user is typing a suggestion made a few characters ago), or the generation in flight
-// when the new context extends the one it was started for (wait for it, serve the rest). Only then
-// does it need the model: a running generation it cannot use is aborted at once (the engine stops
-// between prompt chunks or tokens), the request waits out an adaptive debounce, gives way if a
-// newer request arrived meanwhile (latest wins), and starts its own generation in the single slot.
+// (hash of the window above the cursor line and the suffix, plus the current line in clear). Then
+// `answer` takes four named steps, cheapest first:
+//   1. serve from the cache: the same context was answered before, or the user is typing a
+//      suggestion made a few characters ago (typed-ahead);
+//   2. join the running generation when the new context extends the one it was started for (wait
+//      for it, serve the rest); a running generation it cannot use is aborted at once (the engine
+//      stops between prompt chunks or tokens);
+//   3. wait for the pause (the adaptive debounce) unless step 2 waited already, and give way if a
+//      newer request arrived meanwhile (latest wins); then serve from the cache and join once more,
+//      because a generation may have finished or started (a prefetch) during the wait;
+//   4. generate in the single slot and serve what the generation cached.
+// Each step runs at most once, so a request waits for at most two generations it did not start
+// and one pause before its own: it can never chase generations that keep replacing each other.
 // Generations write their post-processed result into the cache and requests read it from there,
 // so a request whose VS Code token was cancelled still leaves its answer for the next keystroke.
 // When a served suggestion stays on screen for a pause, the completion that follows its acceptance
@@ -64,6 +70,15 @@ export interface PipelineOptions {
 }
 
 type Target = GenerationTarget;
+
+/** What the steps of one request share. */
+interface RequestState {
+  seq: number;
+  signal: AbortSignal;
+  explicit: boolean;
+  started: number;
+  timer: OverheadTimer;
+}
 
 const NEVER = new AbortController().signal;
 const CLOSERS_AND_SPACE = /[\s)\]}>;,'"`]/g;
@@ -183,47 +198,76 @@ export class CompletionPipeline {
         multiline: shouldCompleteMultiline(ctx, this.settings.multiline),
       };
       this.lastTarget = target;
-      let via: 'inFlight' | 'model' | undefined;
-      let debounced = false;
-      for (let round = 0; round < 8; round++) {
-        const found = this.lookup(target, via);
-        if (found !== undefined) return this.serve(found, target, started, seq);
-        if (via === 'model' || signal.aborted) break;
-        const running = this.slot.current;
-        if (running?.context && running.kind !== 'prefill' && typedSince(running.context.id, target.id) !== undefined) {
-          timer.pause();
-          const finished = await waitUnlessAborted(running.done, signal);
-          timer.resume();
-          if (!finished) break;
-          via = 'inFlight';
-          debounced = true; // the wait was the pause
-          continue;
-        }
-        if (running) {
-          if (seq !== this.seq) break; // only the newest request may stop a generation
-          this.abortStale();
-        }
-        if (!debounced) {
-          debounced = true;
-          const delay = this.rhythm.delayFor({ linePrefix: ctx.linePrefix, explicit });
-          timer.pause();
-          const waited = await this.clock.sleep(delay, signal);
-          timer.resume();
-          if (!waited || seq !== this.seq) break; // cancelled, or a newer request wins
-          continue; // the cache or the slot may have changed while waiting
-        }
-        const gen = this.slot.start('request', target, (s) => this.startJob(target, s));
-        timer.pause();
-        const finished = await waitUnlessAborted(gen.done, signal);
-        timer.resume();
-        if (!finished) break;
-        timer.add(target.jobOverheadMs ?? 0);
-        via = 'model';
-      }
-      return this.none();
+      return await this.answer(target, { seq, signal, explicit, started, timer });
     } finally {
       this.stats.recordOverhead(timer.stop());
     }
+  }
+
+  /** The request's steps, cheapest first; each runs at most once, which is the bound on how long
+   * a request can wait (see the design comment). Time spent waiting is not overhead. */
+  private async answer(target: Target, r: RequestState): Promise<CompletionSuggestion | null> {
+    // 1. Serve from the cache: this context (or one it types into) was answered before.
+    let found = this.lookup(target, undefined);
+    if (found) return this.serve(found, target, r.started, r.seq);
+    // 2. Join the running generation when this context extends the one it was started for.
+    let joined = await this.joinRunning(target, r);
+    if (joined === 'cancelled') return this.none();
+    if (joined === 'joined') {
+      found = this.lookup(target, 'inFlight');
+      if (found) return this.serve(found, target, r.started, r.seq);
+    } else {
+      // 3. Wait for the typing pause (the join above, when there was one, was the pause).
+      if (!(await this.waitForPause(target, r))) return this.none();
+      found = this.lookup(target, undefined);
+      if (found) return this.serve(found, target, r.started, r.seq);
+      joined = await this.joinRunning(target, r); // a prefetch may have started meanwhile
+      if (joined === 'cancelled') return this.none();
+      if (joined === 'joined') {
+        found = this.lookup(target, 'inFlight');
+        if (found) return this.serve(found, target, r.started, r.seq);
+      }
+    }
+    // 4. Generate: only the newest request may take the slot (it stops what is running there).
+    if (r.signal.aborted || r.seq !== this.seq) return this.none();
+    if (this.slot.current) this.abortStale();
+    let overheadMs = 0;
+    const gen = this.slot.start('request', target, async (s) => {
+      overheadMs = await this.startJob(target, s);
+    });
+    r.timer.pause();
+    const finished = await waitUnlessAborted(gen.done, r.signal);
+    r.timer.resume();
+    if (!finished) return this.none();
+    r.timer.add(overheadMs);
+    found = this.lookup(target, 'model');
+    return found ? this.serve(found, target, r.started, r.seq) : this.none();
+  }
+
+  /** Waits for the running generation when this request's context extends its context (the user
+   * typed on from where it started): its answer, cached when it ends, serves the rest. A running
+   * generation this request cannot use is stopped at once when this is the newest request. */
+  private async joinRunning(target: Target, r: RequestState): Promise<'joined' | 'none' | 'cancelled'> {
+    const running = this.slot.current;
+    if (!running) return 'none';
+    if (running.context && running.kind !== 'prefill' && typedSince(running.context.id, target.id) !== undefined) {
+      r.timer.pause();
+      const finished = await waitUnlessAborted(running.done, r.signal);
+      r.timer.resume();
+      return finished ? 'joined' : 'cancelled';
+    }
+    if (r.seq === this.seq) this.abortStale(); // only the newest request may stop a generation
+    return 'none';
+  }
+
+  /** The adaptive debounce; false when the request was cancelled or a newer one arrived meanwhile
+   * (latest wins). */
+  private async waitForPause(target: Target, r: RequestState): Promise<boolean> {
+    const delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
+    r.timer.pause();
+    const waited = await this.clock.sleep(delay, r.signal);
+    r.timer.resume();
+    return waited && r.seq === this.seq;
   }
 
   /** Automatic completions on or off (the setting, a snooze). While they are off the pipeline
@@ -252,7 +296,7 @@ export class CompletionPipeline {
     };
     if (this.cache.get(target.id)) return;
     this.stats.increment('prefetches');
-    this.slot.start('prefetch', target, (s) => this.startJob(target, s));
+    this.slot.start('prefetch', target, async (s) => void (await this.startJob(target, s)));
   }
 
   /** How long a silence means the user stopped typing (the pause the adaptive debounce waits). */
@@ -393,9 +437,10 @@ export class CompletionPipeline {
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
   }
 
-  private startJob(target: Target, signal: AbortSignal): Promise<void> {
+  /** Runs the completion job; resolves with its time outside the engine. */
+  private startJob(target: Target, signal: AbortSignal): Promise<number> {
     const assembler = this.assembler;
-    if (!assembler) return Promise.resolve();
+    if (!assembler) return Promise.resolve(0);
     this.evaluatedExtraVersion = this.extraContext.version;
     return this.jobs.complete(assembler, target, signal);
   }

@@ -22,8 +22,6 @@ export interface GenerationTarget {
   ctx: CompletionContext;
   doc: CompletionDocument;
   multiline: boolean;
-  /** Time the job spent outside the engine (prompt rendering, post-processing). */
-  jobOverheadMs?: number;
 }
 
 export interface JobDeps {
@@ -40,14 +38,13 @@ export interface JobDeps {
 export class GenerationJobs {
   constructor(private readonly deps: JobDeps) {}
 
-  /** Generates the completion for `target` and caches it. Returns quietly when aborted. */
-  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<void> {
+  /** Generates the completion for `target` and caches it; resolves with the time the job spent
+   * outside the engine (prompt rendering, post-processing), which the request that waited for it
+   * counts as its overhead. Returns quietly when aborted. */
+  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<number> {
     const timer = new OverheadTimer();
-    try {
-      await this.run(assembler, target, signal, timer);
-    } finally {
-      target.jobOverheadMs = timer.stop();
-    }
+    await this.run(assembler, target, signal, timer);
+    return timer.stop();
   }
 
   /** Evaluates the prompt for `target` into the engine's KV cache. */
