@@ -126,7 +126,8 @@ describe('the replay benchmark', () => {
     assert.equal(naive.evaluatedRatio, 1);
     assert.equal(naive.modelCalls, naive.requests);
     assert.ok(
-      alembic.modelCalls <= alembic.keystrokes * 0.25,
+      // The README's target; calls made at once because the fake engine reports itself fast count too.
+      alembic.modelCalls <= alembic.keystrokes * 0.3,
       `${alembic.modelCalls} calls for ${alembic.keystrokes} keys`,
     );
     assert.ok(alembic.evaluatedTokens < alembic.promptTokens);

@@ -5,7 +5,8 @@ import { CompletionPipeline } from '../../src/core/completion/completionPipeline
 import { LinesDocument } from '../../src/core/completion/documentWindow';
 import { TypingRhythm } from '../../src/core/completion/scheduler';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
-import { QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
+import { EngineSpeed } from '../../src/core/completion/engineSpeed';
+import { GEO, QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
 import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
 
 describe('completion scheduling', () => {
@@ -261,5 +262,89 @@ describe('completion scheduling', () => {
     const estimator = new TokenEstimator();
     const estimate = params.segments.reduce((t, s) => t + ('special' in s ? 1 : estimator.estimate(s.text) + 1), 0);
     assert.ok(estimate + params.maxTokens <= 1024, `${estimate} + ${params.maxTokens}`);
+  });
+});
+
+describe('eager when cheap', () => {
+  test('the engine speeds are learned from its own timings: prompt and generation apart', async () => {
+    const speed = new EngineSpeed();
+    for (let i = 0; i < 10; i++) {
+      speed.observe(
+        {
+          promptTokens: 500,
+          evaluatedTokens: 400,
+          reusedTokens: 100,
+          generatedTokens: 20,
+          timeToFirstTokenMs: (400 / 300 + 1 / 25) * 1000,
+          tokensPerSecond: 25,
+          totalMs: 0,
+        },
+        true,
+      );
+    }
+    const { promptTokensPerSecond, generatedTokensPerSecond, answerTokens } = speed.figures;
+    assert.ok(Math.abs(promptTokensPerSecond! - 300) < 1, `prompt ${promptTokensPerSecond}`);
+    assert.ok(Math.abs(generatedTokensPerSecond! - 25) < 0.1, `generated ${generatedTokensPerSecond}`);
+    assert.ok(Math.abs(answerTokens! - 20) < 0.1);
+    assert.ok(Math.abs(speed.projectMs(10)! - (10 / 300 + 20 / 25) * 1000) < 5);
+  });
+
+  test('with nothing measured yet, a request waits for the pause', () => {
+    assert.equal(new EngineSpeed().projectMs(10), undefined);
+  });
+
+  test('on a fast engine, a key that only changes the cursor line calls the model at once', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 6000, generated: 150 }; // the GPU profile: a 3-token answer in about 20 ms
+    engine.reply = () => '(r)'; // never what is typed next: every key needs the model
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    for (const [i, text] of ['m', 'ma', 'mat'].entries()) {
+      await clock.advance(100);
+      const before = engine.calls.length;
+      const pending = pipeline.provide(typed(text, i + 2));
+      await settle();
+      assert.equal(engine.calls.length, before + 1, `"${text}" went to the model with no wait`);
+      await pending;
+    }
+    assert.equal(pipeline.stats.snapshot().eagerCalls, 3);
+  });
+
+  test('on a slow engine the same keys wait for the typing pause', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 300, generated: 25 }; // the laptop CPU profile: 'th.pi' in about 200 ms
+    engine.reply = () => 'th.pi';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    for (const [i, text] of ['m', 'ma', 'mat'].entries()) {
+      await clock.advance(100);
+      void pipeline.provide(typed(text, i + 2));
+      await settle();
+    }
+    assert.equal(engine.calls.length, 1, 'no call while typing');
+    await clock.advance(pipeline.pauseMs());
+    assert.equal(engine.calls.length, 2);
+    assert.equal(pipeline.stats.snapshot().eagerCalls, 0);
+  });
+
+  test('on a fast engine an edit above the cursor line still waits for the pause: the KV cache lacks it', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 6000, generated: 150 };
+    engine.reply = () => 'th.pi';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    await clock.advance(100);
+    await pipeline.provide(typed('m', 2)); // the rhythm: keys 100 ms apart
+    await clock.advance(100);
+    const { doc, position } = typed('ma', 3);
+    const edited = new LinesDocument(
+      doc.uri,
+      doc.languageId,
+      ['import math, cmath', ...GEO.slice(1, 3), doc.lineAt(3), ...GEO.slice(4)],
+      3,
+    );
+    const before = engine.calls.length;
+    void pipeline.provide({ doc: edited, position });
+    await settle();
+    assert.equal(engine.calls.length, before, 'waits');
+    await clock.advance(1000);
+    assert.equal(engine.calls.length, before + 1);
   });
 });

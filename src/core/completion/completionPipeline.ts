@@ -27,6 +27,7 @@ import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completi
 import { CompletionStats, OverheadTimer } from './completionStats';
 import { InsertedTextDocument, type CompletionDocument, type Position } from './documentWindow';
 import type { CompletionEngine } from './engineContract';
+import { EngineSpeed } from './engineSpeed';
 import { ExtraContext } from './extraContext';
 import { shouldCompleteMultiline } from './multiline';
 import { GenerationJobs, type GenerationTarget } from './generationJobs';
@@ -91,6 +92,8 @@ export class CompletionPipeline {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly estimator = new TokenEstimator();
+  /** The engine's speeds, from its own timings: they decide whether a call is cheap. */
+  readonly speed = new EngineSpeed();
   private readonly cache: CompletionCache;
   private readonly rhythm: TypingRhythm;
   private readonly usefulness = new SuggestionUsefulness();
@@ -100,6 +103,8 @@ export class CompletionPipeline {
   private seq = 0;
   private lastDoc?: { uri: string; version: number };
   private lastTarget?: Target;
+  /** What the engine's KV cache holds, as of the last generation or prefill started. */
+  private lastStarted?: { windowId: string; lineSuffix: string; extraVersion: number };
   private evaluatedExtraVersion = -1;
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
@@ -126,6 +131,7 @@ export class CompletionPipeline {
       engine: this.engine,
       estimator: this.estimator,
       stats: this.stats,
+      speed: this.speed,
       cache: this.cache,
       settings: () => this.settings,
       log: this.log,
@@ -263,7 +269,11 @@ export class CompletionPipeline {
   /** The adaptive debounce; false when the request was cancelled or a newer one arrived meanwhile
    * (latest wins). */
   private async waitForPause(target: Target, r: RequestState): Promise<boolean> {
-    const delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
+    let delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
+    if (delay > 0 && this.cheapNow(target)) {
+      delay = 0;
+      this.stats.increment('eagerCalls');
+    }
     r.timer.pause();
     const waited = await this.clock.sleep(delay, r.signal);
     r.timer.resume();
@@ -434,7 +444,36 @@ export class CompletionPipeline {
     )
       return;
     this.evaluatedExtraVersion = this.extraContext.version;
+    this.noteStarted(target);
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
+  }
+
+  /** Eager when cheap: when only the cursor line changed since the engine last started on this
+   * window (the layout puts the cursor line after everything else, so the KV cache holds all
+   * before it), and the engine's measured speeds say that evaluating the line and writing a usual
+   * answer takes no longer than the user's usual interval between keys, waiting for the pause
+   * would cost more than the call. A key that comes meanwhile joins the call or aborts it (the
+   * engine stops within a token). */
+  private cheapNow(target: Target): boolean {
+    const held = this.lastStarted;
+    if (
+      !held ||
+      held.windowId !== target.id.windowId ||
+      held.lineSuffix !== target.id.lineSuffix ||
+      held.extraVersion !== this.extraContext.version
+    )
+      return false;
+    const interval = this.rhythm.typicalIntervalMs;
+    const projected = this.speed.projectMs(this.estimator.estimate(target.ctx.linePrefix) + 1);
+    return interval !== undefined && projected !== undefined && projected <= interval;
+  }
+
+  private noteStarted(target: Target): void {
+    this.lastStarted = {
+      windowId: target.id.windowId,
+      lineSuffix: target.id.lineSuffix,
+      extraVersion: this.extraContext.version,
+    };
   }
 
   /** Runs the completion job; resolves with its time outside the engine. */
@@ -442,6 +481,7 @@ export class CompletionPipeline {
     const assembler = this.assembler;
     if (!assembler) return Promise.resolve(0);
     this.evaluatedExtraVersion = this.extraContext.version;
+    this.noteStarted(target);
     return this.jobs.complete(assembler, target, signal);
   }
 }

@@ -9,6 +9,7 @@ import type { CompletionCache, ContextIdentity } from './completionCache';
 import type { CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import type { CompletionDocument } from './documentWindow';
+import type { EngineSpeed } from './engineSpeed';
 import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong, reportedPromptTokens } from './engineContract';
 import { postprocessCompletion } from './postprocess';
 import type { PromptAssembler } from './promptAssembler';
@@ -28,6 +29,8 @@ export interface JobDeps {
   engine: CompletionEngine;
   estimator: TokenEstimator;
   stats: CompletionStats;
+  /** Learns the engine's speeds from every answer's timings. */
+  speed: EngineSpeed;
   cache: CompletionCache;
   settings: () => CompletionSettings;
   log: Logger;
@@ -56,6 +59,7 @@ export class GenerationJobs {
     try {
       const result = await prefill({ segments: prompt.segments, timeoutMs: this.deps.settings().timeoutMs }, signal);
       this.deps.stats.recordAccounting(result.accounting);
+      this.deps.speed.observePrefill(result.accounting);
     } catch (e) {
       if (!signal.aborted && !isAbortError(e)) throw e;
     }
@@ -97,6 +101,7 @@ export class GenerationJobs {
       throw e;
     }
     stats.recordAccounting(result.accounting);
+    this.deps.speed.observe(result.accounting, result.stopReason !== 'abort' && !signal.aborted);
     estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
     if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
     const timedOut = result.stopReason === 'timeout';
