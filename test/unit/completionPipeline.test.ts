@@ -119,6 +119,21 @@ describe('completion pipeline', () => {
     assert.equal(pipeline.stats.snapshot().modelCalls, 2);
   });
 
+  test('with token healing on, a request asks the engine to heal the cursor line; it is off by default', async () => {
+    const off = setup();
+    off.engine.reply = () => 'r';
+    await off.pipeline.provide({ ...typed('ma'), triggerKind: 'invoke' });
+    assert.equal(off.engine.last.params.healLastToken, false);
+    const on = setup({ tokenHealing: true });
+    on.engine.reply = () => 'r';
+    await on.pipeline.provide({ ...typed('ma'), triggerKind: 'invoke' });
+    assert.equal(on.engine.last.params.healLastToken, true);
+    assert.ok(
+      on.engine.last.prompt.endsWith('<|fim_middle|>    return ma'),
+      'the prompt still ends with the typed text',
+    );
+  });
+
   test('an edit inside the window is a new context: the model is asked again', async () => {
     const { engine, pipeline } = setup();
     engine.reply = () => 'math.pi * r * r';

@@ -95,6 +95,8 @@ export class PromptAssembler {
       timeoutMs,
       stop: multiline ? [...this.template.stop] : [...this.template.stop, '\n'],
       temperature: 0,
+      // Every template ends with the typed part of the cursor line, when there is one.
+      healLastToken: this.settings.tokenHealing,
     };
   }
 

@@ -169,6 +169,10 @@ export interface CompleteParams extends SamplingParams {
   timeoutMs: number;
   /** Generation stops before any of these strings. */
   stop?: string[];
+  /** Token healing: the prompt ends in typed text (the cursor line); its last token is backed off
+   * and the answer's first token must start with that token's text, which the answer then leaves
+   * out. The accounting counts the prompt as sent (the token backed off is generated again). */
+  healLastToken?: boolean;
 }
 
 export interface CompleteResult {

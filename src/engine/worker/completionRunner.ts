@@ -22,6 +22,7 @@ import type {
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
 import { Stopwatch } from './stopwatch';
+import { healLastToken, type HealedPrompt } from './tokenHealing';
 
 const COMPLETION_PRIORITY = 5;
 const PREFILL_PRIORITY = 1;
@@ -146,9 +147,11 @@ export class CompletionRunner {
   private async generate(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     const watch = new Stopwatch(params.timeoutMs, signal);
     const { sequence, model } = this.target();
-    const prompt = tokenizeSegments(model, params.segments);
+    const tokens = tokenizeSegments(model, params.segments);
+    checkFits(tokens.length, 1, sequence.contextSize);
+    const healed = params.healLastToken ? await healLastToken(model, params.segments, tokens) : undefined;
+    const prompt = healed?.prompt ?? tokens;
     const maxTokens = Math.min(params.maxTokens, sequence.contextSize - prompt.length);
-    checkFits(prompt.length, 1, sequence.contextSize);
 
     const key = JSON.stringify([
       params.maxTokens,
@@ -157,6 +160,7 @@ export class CompletionRunner {
       params.topK,
       params.topP,
       params.seed,
+      healed?.removed,
     ]);
     const greedy = (params.temperature ?? 0) === 0;
     const replay = greedy ? this.replay(sequence, prompt, key) : undefined;
@@ -178,6 +182,7 @@ export class CompletionRunner {
         seed: params.seed,
         evaluationPriority: COMPLETION_PRIORITY,
         yieldEogToken: true,
+        ...(healed && { tokenBias: () => (output.length === 0 ? healed.firstTokenBias : healed.laterTokenBias) }),
       });
       for await (const token of generator) {
         if (model.isEogToken(token)) {
@@ -186,7 +191,7 @@ export class CompletionRunner {
         }
         watch.markToken();
         output.push(token);
-        text = model.detokenize(output, false);
+        text = withoutHealed(model.detokenize(output, false), healed);
         const cut = firstStop(text, params.stop);
         if (cut >= 0) {
           text = text.slice(0, cut);
@@ -262,6 +267,11 @@ async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], li
   if (sequence.nextTokenIndex > common)
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
+}
+
+/** The answer after the text healing backed off (the first token starts with it). */
+function withoutHealed(text: string, healed: HealedPrompt | undefined): string {
+  return healed && text.startsWith(healed.removed) ? text.slice(healed.removed.length) : text;
 }
 
 function firstStop(text: string, stops: string[] | undefined): number {
