@@ -7,7 +7,7 @@ import { TypingRhythm } from '../../src/core/completion/scheduler';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
 import { EngineSpeed } from '../../src/core/completion/engineSpeed';
 import { GEO, QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
-import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
+import { FakeCompletionEngine, promptText } from '../helpers/fakeCompletionEngine';
 
 describe('completion scheduling', () => {
   test('the debounce follows the typing rhythm: 1.5 times the usual interval, within bounds', async () => {
@@ -218,6 +218,31 @@ describe('completion scheduling', () => {
     assert.equal(engine.prefills.length, 1);
     const text = engine.prefills[0]!.segments.map((s) => ('special' in s ? s.special : s.text)).join('');
     assert.ok(text.includes('<|file_sep|>repo/shapes.py\nclass Circle:'), text);
+  });
+
+  test('a ring change reaches prompts only at a quiet moment, prefilled then, so the keys before it pay nothing for it', async () => {
+    const { engine, pipeline, clock } = setup({ idlePrefillMs: 1000 });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    const other = new LinesDocument('file:///repo/shapes.py', 'python', [
+      'class Circle:',
+      '    def __init__(self, r):',
+      '        self.r = r',
+    ]);
+    pipeline.extraContext.onSave(other, 1);
+    engine.reply = () => '(r)';
+    await clock.advance(100);
+    await pipeline.provide({ ...typed('x', 2), triggerKind: 'invoke' });
+    assert.ok(!engine.last.prompt.includes('class Circle:'), 'a keystroke right after the change: the old front');
+    assert.ok(engine.last.params.segments.length > 0);
+    await clock.advance(1000);
+    assert.equal(engine.prefills.length, 1, 'the quiet moment: committed and prefilled');
+    assert.ok(promptText(engine.prefills[0]!.segments).includes('class Circle:'));
+    const evaluatedBefore = pipeline.stats.snapshot().evaluatedTokens;
+    await pipeline.provide({ ...typed('xy', 3), triggerKind: 'invoke' });
+    assert.ok(engine.last.prompt.includes('class Circle:'), engine.last.prompt);
+    const evaluated = pipeline.stats.snapshot().evaluatedTokens - evaluatedBefore;
+    assert.ok(evaluated <= 4, `the next key evaluates only the end of its line: ${evaluated} tokens`);
   });
 
   test('the lines read per request do not grow with the document', async () => {

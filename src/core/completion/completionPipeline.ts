@@ -18,9 +18,14 @@
 // Generations write their post-processed result into the cache and requests read it from there,
 // so a request whose VS Code token was cancelled still leaves its answer for the next keystroke.
 // When a served suggestion stays on screen for a pause, the completion that follows its acceptance
-// is prefetched, if the slot is free and suggestions are taken often enough to pay for it. After
-// the extra context changes and the user pauses, the prompt is pre-evaluated (prefill), so the
-// changed front of the prompt is not paid for on the next keystroke.
+// is prefetched, if the slot is free and suggestions are taken often enough to pay for it.
+//
+// Step 3 is skipped when the call is cheap (eager): only the cursor line changed since the engine
+// last started on this window, so the KV cache holds everything before it, and the engine's own
+// measured speeds project the call within the user's usual interval between keys (EngineSpeed).
+// The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
+// until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
+// (prefill): no keystroke pays for them.
 import { type Clock, systemClock } from './clock';
 import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
@@ -28,7 +33,7 @@ import { CompletionStats, OverheadTimer } from './completionStats';
 import { InsertedTextDocument, type CompletionDocument, type Position } from './documentWindow';
 import type { CompletionEngine } from './engineContract';
 import { EngineSpeed } from './engineSpeed';
-import { ExtraContext } from './extraContext';
+import { CommittedSnippets, ExtraContext } from './extraContext';
 import { shouldCompleteMultiline } from './multiline';
 import { GenerationJobs, type GenerationTarget } from './generationJobs';
 import { fitRemainderToSuffix } from './postprocess';
@@ -87,6 +92,8 @@ const CLOSERS_AND_SPACE = /[\s)\]}>;,'"`]/g;
 export class CompletionPipeline {
   readonly stats = new CompletionStats();
   readonly extraContext: ExtraContext;
+  /** The ring as prompts show it: changes are committed at a quiet moment and prefilled then. */
+  private readonly committed: CommittedSnippets;
   private settings: CompletionSettings;
   private readonly engine: CompletionEngine;
   private readonly log: Logger;
@@ -105,7 +112,6 @@ export class CompletionPipeline {
   private lastTarget?: Target;
   /** What the engine's KV cache holds, as of the last generation or prefill started. */
   private lastStarted?: { windowId: string; lineSuffix: string; extraVersion: number };
-  private evaluatedExtraVersion = -1;
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
   private disposed = false;
@@ -126,7 +132,8 @@ export class CompletionPipeline {
     this.slot = new GenerationSlot((e) =>
       this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`),
     );
-    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
+    this.committed = new CommittedSnippets(this.extraContext);
+    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleQuietMoment());
     this.jobs = new GenerationJobs({
       engine: this.engine,
       estimator: this.estimator,
@@ -147,13 +154,14 @@ export class CompletionPipeline {
     this.modelProblem = undefined;
     this.slot.abortCurrent();
     this.cache.clear();
+    this.lastStarted = undefined; // a new model starts with an empty KV cache
     if (!model) return;
     try {
       this.assembler = new PromptAssembler(
         model,
         this.settings,
         this.estimator,
-        this.extraContext,
+        this.committed,
         this.options.repoName ?? 'workspace',
       );
     } catch (e) {
@@ -190,7 +198,7 @@ export class CompletionPipeline {
     const explicit = request.triggerKind === 'invoke';
     this.stats.increment('requests');
     this.noteTyping(request.doc);
-    this.scheduleIdlePrefill();
+    this.scheduleQuietMoment();
     try {
       const assembler = this.assembler;
       if (!assembler || signal.aborted || (!explicit && !this.automatic)) return this.none();
@@ -204,6 +212,13 @@ export class CompletionPipeline {
         multiline: shouldCompleteMultiline(ctx, this.settings.multiline),
       };
       this.lastTarget = target;
+      this.extraContext.setWindow({
+        uri: request.doc.uri,
+        firstLine: ctx.windowStartLine,
+        endLine: ctx.position.line + 1 + ctx.nextLines.length,
+      });
+      // With nothing evaluated yet there is no KV cache to keep: ring changes apply at once.
+      if (!this.lastStarted && this.committed.pending) this.committed.commit();
       return await this.answer(target, { seq, signal, explicit, started, timer });
     } finally {
       this.stats.recordOverhead(timer.stop());
@@ -420,30 +435,26 @@ export class CompletionPipeline {
     else if (!last || last.version !== doc.version) this.rhythm.noteKeystroke();
   }
 
-  /** After a pause, pre-evaluate the prompt when the extra context changed since it was last sent. */
-  private scheduleIdlePrefill(): void {
+  /** A quiet moment is a pause of idlePrefillMs with no request and no ring change. */
+  private scheduleQuietMoment(): void {
     this.idleTimer?.abort();
-    if (!this.engine.prefill || !this.automatic) return;
+    if (this.disposed) return;
     const timer = new AbortController();
     this.idleTimer = timer;
     void this.clock.sleep(this.settings.idlePrefillMs, timer.signal).then((idle) => {
-      if (idle) this.prefillIfIdle();
+      if (idle) this.onQuietMoment();
     });
   }
 
-  private prefillIfIdle(): void {
+  /** Commits the ring's changes and pre-evaluates the prompt with them (prefill), so that the
+   * next keystroke finds the new front of the prompt in the KV cache. No engine work while
+   * automatic completions are off. */
+  private onQuietMoment(): void {
+    if (this.disposed || !this.committed.pending || this.slot.current) return;
+    this.committed.commit();
     const assembler = this.assembler;
     const target = this.lastTarget;
-    if (
-      !assembler ||
-      !target ||
-      this.disposed ||
-      !this.automatic ||
-      this.slot.current ||
-      this.extraContext.version === this.evaluatedExtraVersion
-    )
-      return;
-    this.evaluatedExtraVersion = this.extraContext.version;
+    if (!assembler || !target || !this.engine.prefill || !this.automatic) return;
     this.noteStarted(target);
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
   }
@@ -460,7 +471,7 @@ export class CompletionPipeline {
       !held ||
       held.windowId !== target.id.windowId ||
       held.lineSuffix !== target.id.lineSuffix ||
-      held.extraVersion !== this.extraContext.version
+      held.extraVersion !== this.committed.version
     )
       return false;
     const interval = this.rhythm.typicalIntervalMs;
@@ -472,7 +483,7 @@ export class CompletionPipeline {
     this.lastStarted = {
       windowId: target.id.windowId,
       lineSuffix: target.id.lineSuffix,
-      extraVersion: this.extraContext.version,
+      extraVersion: this.committed.version,
     };
   }
 
@@ -480,7 +491,6 @@ export class CompletionPipeline {
   private startJob(target: Target, signal: AbortSignal): Promise<number> {
     const assembler = this.assembler;
     if (!assembler) return Promise.resolve(0);
-    this.evaluatedExtraVersion = this.extraContext.version;
     this.noteStarted(target);
     return this.jobs.complete(assembler, target, signal);
   }
