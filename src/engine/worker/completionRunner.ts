@@ -171,10 +171,13 @@ export class CompletionRunner {
     const output: Token[] = [];
     let text = '';
     let stopReason: StopReason = 'maxTokens';
+    let predictionsBefore: LlamaContextSequence['tokenPredictions'] | undefined;
     if (watch.stopReason()) {
       stopReason = watch.stopReason()!;
     } else {
       evaluated += 1; // the last prompt token, evaluated by the generator below
+      sequence.tokenPredictor?.updateInputTokens(prompt);
+      predictionsBefore = sequence.tokenPredictor ? sequence.tokenPredictions : undefined;
       const generator = sequence.evaluate([prompt[prompt.length - 1]!], {
         temperature: params.temperature ?? 0,
         topK: params.topK,
@@ -210,7 +213,10 @@ export class CompletionRunner {
     return {
       text,
       stopReason,
-      accounting: watch.accounting(prompt.length, reused, evaluated, output.length),
+      accounting: {
+        ...watch.accounting(prompt.length, reused, evaluated, output.length),
+        ...(predictionsBefore && { drafted: draftedSince(predictionsBefore, sequence.tokenPredictions) }),
+      },
       replayed: false,
     };
   }
@@ -267,6 +273,14 @@ async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], li
   if (sequence.nextTokenIndex > common)
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
+}
+
+/** What the sequence's token predictor drafted during one generation. */
+function draftedSince(
+  before: LlamaContextSequence['tokenPredictions'],
+  after: LlamaContextSequence['tokenPredictions'],
+): { accepted: number; refuted: number } {
+  return { accepted: after.used - before.used, refuted: after.refuted - before.refuted };
 }
 
 /** The answer after the text healing backed off (the first token starts with it). */

@@ -112,7 +112,14 @@ export async function loadSlot(
         }
         throw loader.explain(path, e, 'could not create a context for');
       }
-      slot.roles[role] = { context, sequence: context.getSequence(), info: roleInfo(slot, roles, context) };
+      const predict = role === 'completion' && params.completionPredictor === 'inputLookup';
+      // Patterns of two tokens at least: one token alone (a space, a bracket) recurs everywhere.
+      const tokenPredictor = predict ? new lib.InputLookupTokenPredictor() : undefined;
+      slot.roles[role] = {
+        context,
+        sequence: context.getSequence({ tokenPredictor }),
+        info: roleInfo(slot, roles, context),
+      };
     }
     if (slot.roles.chat && summary.chatTemplate !== null) {
       const template = model.fileInfo.metadata?.tokenizer?.chat_template;
