@@ -23,8 +23,9 @@ export class FakeCompletionEngine implements CompletionEngine {
   readonly prefills: PrefillParams[] = [];
   /** When set, every call is answered at once with what it returns for the prompt text. */
   reply?: (prompt: string, params: CompleteParams) => string;
-  /** The speeds its timings report (tokens per second); by default 1 ms to the first token and 50 tokens/s. */
-  speeds?: { prompt: number; generated: number };
+  /** The speeds its timings report (tokens per second); by default a laptop CPU's, too slow for
+   * the pipeline to call without waiting for the typing pause. */
+  speeds: { prompt: number; generated: number } = { prompt: 300, generated: 25 };
   /** Prompt tokens reported as evaluated (the rest as reused); by default the KV-cache model below. */
   evaluated = (params: CompleteParams) => this.kvEvaluate(params.segments);
   private kvSegments: readonly PromptSegment[] = [];
@@ -72,7 +73,13 @@ export class FakeCompletionEngine implements CompletionEngine {
     this.prefills.push(params);
     if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
     return Promise.resolve({
-      accounting: result('', 'eos', tokensOf(promptText(params.segments)), this.kvEvaluate(params.segments)).accounting,
+      accounting: result(
+        '',
+        'eos',
+        tokensOf(promptText(params.segments)),
+        this.kvEvaluate(params.segments),
+        this.speeds,
+      ).accounting,
     });
   }
 
@@ -101,10 +108,10 @@ function result(
   stopReason: StopReason,
   promptTokens: number,
   evaluatedTokens: number,
-  speeds?: { prompt: number; generated: number },
+  speeds: { prompt: number; generated: number },
 ): CompleteResult {
   const evaluated = Math.min(evaluatedTokens, promptTokens);
-  const firstTokenMs = speeds ? (evaluated / speeds.prompt + 1 / speeds.generated) * 1000 : 1;
+  const firstTokenMs = (evaluated / speeds.prompt + 1 / speeds.generated) * 1000;
   return {
     text,
     stopReason,
@@ -115,8 +122,8 @@ function result(
       reusedTokens: promptTokens - evaluated,
       generatedTokens: text.length,
       timeToFirstTokenMs: text.length > 0 ? firstTokenMs : 0,
-      tokensPerSecond: speeds?.generated ?? 50,
-      totalMs: speeds ? firstTokenMs + (Math.max(0, text.length - 1) / speeds.generated) * 1000 : 10,
+      tokensPerSecond: speeds.generated,
+      totalMs: firstTokenMs + (Math.max(0, text.length - 1) / speeds.generated) * 1000,
     },
   };
 }

@@ -22,7 +22,7 @@
 //
 // Step 3 is skipped when the call is cheap (eager): only the cursor line changed since the engine
 // last started on this window, so the KV cache holds everything before it, and the engine's own
-// measured speeds project the call within the user's usual interval between keys (EngineSpeed).
+// measured speeds project the call within the pause it would wait for (EngineSpeed).
 // The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
 // until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
 // (prefill): no keystroke pays for them.
@@ -285,7 +285,7 @@ export class CompletionPipeline {
    * (latest wins). */
   private async waitForPause(target: Target, r: RequestState): Promise<boolean> {
     let delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
-    if (delay > 0 && this.cheapNow(target)) {
+    if (delay > 0 && this.cheapNow(target, delay)) {
       delay = 0;
       this.stats.increment('eagerCalls');
     }
@@ -462,10 +462,10 @@ export class CompletionPipeline {
   /** Eager when cheap: when only the cursor line changed since the engine last started on this
    * window (the layout puts the cursor line after everything else, so the KV cache holds all
    * before it), and the engine's measured speeds say that evaluating the line and writing a usual
-   * answer takes no longer than the user's usual interval between keys, waiting for the pause
-   * would cost more than the call. A key that comes meanwhile joins the call or aborts it (the
+   * answer takes no longer than the typing pause the request would wait, waiting would cost more
+   * than the call (on a GPU, not on a laptop CPU). A key that comes meanwhile joins the call or aborts it (the
    * engine stops within a token). */
-  private cheapNow(target: Target): boolean {
+  private cheapNow(target: Target, pauseMs: number): boolean {
     const held = this.lastStarted;
     if (
       !held ||
@@ -474,9 +474,8 @@ export class CompletionPipeline {
       held.extraVersion !== this.committed.version
     )
       return false;
-    const interval = this.rhythm.typicalIntervalMs;
     const projected = this.speed.projectMs(this.estimator.estimate(target.ctx.linePrefix) + 1);
-    return interval !== undefined && projected !== undefined && projected <= interval;
+    return projected !== undefined && projected <= pauseMs;
   }
 
   private noteStarted(target: Target): void {
