@@ -20,7 +20,7 @@
 // When a served suggestion stays on screen for a pause, the completion that follows its acceptance
 // is prefetched, if the slot is free and suggestions are taken often enough to pay for it.
 //
-// Step 3 is skipped when the call is cheap (eager): only the cursor line changed since the engine
+// Step 3 waits no time when the call is cheap (eager): only the cursor line changed since the engine
 // last started on this window, so the KV cache holds everything before it, and the engine's own
 // measured speeds project the call within the pause it would wait for (EngineSpeed).
 // The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
