@@ -76,6 +76,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'llama-server': { type: 'string' },
     'server-url': { type: 'string' },
     'server-context': { type: 'number' },
+    'quiet-editor': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -101,7 +102,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
   const reports: BenchReport[] = [];
   for (const name of strategies) {
-    const report = await runStrategy(name, args, { files, fromLine, chars, seed, timing, oracle });
+    const report = await runStrategy(name, args, {
+      files,
+      fromLine,
+      chars,
+      seed,
+      timing,
+      oracle,
+      quietEditor: flag(args, 'quiet-editor'),
+    });
     process.stderr.write(
       `${name}: ${report.keystrokes} keystrokes, ${report.modelCalls} model calls, replayed in ${(report.wallMs / 1000).toFixed(1)} s\n`,
     );

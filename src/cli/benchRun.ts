@@ -34,6 +34,8 @@ export interface RunSettings {
   timing: DeviceTiming;
   /** Oracle probability, when --accept oracle:<p>. */
   oracle?: number;
+  /** --quiet-editor: no saves, file switches or scrolls reach the strategy. */
+  quietEditor?: boolean;
 }
 
 /** The build script of this checkout (from dist/cli.js, or from src/cli when run from source). */
@@ -173,6 +175,7 @@ async function replayWith(
     device,
     clock,
     oracle,
+    quietEditor: o.quietEditor,
   });
   return buildReport(
     strategy,

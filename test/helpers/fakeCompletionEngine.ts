@@ -23,6 +23,9 @@ export class FakeCompletionEngine implements CompletionEngine {
   readonly prefills: PrefillParams[] = [];
   /** When set, every call is answered at once with what it returns for the prompt text. */
   reply?: (prompt: string, params: CompleteParams) => string;
+  /** The speeds its timings report (tokens per second); by default a laptop CPU's, too slow for
+   * the pipeline to call without waiting for the typing pause. */
+  speeds: { prompt: number; generated: number } = { prompt: 300, generated: 25 };
   /** Prompt tokens reported as evaluated (the rest as reused); by default the KV-cache model below. */
   evaluated = (params: CompleteParams) => this.kvEvaluate(params.segments);
   private kvSegments: readonly PromptSegment[] = [];
@@ -38,7 +41,7 @@ export class FakeCompletionEngine implements CompletionEngine {
         respond: (text, stopReason = 'eos') => {
           if (call.settled) return;
           call.settled = true;
-          resolve(result(text, stopReason, tokensOf(prompt), this.evaluated(params)));
+          resolve(result(text, stopReason, tokensOf(prompt), this.evaluated(params), this.speeds));
         },
       };
       this.calls.push(call);
@@ -70,7 +73,13 @@ export class FakeCompletionEngine implements CompletionEngine {
     this.prefills.push(params);
     if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
     return Promise.resolve({
-      accounting: result('', 'eos', tokensOf(promptText(params.segments)), this.kvEvaluate(params.segments)).accounting,
+      accounting: result(
+        '',
+        'eos',
+        tokensOf(promptText(params.segments)),
+        this.kvEvaluate(params.segments),
+        this.speeds,
+      ).accounting,
     });
   }
 
@@ -94,19 +103,27 @@ export function tokensOf(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-function result(text: string, stopReason: StopReason, promptTokens: number, evaluatedTokens: number): CompleteResult {
+function result(
+  text: string,
+  stopReason: StopReason,
+  promptTokens: number,
+  evaluatedTokens: number,
+  speeds: { prompt: number; generated: number },
+): CompleteResult {
+  const evaluated = Math.min(evaluatedTokens, promptTokens);
+  const firstTokenMs = (evaluated / speeds.prompt + 1 / speeds.generated) * 1000;
   return {
     text,
     stopReason,
     replayed: false,
     accounting: {
       promptTokens,
-      evaluatedTokens: Math.min(evaluatedTokens, promptTokens),
-      reusedTokens: Math.max(0, promptTokens - evaluatedTokens),
+      evaluatedTokens: evaluated,
+      reusedTokens: promptTokens - evaluated,
       generatedTokens: text.length,
-      timeToFirstTokenMs: 1,
-      tokensPerSecond: 50,
-      totalMs: 10,
+      timeToFirstTokenMs: text.length > 0 ? firstTokenMs : 0,
+      tokensPerSecond: speeds.generated,
+      totalMs: firstTokenMs + (Math.max(0, text.length - 1) / speeds.generated) * 1000,
     },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LinesDocument } from '../../src/core/completion/documentWindow';
-import { ExtraContext, jaccard } from '../../src/core/completion/extraContext';
+import { CommittedSnippets, ExtraContext, jaccard } from '../../src/core/completion/extraContext';
 
 function file(name: string, n: number, text = (i: number) => `export const ${name}${i} = ${i};`): LinesDocument {
   return new LinesDocument(
@@ -101,5 +101,34 @@ describe('extra context', () => {
   test('blank or one-line snippets are not worth a place', () => {
     const extra = new ExtraContext();
     assert.equal(extra.add(new LinesDocument('file:///e.ts', 'typescript', ['', 'x', '']), 0, 3), false);
+  });
+
+  test('a save of the file being completed takes no snippet of the lines the prompt shows, but does of lines outside them', () => {
+    const extra = new ExtraContext({ tokenBudget: 8000 });
+    const doc = file('edited', 400);
+    extra.setWindow({ uri: doc.uri, firstLine: 96, endLine: 217 });
+    extra.onSave(doc, 200);
+    extra.onSave(doc, 120);
+    assert.equal(extra.version, 0, 'both chunks overlap the window');
+    extra.onSave(doc, 330);
+    assert.equal(extra.snippets().length, 1, 'a place far below the window is worth a snippet');
+    extra.onSave(file('other', 100), 50);
+    assert.equal(extra.snippets().length, 2, 'another file is always outside the window');
+    extra.onEditorSwitch(doc, 200);
+    assert.equal(extra.snippets().length, 3, 'leaving the file keeps the place: the next window is elsewhere');
+  });
+
+  test('prompts see the ring as of the last commit', () => {
+    const extra = new ExtraContext();
+    const committed = new CommittedSnippets(extra);
+    extra.add(file('a', 10), 0, 10);
+    assert.equal(committed.pending, true);
+    assert.equal(committed.snippets().length, 0);
+    committed.commit();
+    assert.equal(committed.pending, false);
+    assert.deepEqual(
+      committed.snippets().map((s) => s.path),
+      ['repo/src/a.ts'],
+    );
   });
 });

@@ -104,6 +104,36 @@ describe('completion pipeline', () => {
     assert.equal((await second)?.insertText, ' * math.pi * r * r');
   });
 
+  test('a request that waited for a running generation it could not use asks the model at once: the wait was its pause', async () => {
+    const { engine, pipeline, clock } = setup();
+    void pipeline.provide({ ...typed('', 1), triggerKind: 'invoke' });
+    await settle();
+    const second = pipeline.provide(typed('2', 2));
+    await clock.advance(1000);
+    assert.equal(engine.calls.length, 1, 'it joins the running generation instead of debouncing');
+    engine.calls[0]!.respond('math.pi * r * r');
+    await settle();
+    assert.equal(engine.calls.length, 2, 'its own generation starts with no time passing');
+    engine.last.respond(' * r');
+    assert.equal((await second)?.insertText, ' * r');
+    assert.equal(pipeline.stats.snapshot().modelCalls, 2);
+  });
+
+  test('with token healing on, a request asks the engine to heal the cursor line; it is off by default', async () => {
+    const off = setup();
+    off.engine.reply = () => 'r';
+    await off.pipeline.provide({ ...typed('ma'), triggerKind: 'invoke' });
+    assert.equal(off.engine.last.params.healLastToken, false);
+    const on = setup({ tokenHealing: true });
+    on.engine.reply = () => 'r';
+    await on.pipeline.provide({ ...typed('ma'), triggerKind: 'invoke' });
+    assert.equal(on.engine.last.params.healLastToken, true);
+    assert.ok(
+      on.engine.last.prompt.endsWith('<|fim_middle|>    return ma'),
+      'the prompt still ends with the typed text',
+    );
+  });
+
   test('an edit inside the window is a new context: the model is asked again', async () => {
     const { engine, pipeline } = setup();
     engine.reply = () => 'math.pi * r * r';

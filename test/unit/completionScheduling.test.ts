@@ -5,8 +5,9 @@ import { CompletionPipeline } from '../../src/core/completion/completionPipeline
 import { LinesDocument } from '../../src/core/completion/documentWindow';
 import { TypingRhythm } from '../../src/core/completion/scheduler';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
-import { QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
-import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
+import { EngineSpeed } from '../../src/core/completion/engineSpeed';
+import { GEO, QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
+import { FakeCompletionEngine, promptText } from '../helpers/fakeCompletionEngine';
 
 describe('completion scheduling', () => {
   test('the debounce follows the typing rhythm: 1.5 times the usual interval, within bounds', async () => {
@@ -219,6 +220,31 @@ describe('completion scheduling', () => {
     assert.ok(text.includes('<|file_sep|>repo/shapes.py\nclass Circle:'), text);
   });
 
+  test('a ring change reaches prompts only at a quiet moment, prefilled then, so the keys before it pay nothing for it', async () => {
+    const { engine, pipeline, clock } = setup({ idlePrefillMs: 1000 });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    const other = new LinesDocument('file:///repo/shapes.py', 'python', [
+      'class Circle:',
+      '    def __init__(self, r):',
+      '        self.r = r',
+    ]);
+    pipeline.extraContext.onSave(other, 1);
+    engine.reply = () => '(r)';
+    await clock.advance(100);
+    await pipeline.provide({ ...typed('x', 2), triggerKind: 'invoke' });
+    assert.ok(!engine.last.prompt.includes('class Circle:'), 'a keystroke right after the change: the old front');
+    assert.ok(engine.last.params.segments.length > 0);
+    await clock.advance(1000);
+    assert.equal(engine.prefills.length, 1, 'the quiet moment: committed and prefilled');
+    assert.ok(promptText(engine.prefills[0]!.segments).includes('class Circle:'));
+    const evaluatedBefore = pipeline.stats.snapshot().evaluatedTokens;
+    await pipeline.provide({ ...typed('xy', 3), triggerKind: 'invoke' });
+    assert.ok(engine.last.prompt.includes('class Circle:'), engine.last.prompt);
+    const evaluated = pipeline.stats.snapshot().evaluatedTokens - evaluatedBefore;
+    assert.ok(evaluated <= 4, `the next key evaluates only the end of its line: ${evaluated} tokens`);
+  });
+
   test('the lines read per request do not grow with the document', async () => {
     const body = (n: number) => Array.from({ length: n }, (_, i) => `    total += values[${i % 10}] * ${i % 7}`);
     const reads = [];
@@ -261,5 +287,89 @@ describe('completion scheduling', () => {
     const estimator = new TokenEstimator();
     const estimate = params.segments.reduce((t, s) => t + ('special' in s ? 1 : estimator.estimate(s.text) + 1), 0);
     assert.ok(estimate + params.maxTokens <= 1024, `${estimate} + ${params.maxTokens}`);
+  });
+});
+
+describe('eager when cheap', () => {
+  test('the engine speeds are learned from its own timings: prompt and generation apart', async () => {
+    const speed = new EngineSpeed();
+    for (let i = 0; i < 10; i++) {
+      speed.observe(
+        {
+          promptTokens: 500,
+          evaluatedTokens: 400,
+          reusedTokens: 100,
+          generatedTokens: 20,
+          timeToFirstTokenMs: (400 / 300 + 1 / 25) * 1000,
+          tokensPerSecond: 25,
+          totalMs: 0,
+        },
+        true,
+      );
+    }
+    const { promptTokensPerSecond, generatedTokensPerSecond, answerTokens } = speed.figures;
+    assert.ok(Math.abs(promptTokensPerSecond! - 300) < 1, `prompt ${promptTokensPerSecond}`);
+    assert.ok(Math.abs(generatedTokensPerSecond! - 25) < 0.1, `generated ${generatedTokensPerSecond}`);
+    assert.ok(Math.abs(answerTokens! - 20) < 0.1);
+    assert.ok(Math.abs(speed.projectMs(10)! - (10 / 300 + 20 / 25) * 1000) < 5);
+  });
+
+  test('with nothing measured yet, a request waits for the pause', () => {
+    assert.equal(new EngineSpeed().projectMs(10), undefined);
+  });
+
+  test('on a fast engine, a key that only changes the cursor line calls the model at once', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 6000, generated: 150 }; // the GPU profile: a 3-token answer in about 20 ms
+    engine.reply = () => '(r)'; // never what is typed next: every key needs the model
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    for (const [i, text] of ['m', 'ma', 'mat'].entries()) {
+      await clock.advance(100);
+      const before = engine.calls.length;
+      const pending = pipeline.provide(typed(text, i + 2));
+      await settle();
+      assert.equal(engine.calls.length, before + 1, `"${text}" went to the model with no wait`);
+      await pending;
+    }
+    assert.equal(pipeline.stats.snapshot().eagerCalls, 3);
+  });
+
+  test('on a slow engine the same keys wait for the typing pause', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 300, generated: 25 }; // the laptop CPU profile: 'th.pi' in about 200 ms
+    engine.reply = () => 'th.pi';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    for (const [i, text] of ['m', 'ma', 'mat'].entries()) {
+      await clock.advance(100);
+      void pipeline.provide(typed(text, i + 2));
+      await settle();
+    }
+    assert.equal(engine.calls.length, 1, 'no call while typing');
+    await clock.advance(pipeline.pauseMs());
+    assert.equal(engine.calls.length, 2);
+    assert.equal(pipeline.stats.snapshot().eagerCalls, 0);
+  });
+
+  test('on a fast engine an edit above the cursor line still waits for the pause: the KV cache lacks it', async () => {
+    const { engine, pipeline, clock } = setup();
+    engine.speeds = { prompt: 6000, generated: 150 };
+    engine.reply = () => 'th.pi';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    await clock.advance(100);
+    await pipeline.provide(typed('m', 2)); // the rhythm: keys 100 ms apart
+    await clock.advance(100);
+    const { doc, position } = typed('ma', 3);
+    const edited = new LinesDocument(
+      doc.uri,
+      doc.languageId,
+      ['import math, cmath', ...GEO.slice(1, 3), doc.lineAt(3), ...GEO.slice(4)],
+      3,
+    );
+    const before = engine.calls.length;
+    void pipeline.provide({ doc: edited, position });
+    await settle();
+    assert.equal(engine.calls.length, before, 'waits');
+    await clock.advance(1000);
+    assert.equal(engine.calls.length, before + 1);
   });
 });

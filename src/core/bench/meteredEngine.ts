@@ -74,7 +74,10 @@ export class MeteredEngine implements CompletionEngine, Metered {
           return result;
         };
         if (!this.device) return run();
-        return (await this.device.run(run, (r) => workOf(r.accounting), signal)).result;
+        const { result } = await this.device.run(run, (r) => workOf(r.accounting), signal);
+        const timing = this.device.timing;
+        if (timing.kind !== 'projected') return result;
+        return { accounting: { ...result.accounting, totalMs: timing.durationMs(workOf(result.accounting)) } };
       };
     }
   }
@@ -101,10 +104,24 @@ export class MeteredEngine implements CompletionEngine, Metered {
       (r) => (r.stopReason === 'abort' ? undefined : workOf(r.accounting)),
       signal,
     );
-    if (finished) return result;
+    if (finished) return this.projected(result);
     // Aborted during its projected time: to the caller it is an aborted call like any other.
     this.totals.abortedCalls++;
     return { ...result, text: '', stopReason: 'abort' };
+  }
+
+  /** With projected timing, the engine's timings in the answer are the projection's: what the
+   * strategy learns the device's speed from (Alembic's eager-when-cheap rule) is the simulated
+   * device, not this machine. */
+  private projected(result: CompleteResult): CompleteResult {
+    const timing = this.device?.timing;
+    if (timing?.kind !== 'projected' || result.stopReason === 'abort') return result;
+    const a = result.accounting;
+    const totalMs = timing.durationMs(workOf(a));
+    const firstMs = a.generatedTokens > 0 ? timing.durationMs({ evaluated: a.evaluatedTokens, generated: 1 }) : 0;
+    const tokensPerSecond =
+      a.generatedTokens > 1 && totalMs > firstMs ? ((a.generatedTokens - 1) * 1000) / (totalMs - firstMs) : 0;
+    return { ...result, accounting: { ...a, timeToFirstTokenMs: firstMs, tokensPerSecond, totalMs } };
   }
 
   private add(a: TokenAccounting): void {

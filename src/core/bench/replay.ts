@@ -39,6 +39,9 @@ export interface ReplayOptions {
   clock: VirtualClock;
   /** Replaces model answers by the true continuation (--accept oracle:<p>). */
   oracle?: Oracle;
+  /** Only the typing's own events (edits, cursor moves) reach the strategy, no saves, file
+   * switches or scrolls: the figure without extra-context traffic (--quiet-editor). */
+  quietEditor?: boolean;
   /** Simulated time after a file's last keystroke before the next file starts (default 2000). */
   tailMs?: number;
 }
@@ -190,6 +193,7 @@ async function typeFile(
   const otherView = (): EditorView => ({ doc: other!, line: otherLine, dirty: false });
   const workspace: Workspace = { active: () => (away ? otherView() : mainView()) };
   const emit = (event: EditorEvent) => {
+    if (options.quietEditor && event.kind !== 'edit' && event.kind !== 'cursor') return;
     result.events[event.kind]++;
     strategy.onEditor(event, workspace);
   };

@@ -2,26 +2,38 @@
 // VS Code in sight (the adapter and the benchmark's simulated typist both drive `provide`).
 //
 // Design. Every request first reads a bounded context window around the cursor and identifies it
-// (hash of the window above the cursor line and the suffix, plus the current line in clear). It is
-// then answered, cheapest first, from: the cache (the same context was answered before), typed-
-// ahead (the user is typing a suggestion made a few characters ago), or the generation in flight
-// when the new context extends the one it was started for (wait for it, serve the rest). Only then
-// does it need the model: a running generation it cannot use is aborted at once (the engine stops
-// between prompt chunks or tokens), the request waits out an adaptive debounce, gives way if a
-// newer request arrived meanwhile (latest wins), and starts its own generation in the single slot.
+// (hash of the window above the cursor line and the suffix, plus the current line in clear). Then
+// `answer` takes four named steps, cheapest first:
+//   1. serve from the cache: the same context was answered before, or the user is typing a
+//      suggestion made a few characters ago (typed-ahead);
+//   2. join the running generation when the new context extends the one it was started for (wait
+//      for it, serve the rest); a running generation it cannot use is aborted at once (the engine
+//      stops between prompt chunks or tokens);
+//   3. wait for the pause (the adaptive debounce) unless step 2 waited already, and give way if a
+//      newer request arrived meanwhile (latest wins); then serve from the cache and join once more,
+//      because a generation may have finished or started (a prefetch) during the wait;
+//   4. generate in the single slot and serve what the generation cached.
+// Each step runs at most once, so a request waits for at most two generations it did not start
+// and one pause before its own: it can never chase generations that keep replacing each other.
 // Generations write their post-processed result into the cache and requests read it from there,
 // so a request whose VS Code token was cancelled still leaves its answer for the next keystroke.
 // When a served suggestion stays on screen for a pause, the completion that follows its acceptance
-// is prefetched, if the slot is free and suggestions are taken often enough to pay for it. After
-// the extra context changes and the user pauses, the prompt is pre-evaluated (prefill), so the
-// changed front of the prompt is not paid for on the next keystroke.
+// is prefetched, if the slot is free and suggestions are taken often enough to pay for it.
+//
+// Step 3 waits no time when the call is cheap (eager): only the cursor line changed since the engine
+// last started on this window, so the KV cache holds everything before it, and the engine's own
+// measured speeds project the call within the pause it would wait for (EngineSpeed).
+// The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
+// until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
+// (prefill): no keystroke pays for them.
 import { type Clock, systemClock } from './clock';
 import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import { InsertedTextDocument, type CompletionDocument, type Position } from './documentWindow';
 import type { CompletionEngine } from './engineContract';
-import { ExtraContext } from './extraContext';
+import { EngineSpeed } from './engineSpeed';
+import { CommittedSnippets, ExtraContext } from './extraContext';
 import { shouldCompleteMultiline } from './multiline';
 import { GenerationJobs, type GenerationTarget } from './generationJobs';
 import { fitRemainderToSuffix } from './postprocess';
@@ -65,17 +77,30 @@ export interface PipelineOptions {
 
 type Target = GenerationTarget;
 
+/** What the steps of one request share. */
+interface RequestState {
+  seq: number;
+  signal: AbortSignal;
+  explicit: boolean;
+  started: number;
+  timer: OverheadTimer;
+}
+
 const NEVER = new AbortController().signal;
 const CLOSERS_AND_SPACE = /[\s)\]}>;,'"`]/g;
 
 export class CompletionPipeline {
   readonly stats = new CompletionStats();
   readonly extraContext: ExtraContext;
+  /** The ring as prompts show it: changes are committed at a quiet moment and prefilled then. */
+  private readonly committed: CommittedSnippets;
   private settings: CompletionSettings;
   private readonly engine: CompletionEngine;
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly estimator = new TokenEstimator();
+  /** The engine's speeds, from its own timings: they decide whether a call is cheap. */
+  readonly speed = new EngineSpeed();
   private readonly cache: CompletionCache;
   private readonly rhythm: TypingRhythm;
   private readonly usefulness = new SuggestionUsefulness();
@@ -85,7 +110,8 @@ export class CompletionPipeline {
   private seq = 0;
   private lastDoc?: { uri: string; version: number };
   private lastTarget?: Target;
-  private evaluatedExtraVersion = -1;
+  /** What the engine's KV cache holds, as of the last generation or prefill started. */
+  private lastStarted?: { windowId: string; lineSuffix: string; extraVersion: number };
   private readonly jobs: GenerationJobs;
   private idleTimer?: AbortController;
   private disposed = false;
@@ -106,11 +132,13 @@ export class CompletionPipeline {
     this.slot = new GenerationSlot((e) =>
       this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`),
     );
-    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleIdlePrefill());
+    this.committed = new CommittedSnippets(this.extraContext);
+    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleQuietMoment());
     this.jobs = new GenerationJobs({
       engine: this.engine,
       estimator: this.estimator,
       stats: this.stats,
+      speed: this.speed,
       cache: this.cache,
       settings: () => this.settings,
       log: this.log,
@@ -126,13 +154,14 @@ export class CompletionPipeline {
     this.modelProblem = undefined;
     this.slot.abortCurrent();
     this.cache.clear();
+    this.lastStarted = undefined; // a new model starts with an empty KV cache
     if (!model) return;
     try {
       this.assembler = new PromptAssembler(
         model,
         this.settings,
         this.estimator,
-        this.extraContext,
+        this.committed,
         this.options.repoName ?? 'workspace',
       );
     } catch (e) {
@@ -169,7 +198,7 @@ export class CompletionPipeline {
     const explicit = request.triggerKind === 'invoke';
     this.stats.increment('requests');
     this.noteTyping(request.doc);
-    this.scheduleIdlePrefill();
+    this.scheduleQuietMoment();
     try {
       const assembler = this.assembler;
       if (!assembler || signal.aborted || (!explicit && !this.automatic)) return this.none();
@@ -183,47 +212,87 @@ export class CompletionPipeline {
         multiline: shouldCompleteMultiline(ctx, this.settings.multiline),
       };
       this.lastTarget = target;
-      let via: 'inFlight' | 'model' | undefined;
-      let debounced = false;
-      for (let round = 0; round < 8; round++) {
-        const found = this.lookup(target, via);
-        if (found !== undefined) return this.serve(found, target, started, seq);
-        if (via === 'model' || signal.aborted) break;
-        const running = this.slot.current;
-        if (running?.context && running.kind !== 'prefill' && typedSince(running.context.id, target.id) !== undefined) {
-          timer.pause();
-          const finished = await waitUnlessAborted(running.done, signal);
-          timer.resume();
-          if (!finished) break;
-          via = 'inFlight';
-          debounced = true; // the wait was the pause
-          continue;
-        }
-        if (running) {
-          if (seq !== this.seq) break; // only the newest request may stop a generation
-          this.abortStale();
-        }
-        if (!debounced) {
-          debounced = true;
-          const delay = this.rhythm.delayFor({ linePrefix: ctx.linePrefix, explicit });
-          timer.pause();
-          const waited = await this.clock.sleep(delay, signal);
-          timer.resume();
-          if (!waited || seq !== this.seq) break; // cancelled, or a newer request wins
-          continue; // the cache or the slot may have changed while waiting
-        }
-        const gen = this.slot.start('request', target, (s) => this.startJob(target, s));
-        timer.pause();
-        const finished = await waitUnlessAborted(gen.done, signal);
-        timer.resume();
-        if (!finished) break;
-        timer.add(target.jobOverheadMs ?? 0);
-        via = 'model';
-      }
-      return this.none();
+      this.extraContext.setWindow({
+        uri: request.doc.uri,
+        firstLine: ctx.windowStartLine,
+        endLine: ctx.position.line + 1 + ctx.nextLines.length,
+      });
+      // With nothing evaluated yet there is no KV cache to keep: ring changes apply at once.
+      if (!this.lastStarted && this.committed.pending) this.committed.commit();
+      return await this.answer(target, { seq, signal, explicit, started, timer });
     } finally {
       this.stats.recordOverhead(timer.stop());
     }
+  }
+
+  /** The request's steps, cheapest first; each runs at most once, which is the bound on how long
+   * a request can wait (see the design comment). Time spent waiting is not overhead. */
+  private async answer(target: Target, r: RequestState): Promise<CompletionSuggestion | null> {
+    // 1. Serve from the cache: this context (or one it types into) was answered before.
+    let found = this.lookup(target, undefined);
+    if (found) return this.serve(found, target, r.started, r.seq);
+    // 2. Join the running generation when this context extends the one it was started for.
+    let joined = await this.joinRunning(target, r);
+    if (joined === 'cancelled') return this.none();
+    if (joined === 'joined') {
+      found = this.lookup(target, 'inFlight');
+      if (found) return this.serve(found, target, r.started, r.seq);
+    } else {
+      // 3. Wait for the typing pause (the join above, when there was one, was the pause).
+      if (!(await this.waitForPause(target, r))) return this.none();
+      found = this.lookup(target, undefined);
+      if (found) return this.serve(found, target, r.started, r.seq);
+      joined = await this.joinRunning(target, r); // a prefetch may have started meanwhile
+      if (joined === 'cancelled') return this.none();
+      if (joined === 'joined') {
+        found = this.lookup(target, 'inFlight');
+        if (found) return this.serve(found, target, r.started, r.seq);
+      }
+    }
+    // 4. Generate: only the newest request may take the slot (it stops what is running there).
+    if (r.signal.aborted || r.seq !== this.seq) return this.none();
+    if (this.slot.current) this.abortStale();
+    let overheadMs = 0;
+    const gen = this.slot.start('request', target, async (s) => {
+      overheadMs = await this.startJob(target, s);
+    });
+    r.timer.pause();
+    const finished = await waitUnlessAborted(gen.done, r.signal);
+    r.timer.resume();
+    if (!finished) return this.none();
+    r.timer.add(overheadMs);
+    found = this.lookup(target, 'model');
+    return found ? this.serve(found, target, r.started, r.seq) : this.none();
+  }
+
+  /** Waits for the running generation when this request's context extends its context (the user
+   * typed on from where it started): its answer, cached when it ends, serves the rest. A running
+   * generation this request cannot use is stopped at once when this is the newest request. */
+  private async joinRunning(target: Target, r: RequestState): Promise<'joined' | 'none' | 'cancelled'> {
+    const running = this.slot.current;
+    if (!running) return 'none';
+    if (running.context && running.kind !== 'prefill' && typedSince(running.context.id, target.id) !== undefined) {
+      r.timer.pause();
+      const finished = await waitUnlessAborted(running.done, r.signal);
+      r.timer.resume();
+      return finished ? 'joined' : 'cancelled';
+    }
+    if (r.seq === this.seq) this.abortStale(); // only the newest request may stop a generation
+    return 'none';
+  }
+
+  /** The adaptive debounce; false when the request was cancelled or a newer one arrived meanwhile
+   * (latest wins). */
+  private async waitForPause(target: Target, r: RequestState): Promise<boolean> {
+    let delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
+    if (delay > 0 && this.cheapNow(target, delay)) {
+      delay = 0;
+      this.stats.increment('eagerCalls');
+    }
+    r.timer.pause();
+    const waited = await this.clock.sleep(delay, r.signal);
+    r.timer.resume();
+    return waited && r.seq === this.seq;
   }
 
   /** Automatic completions on or off (the setting, a snooze). While they are off the pipeline
@@ -252,7 +321,7 @@ export class CompletionPipeline {
     };
     if (this.cache.get(target.id)) return;
     this.stats.increment('prefetches');
-    this.slot.start('prefetch', target, (s) => this.startJob(target, s));
+    this.slot.start('prefetch', target, async (s) => void (await this.startJob(target, s)));
   }
 
   /** How long a silence means the user stopped typing (the pause the adaptive debounce waits). */
@@ -366,37 +435,62 @@ export class CompletionPipeline {
     else if (!last || last.version !== doc.version) this.rhythm.noteKeystroke();
   }
 
-  /** After a pause, pre-evaluate the prompt when the extra context changed since it was last sent. */
-  private scheduleIdlePrefill(): void {
+  /** A quiet moment is a pause of idlePrefillMs with no request and no ring change. */
+  private scheduleQuietMoment(): void {
     this.idleTimer?.abort();
-    if (!this.engine.prefill || !this.automatic) return;
+    if (this.disposed) return;
     const timer = new AbortController();
     this.idleTimer = timer;
     void this.clock.sleep(this.settings.idlePrefillMs, timer.signal).then((idle) => {
-      if (idle) this.prefillIfIdle();
+      if (idle) this.onQuietMoment();
     });
   }
 
-  private prefillIfIdle(): void {
+  /** Commits the ring's changes and pre-evaluates the prompt with them (prefill), so that the
+   * next keystroke finds the new front of the prompt in the KV cache. No engine work while
+   * automatic completions are off. */
+  private onQuietMoment(): void {
+    if (this.disposed || !this.committed.pending || this.slot.current) return;
+    this.committed.commit();
     const assembler = this.assembler;
     const target = this.lastTarget;
-    if (
-      !assembler ||
-      !target ||
-      this.disposed ||
-      !this.automatic ||
-      this.slot.current ||
-      this.extraContext.version === this.evaluatedExtraVersion
-    )
-      return;
-    this.evaluatedExtraVersion = this.extraContext.version;
+    if (!assembler || !target || !this.engine.prefill || !this.automatic) return;
+    this.noteStarted(target);
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
   }
 
-  private startJob(target: Target, signal: AbortSignal): Promise<void> {
+  /** Eager when cheap: when only the cursor line changed since the engine last started on this
+   * window (the layout puts the cursor line after everything else, so the KV cache holds all
+   * before it), and the engine's measured speeds say that evaluating the line and writing a usual
+   * answer takes no longer than the typing pause the request would wait, waiting would cost more
+   * than the call (on a GPU, not on a laptop CPU). A key that comes meanwhile joins the call or aborts it (the
+   * engine stops within a token). */
+  private cheapNow(target: Target, pauseMs: number): boolean {
+    const held = this.lastStarted;
+    if (
+      !held ||
+      held.windowId !== target.id.windowId ||
+      held.lineSuffix !== target.id.lineSuffix ||
+      held.extraVersion !== this.committed.version
+    )
+      return false;
+    const projected = this.speed.projectMs(this.estimator.estimate(target.ctx.linePrefix) + 1);
+    return projected !== undefined && projected <= pauseMs;
+  }
+
+  private noteStarted(target: Target): void {
+    this.lastStarted = {
+      windowId: target.id.windowId,
+      lineSuffix: target.id.lineSuffix,
+      extraVersion: this.committed.version,
+    };
+  }
+
+  /** Runs the completion job; resolves with its time outside the engine. */
+  private startJob(target: Target, signal: AbortSignal): Promise<number> {
     const assembler = this.assembler;
-    if (!assembler) return Promise.resolve();
-    this.evaluatedExtraVersion = this.extraContext.version;
+    if (!assembler) return Promise.resolve(0);
+    this.noteStarted(target);
     return this.jobs.complete(assembler, target, signal);
   }
 }

@@ -16,6 +16,8 @@ export interface CompletionStatsSnapshot {
   cacheHits: number;
   typedAheadHits: number;
   inFlightReuses: number;
+  /** Requests that called the model at once, without the typing pause, because the call was cheap. */
+  eagerCalls: number;
   /** Generations aborted because a newer request could not use them. */
   aborted: number;
   /** Requests answered with no suggestion (dropped, skipped or stale). */
@@ -75,6 +77,7 @@ export class CompletionStats {
       | 'typedAheadHits'
       | 'inFlightReuses'
       | 'aborted'
+      | 'eagerCalls'
       | 'empty'
       | 'accepted',
   ): void {
@@ -156,6 +159,7 @@ function zero(): Omit<CompletionStatsSnapshot, 'overheadMs' | 'timeouts'> {
     typedAheadHits: 0,
     inFlightReuses: 0,
     aborted: 0,
+    eagerCalls: 0,
     empty: 0,
     accepted: 0,
     promptTokens: 0,

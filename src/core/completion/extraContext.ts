@@ -6,6 +6,13 @@
 // swapped in — a 10% difference is not worth re-evaluating the whole prompt. The pipeline
 // pre-evaluates the prompt in the background after the ring changes.
 //
+// Two rules keep it from churning the prompt while the user types. A save of the document being
+// completed takes no snippet that overlaps the lines the prompt already shows (the completion
+// window, which the pipeline reports with `setWindow`): it would repeat the window at the front of
+// the prompt and, since the cursor moves between autosaves, replace its predecessor on every save.
+// And the ring's changes reach prompts only through `CommittedSnippets`, which the pipeline
+// advances at a quiet moment and pre-evaluates then.
+//
 // The adapter feeds it events (edit, cursor jump, editor switch, save, copy, visible range); each
 // reads at most one chunk of lines from the document it is given, and at most `maxLineChars` + 1
 // characters of each line: a longer line (minified or generated code, no use to the model) ends
@@ -56,6 +63,13 @@ interface Place {
   line: number;
 }
 
+/** Lines [firstLine, endLine) of a document that the prompt shows already. */
+export interface CompletionWindow {
+  uri: string;
+  firstLine: number;
+  endLine: number;
+}
+
 interface HeldSnippet extends ContextSnippet {
   readonly lineSet: ReadonlySet<string>;
 }
@@ -66,6 +80,7 @@ export class ExtraContext {
   private changeCount = 0;
   private lastEdit?: Place;
   private lastCursor?: Place;
+  private window?: CompletionWindow;
   private readonly changes = new Emitter<void>();
   /** Fires when the rendered snippets change. */
   readonly onDidChange: Event<void> = this.changes.event;
@@ -92,6 +107,11 @@ export class ExtraContext {
     if (this.evict()) this.changed();
   }
 
+  /** The lines the last completion prompt showed: snippets of them would only repeat them. */
+  setWindow(window: CompletionWindow): void {
+    this.window = window;
+  }
+
   /** An edit at `line`: when the user starts editing elsewhere, the place just left becomes a snippet. */
   onEdit(doc: CompletionDocument, line: number): void {
     const prev = this.lastEdit;
@@ -111,8 +131,9 @@ export class ExtraContext {
     this.addAround(doc, line);
   }
 
+  /** A save keeps the place around the cursor, unless the prompt shows it already. */
   onSave(doc: CompletionDocument, line: number): void {
-    this.addAround(doc, line);
+    this.addAround(doc, line, true);
   }
 
   /** Copied or cut lines are likely to be pasted and completed against. */
@@ -157,10 +178,14 @@ export class ExtraContext {
     return true;
   }
 
-  private addAround(doc: CompletionDocument, line: number): void {
+  /** The chunk around `line`; with `outsideWindow`, not when it overlaps the completion window. */
+  private addAround(doc: CompletionDocument, line: number, outsideWindow = false): void {
     const half = Math.floor(this.options.chunkLines / 2);
     const start = Math.max(0, Math.min(line - half, doc.lineCount - this.options.chunkLines));
-    this.add(doc, start, start + this.options.chunkLines);
+    const end = start + this.options.chunkLines;
+    const w = this.window;
+    if (outsideWindow && w && w.uri === doc.uri && start < w.endLine && end > w.firstLine) return;
+    this.add(doc, start, end);
   }
 
   private leftPlace(prev: Place, doc: CompletionDocument, line: number): boolean {
@@ -194,4 +219,40 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   let common = 0;
   for (const line of a) if (b.has(line)) common++;
   return common / (a.size + b.size - common);
+}
+
+/** The snippets prompts are rendered with: the ring as of the last `commit`. The ring changes when
+ * the editor says so; the front of the prompt changes only when the pipeline commits, at a quiet
+ * moment, right before it pre-evaluates the new prompt, so a keystroke never pays for it. */
+export class CommittedSnippets {
+  private held: readonly ContextSnippet[] = [];
+  private heldVersion = -1;
+
+  constructor(private readonly ring: ExtraContext) {
+    this.commit();
+  }
+
+  /** The ring's version the held snippets are from. */
+  get version(): number {
+    return this.heldVersion;
+  }
+
+  /** Whether the ring changed since the last commit. */
+  get pending(): boolean {
+    return this.ring.version !== this.heldVersion;
+  }
+
+  commit(): void {
+    this.held = [...this.ring.snippets()];
+    this.heldVersion = this.ring.version;
+  }
+
+  snippets(): readonly ContextSnippet[] {
+    return this.held;
+  }
+
+  /** The budget is the ring's: it evicts there, and the change is committed like any other. */
+  setTokenBudget(tokens: number): void {
+    this.ring.setTokenBudget(tokens);
+  }
 }

@@ -9,6 +9,7 @@ import type { CompletionCache, ContextIdentity } from './completionCache';
 import type { CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import type { CompletionDocument } from './documentWindow';
+import type { EngineSpeed } from './engineSpeed';
 import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong, reportedPromptTokens } from './engineContract';
 import { postprocessCompletion } from './postprocess';
 import type { PromptAssembler } from './promptAssembler';
@@ -22,14 +23,14 @@ export interface GenerationTarget {
   ctx: CompletionContext;
   doc: CompletionDocument;
   multiline: boolean;
-  /** Time the job spent outside the engine (prompt rendering, post-processing). */
-  jobOverheadMs?: number;
 }
 
 export interface JobDeps {
   engine: CompletionEngine;
   estimator: TokenEstimator;
   stats: CompletionStats;
+  /** Learns the engine's speeds from every answer's timings. */
+  speed: EngineSpeed;
   cache: CompletionCache;
   settings: () => CompletionSettings;
   log: Logger;
@@ -40,14 +41,13 @@ export interface JobDeps {
 export class GenerationJobs {
   constructor(private readonly deps: JobDeps) {}
 
-  /** Generates the completion for `target` and caches it. Returns quietly when aborted. */
-  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<void> {
+  /** Generates the completion for `target` and caches it; resolves with the time the job spent
+   * outside the engine (prompt rendering, post-processing), which the request that waited for it
+   * counts as its overhead. Returns quietly when aborted. */
+  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<number> {
     const timer = new OverheadTimer();
-    try {
-      await this.run(assembler, target, signal, timer);
-    } finally {
-      target.jobOverheadMs = timer.stop();
-    }
+    await this.run(assembler, target, signal, timer);
+    return timer.stop();
   }
 
   /** Evaluates the prompt for `target` into the engine's KV cache. */
@@ -59,6 +59,7 @@ export class GenerationJobs {
     try {
       const result = await prefill({ segments: prompt.segments, timeoutMs: this.deps.settings().timeoutMs }, signal);
       this.deps.stats.recordAccounting(result.accounting);
+      this.deps.speed.observePrefill(result.accounting);
     } catch (e) {
       if (!signal.aborted && !isAbortError(e)) throw e;
     }
@@ -100,6 +101,7 @@ export class GenerationJobs {
       throw e;
     }
     stats.recordAccounting(result.accounting);
+    this.deps.speed.observe(result.accounting, result.stopReason !== 'abort' && !signal.aborted);
     estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
     if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
     const timedOut = result.stopReason === 'timeout';

@@ -7,7 +7,13 @@
 import type { CompleteParams, PromptSegment } from '../engine/protocol';
 import type { CompletionSettings } from './completionSettings';
 import { displayPath, type CompletionDocument, type Position } from './documentWindow';
-import type { ExtraContext } from './extraContext';
+import type { ContextSnippet } from './extraContext';
+
+/** Where the assembler takes its snippets from (the pipeline's committed view of the ring). */
+export interface SnippetSource {
+  snippets(): readonly ContextSnippet[];
+  setTokenBudget(tokens: number): void;
+}
 import { selectFimTemplate, type FimModel, type FimTemplate } from './fimTemplates';
 import {
   buildCompletionContext,
@@ -45,7 +51,7 @@ export class PromptAssembler {
     readonly model: CompletionModel,
     private readonly settings: CompletionSettings,
     private readonly estimator: TokenEstimator,
-    private readonly extra: ExtraContext,
+    private readonly extra: SnippetSource,
     private readonly repoName: string,
   ) {
     this.template = selectFimTemplate(model);
@@ -95,6 +101,8 @@ export class PromptAssembler {
       timeoutMs,
       stop: multiline ? [...this.template.stop] : [...this.template.stop, '\n'],
       temperature: 0,
+      // Every template ends with the typed part of the cursor line, when there is one.
+      healLastToken: this.settings.tokenHealing,
     };
   }
 

@@ -41,6 +41,9 @@ export interface TokenAccounting {
   generatedTokens: number;
   /** From receiving the request to the first generated token (0 when nothing was generated). */
   timeToFirstTokenMs: number;
+  /** Tokens the predictor drafted and the model confirmed, and those it refuted (evaluated in vain);
+   * absent without a predictor. Generated tokens count each confirmed draft once. */
+  drafted?: { accepted: number; refuted: number };
   /** Generation speed after the first token (0 when fewer than two tokens were generated). */
   tokensPerSecond: number;
   /** From receiving the request to the reply. */
@@ -146,6 +149,10 @@ export interface LoadParams {
   completionContextSize?: number;
   /** CPU threads for evaluation; 0 = measure the candidates at load and take the fastest. */
   threads?: number;
+  /** Speculative decoding for completions without a draft model: node-llama-cpp's input-lookup
+   * predictor drafts the tokens that followed the last generated ones in the prompt, and one batch
+   * checks them. The output is the same token for token; default "off". */
+  completionPredictor?: 'inputLookup' | 'off';
 }
 
 /** The completion context when the client does not size it: the default budgets (1536 prefix,
@@ -172,6 +179,10 @@ export interface CompleteParams extends SamplingParams {
   timeoutMs: number;
   /** Generation stops before any of these strings. */
   stop?: string[];
+  /** Token healing: the prompt ends in typed text (the cursor line); its last token is backed off
+   * and the answer's first token must start with that token's text, which the answer then leaves
+   * out. The accounting counts the prompt as sent (the token backed off is generated again). */
+  healLastToken?: boolean;
 }
 
 export interface CompleteResult {

@@ -22,6 +22,7 @@ import type {
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
 import { Stopwatch } from './stopwatch';
+import { healLastToken, type HealedPrompt } from './tokenHealing';
 
 const COMPLETION_PRIORITY = 5;
 const PREFILL_PRIORITY = 1;
@@ -146,9 +147,11 @@ export class CompletionRunner {
   private async generate(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
     const watch = new Stopwatch(params.timeoutMs, signal);
     const { sequence, model } = this.target();
-    const prompt = tokenizeSegments(model, params.segments);
+    const tokens = tokenizeSegments(model, params.segments);
+    checkFits(tokens.length, 1, sequence.contextSize);
+    const healed = params.healLastToken ? await healLastToken(model, params.segments, tokens) : undefined;
+    const prompt = healed?.prompt ?? tokens;
     const maxTokens = Math.min(params.maxTokens, sequence.contextSize - prompt.length);
-    checkFits(prompt.length, 1, sequence.contextSize);
 
     const key = JSON.stringify([
       params.maxTokens,
@@ -157,6 +160,7 @@ export class CompletionRunner {
       params.topK,
       params.topP,
       params.seed,
+      healed?.removed,
     ]);
     const greedy = (params.temperature ?? 0) === 0;
     const replay = greedy ? this.replay(sequence, prompt, key) : undefined;
@@ -167,10 +171,13 @@ export class CompletionRunner {
     const output: Token[] = [];
     let text = '';
     let stopReason: StopReason = 'maxTokens';
+    let predictionsBefore: LlamaContextSequence['tokenPredictions'] | undefined;
     if (watch.stopReason()) {
       stopReason = watch.stopReason()!;
     } else {
       evaluated += 1; // the last prompt token, evaluated by the generator below
+      sequence.tokenPredictor?.updateInputTokens(prompt);
+      predictionsBefore = sequence.tokenPredictor ? sequence.tokenPredictions : undefined;
       const generator = sequence.evaluate([prompt[prompt.length - 1]!], {
         temperature: params.temperature ?? 0,
         topK: params.topK,
@@ -178,6 +185,7 @@ export class CompletionRunner {
         seed: params.seed,
         evaluationPriority: COMPLETION_PRIORITY,
         yieldEogToken: true,
+        ...(healed && { tokenBias: () => (output.length === 0 ? healed.firstTokenBias : healed.laterTokenBias) }),
       });
       for await (const token of generator) {
         if (model.isEogToken(token)) {
@@ -186,7 +194,7 @@ export class CompletionRunner {
         }
         watch.markToken();
         output.push(token);
-        text = model.detokenize(output, false);
+        text = withoutHealed(model.detokenize(output, false), healed);
         const cut = firstStop(text, params.stop);
         if (cut >= 0) {
           text = text.slice(0, cut);
@@ -205,7 +213,10 @@ export class CompletionRunner {
     return {
       text,
       stopReason,
-      accounting: watch.accounting(prompt.length, reused, evaluated, output.length),
+      accounting: {
+        ...watch.accounting(prompt.length, reused, evaluated, output.length),
+        ...(predictionsBefore && { drafted: draftedSince(predictionsBefore, sequence.tokenPredictions) }),
+      },
       replayed: false,
     };
   }
@@ -262,6 +273,19 @@ export async function alignSequence(sequence: LlamaContextSequence, tokens: Toke
   if (sequence.nextTokenIndex > common)
     await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
   return sequence.nextTokenIndex;
+}
+
+/** What the sequence's token predictor drafted during one generation. */
+function draftedSince(
+  before: LlamaContextSequence['tokenPredictions'],
+  after: LlamaContextSequence['tokenPredictions'],
+): { accepted: number; refuted: number } {
+  return { accepted: after.used - before.used, refuted: after.refuted - before.refuted };
+}
+
+/** The answer after the text healing backed off (the first token starts with it). */
+function withoutHealed(text: string, healed: HealedPrompt | undefined): string {
+  return healed && text.startsWith(healed.removed) ? text.slice(healed.removed.length) : text;
 }
 
 export function firstStop(text: string, stops: string[] | undefined): number {
