@@ -25,7 +25,7 @@ import {
   type ServerModelEntry,
   type ServerModelFacts,
 } from './serverBackend';
-import { ServerError } from './serverError';
+import { ServerError, streamFailure } from './serverError';
 import { field, numberField, sseEvents, stringField } from './streamParsers';
 import { transportFor } from './transportFor';
 
@@ -262,15 +262,7 @@ export class LlamaServerBackend implements ServerBackend {
         if (field(event, 'stop') === true) break;
       }
     } catch (e) {
-      if (!(e instanceof ServerError)) throw e;
-      if (e.code === 'aborted') stopReason = 'abort';
-      else if (e.code === 'timeout' && answered) stopReason = 'timeout';
-      else if (e.code === 'timeout')
-        throw new ServerError(
-          'stalled',
-          `${this.endpoint.host} did not start answering within ${timeoutMs} ms (setting alembic.completion.timeoutMs).`,
-        );
-      else throw e;
+      stopReason = streamFailure(e, answered, this.endpoint.host, timeoutMs, 'alembic.completion.timeoutMs');
     }
     const timings = field(last, 'timings');
     const generated = numberField(timings, 'predicted_n') ?? numberField(last, 'tokens_predicted') ?? 0;

@@ -28,7 +28,7 @@ import {
   type ServerModelEntry,
   type ServerModelFacts,
 } from './serverBackend';
-import { ServerError } from './serverError';
+import { ServerError, streamFailure } from './serverError';
 import { field, ndjsonValues, numberField, stringField } from './streamParsers';
 import { transportFor } from './transportFor';
 import { unknownModel } from './llamaServerBackend';
@@ -151,15 +151,7 @@ export class OllamaBackend implements ServerBackend {
         last = value;
       }
     } catch (e) {
-      if (!(e instanceof ServerError)) throw e;
-      if (e.code === 'aborted') stopReason = 'abort';
-      else if (e.code === 'timeout' && answered) stopReason = 'timeout';
-      else if (e.code === 'timeout')
-        throw new ServerError(
-          'stalled',
-          `${this.endpoint.host} did not start answering within ${params.timeoutMs} ms.`,
-        );
-      else throw e;
+      stopReason = streamFailure(e, answered, this.endpoint.host, params.timeoutMs);
     }
     stopReason ??= stringField(last, 'done_reason') === 'length' ? 'maxTokens' : 'eos';
     return { text, stopReason, replayed: false, accounting: this.accounting(last, started, firstTokenMs) };

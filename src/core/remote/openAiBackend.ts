@@ -21,7 +21,7 @@ import {
   type ServerModelEntry,
   type ServerModelFacts,
 } from './serverBackend';
-import { ServerError } from './serverError';
+import { ServerError, streamFailure } from './serverError';
 import { field, numberField, sseEvents, stringField } from './streamParsers';
 import { transportFor } from './transportFor';
 
@@ -123,15 +123,7 @@ export class OpenAiBackend implements ServerBackend {
         timings = field(event, 'timings') ?? timings;
       }
     } catch (e) {
-      if (!(e instanceof ServerError)) throw e;
-      if (e.code === 'aborted') stopReason = 'abort';
-      else if (e.code === 'timeout' && answered) stopReason = 'timeout';
-      else if (e.code === 'timeout')
-        throw new ServerError(
-          'stalled',
-          `${this.endpoint.host} did not start answering within ${params.timeoutMs} ms.`,
-        );
-      else throw e;
+      stopReason = streamFailure(e, answered, this.endpoint.host, params.timeoutMs);
     }
     const prompt = numberField(usage, 'prompt_tokens') ?? 0;
     const cached = numberField(usage, 'prompt_tokens_details', 'cached_tokens') ?? 0;

@@ -118,3 +118,25 @@ export function shortServerMessage(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > 300 ? `${line.slice(0, 297)}…` : line;
 }
+
+/**
+ * How a streamed answer that failed part-way ends, the same for every backend: an abort stops it, a
+ * timeout after the first token keeps what came, a timeout before it means the server stalled
+ * (`timeoutSetting` names the setting to raise); anything else is the caller's error to report.
+ */
+export function streamFailure(
+  e: unknown,
+  answered: boolean,
+  host: string,
+  timeoutMs: number,
+  timeoutSetting = '',
+): 'abort' | 'timeout' {
+  if (!(e instanceof ServerError)) throw e;
+  if (e.code === 'aborted') return 'abort';
+  if (e.code === 'timeout' && answered) return 'timeout';
+  if (e.code === 'timeout') {
+    const hint = timeoutSetting ? ` (setting ${timeoutSetting})` : '';
+    throw new ServerError('stalled', `${host} did not start answering within ${timeoutMs} ms${hint}.`);
+  }
+  throw e;
+}
