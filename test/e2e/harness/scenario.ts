@@ -1,6 +1,7 @@
 // A small framework for the end-to-end scenarios: a scenario is a sentence that states a behaviour
 // and an async function that checks it in the running workbench. Scenarios run one after another in
-// the same window; a failure is reported with a screenshot and the run goes on with the next one.
+// the same window; a failure is reported with a screenshot, the window is reset (no dialog, no
+// editors, unsaved changes discarded) and the run goes on with the next one.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -147,7 +148,7 @@ export async function runScenarios(
       console.log(
         `  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`,
       );
-      await ctx.wb.closeQuickInput().catch(() => undefined);
+      await ctx.wb.recover().catch((e: unknown) => console.log(`      could not reset the window: ${String(e)}`));
     } finally {
       clearTimeout(timer);
     }

@@ -89,10 +89,13 @@ export class Workbench {
         await this.acceptRow(title);
         return;
       } catch (e) {
-        if (attempt === 3)
+        if (attempt === 3) {
+          const dialog = await this.openDialogText().catch(() => undefined);
           throw new Error(
-            `could not run "${title}" from the command palette: ${e instanceof Error ? e.message.split('\n')[0] : e}`,
+            `could not run "${title}" from the command palette: ${e instanceof Error ? e.message.split('\n')[0] : e}` +
+              (dialog ? ` (a modal dialog is open: "${dialog}")` : ''),
           );
+        }
       }
     }
   }
@@ -186,6 +189,50 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       await this.page.waitForTimeout(100);
     }
+  }
+
+  // --- modal dialogs and recovery --------------------------------------------------------------
+
+  private get dialog(): Locator {
+    return this.page.locator('.monaco-dialog-box');
+  }
+
+  /** The text of the modal dialog on screen, or undefined when there is none. */
+  async openDialogText(): Promise<string | undefined> {
+    if (!(await this.dialog.isVisible())) return undefined;
+    return (await this.dialog.innerText()).replace(/\s+/g, ' ').trim();
+  }
+
+  /** Brings the window back to a known state after a failed scenario: no dialog, no quick input and
+   * no editors, unsaved changes discarded. A scenario that failed half-way leaves a scratch file
+   * dirty; the next "Close All Editors" would then ask whether to save it in a modal dialog that
+   * blocks the palette, and every later scenario would fail on that dialog instead of on its own. */
+  async recover(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      await this.dismissDialog();
+      await this.closeQuickInput();
+      if ((await this.page.locator('.part.editor .tab').count()) === 0) return;
+      await this.runCommand('View: Close All Editors').catch(() => undefined);
+      await waitFor(
+        'the editors to close or a dialog to ask',
+        async () => (await this.dialog.isVisible()) || (await this.page.locator('.part.editor .tab').count()) === 0,
+        5000,
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Answers an open modal dialog the way that changes nothing: "Don't Save" when it asks about
+   * unsaved changes, else Cancel, else Escape. */
+  private async dismissDialog(): Promise<void> {
+    if (!(await this.dialog.isVisible())) return;
+    const buttons = this.dialog.locator('.monaco-button');
+    const labels = (await buttons.allInnerTexts()).map((t) => t.trim());
+    const choice = labels.findIndex((l) => /^Don.t Save$/.test(l));
+    const cancel = labels.indexOf('Cancel');
+    if (choice >= 0) await buttons.nth(choice).click({ timeout: 3000 });
+    else if (cancel >= 0) await buttons.nth(cancel).click({ timeout: 3000 });
+    else await this.page.keyboard.press('Escape');
+    await waitFor('the dialog to close', async () => !(await this.dialog.isVisible()), 5000).catch(() => undefined);
   }
 
   // --- status bar ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { completionScenarios } from './completion';
 import { completionTriggerScenarios } from './completionTriggers';
 import { engineScenarios } from './engine';
 import { firstHourScenarios } from './firstHour';
+import { harnessScenarios } from './harness';
 import { nextEditScenarios } from './nextEdit';
 import { npmStartScenarios } from './npmStart';
 import { qwenModelScenarios } from './qwenModel';
@@ -17,6 +18,7 @@ import { walkthroughScenarios } from './walkthrough';
 export const allScenarios: readonly Scenario[] = [
   ...engineScenarios,
   ...walkthroughScenarios,
+  ...harnessScenarios,
   ...completionScenarios,
   ...completionTriggerScenarios,
   ...nextEditScenarios,
