@@ -122,9 +122,10 @@ export async function runScenarios(
     const started = Date.now();
     console.log(`  … ${s.name}`);
     let timer: NodeJS.Timeout | undefined;
+    const running = s.run(ctx);
     try {
       await Promise.race([
-        s.run(ctx),
+        running,
         new Promise((_, reject) => {
           timer = setTimeout(
             () => reject(new Error(`the scenario took longer than ${s.timeoutMs / 1000} s`)),
@@ -148,6 +149,9 @@ export async function runScenarios(
       console.log(
         `  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`,
       );
+      // A scenario past its time is still running (every wait in it has a deadline): let it end
+      // before the reset, or it would go on typing into the next scenario's window.
+      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 60_000))]);
       await ctx.wb.recover().catch((e: unknown) => console.log(`      could not reset the window: ${String(e)}`));
     } finally {
       clearTimeout(timer);
