@@ -64,7 +64,7 @@ describe('a chat template that never finishes', () => {
     async () => {
       const path = modelWithChatTemplate('spin-on-trigger.gguf', TRIGGERED_LOOP_TEMPLATE);
       // A short conversation renders: the template is used, not refused.
-      const { client } = startEngine({ stallTimeoutMs: 4000 }, { completionModel: path, chatModel: path });
+      const { client, logs } = startEngine({ stallTimeoutMs: 4000 }, { completionModel: path, chatModel: path });
       try {
         const loaded = await client.load();
         assert.equal(loaded.models.chat?.chatTemplateProblem, undefined, 'the template renders at load');
@@ -81,6 +81,12 @@ describe('a chat template that never finishes', () => {
             /rendering the chat template of spin-on-trigger\.gguf/.test(e.message),
         );
         await waitFor(() => !isAlive(pid), 10_000, 'the wedged engine to be gone');
+        // The client's one Logger hears why, at its level: the watchdog's warning, then the kill.
+        assert.ok(
+          logs.some((l) => l.startsWith('warn: engine watchdog: ')),
+          logs.join('\n'),
+        );
+        assert.ok(logs.some((l) => /^error: The engine stopped responding for \d+ s during the chat request/.test(l)));
         assert.equal((await client.complete(quick)).text, FIM_ANSWER);
         assert.notEqual(client.pid, pid);
       } finally {

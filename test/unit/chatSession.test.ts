@@ -9,6 +9,7 @@ import { ChatSession } from '../../src/core/chat/chatSession';
 import { ConversationStore, type KeyValueStore } from '../../src/core/chat/conversationStore';
 import type { ToWebview } from '../../src/core/chat/webviewProtocol';
 import type { ChatParams, ChatResult } from '../../src/core/engine/protocol';
+import { silentLogger } from '../../src/core/util/logger';
 
 class MemoryStore implements KeyValueStore {
   readonly data = new Map<string, unknown>();
@@ -85,7 +86,7 @@ function session(engine: ChatEngine, kv = new MemoryStore()) {
     store,
     post: (m) => (posted.push(m), true),
     settings: () => ({ maxTokens: 256, timeoutSeconds: 30, temperature: 0.3 }),
-    log: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    log: silentLogger,
   });
   return { s, posted, store };
 }

@@ -8,6 +8,7 @@ import { promptText } from '../../src/core/nes/nesPrompt';
 import { NextEditPipeline, type NesSuggestion, type NextEditEngine } from '../../src/core/nes/nextEditPipeline';
 import { NextEditScheduler, type ForegroundWork } from '../../src/core/nes/nextEditScheduler';
 import { Emitter } from '../../src/core/util/emitter';
+import { createLogger, type Logger } from '../../src/core/util/logger';
 
 /** A scripted next-edit model: it answers Sweep prompts with the current window rewritten. */
 class FakeNesEngine implements NextEditEngine {
@@ -78,8 +79,8 @@ function renamed(): { doc: LinesDocument; history: EditHistory } {
 
 const renameAll = (w: string) => w.replaceAll('item.', 'entry.');
 
-function pipeline(engine: NextEditEngine, history: EditHistory): NextEditPipeline {
-  const p = new NextEditPipeline({ engine, history });
+function pipeline(engine: NextEditEngine, history: EditHistory, log?: Logger): NextEditPipeline {
+  const p = new NextEditPipeline({ engine, history, log });
   p.setModel({ id: 'sweep-test', family: 'sweep' });
   return p;
 }
@@ -164,6 +165,17 @@ describe('next-edit pipeline', () => {
     const engine = new FakeNesEngine((w) => renameAll(w).split('\n').slice(0, 3).join('\n'));
     engine.stopReason = 'maxTokens';
     assert.equal(await pipeline(engine, history).provide({ doc, cursor: { line: 2, character: 18 } }), null);
+  });
+
+  test("a next edit past its time is not offered, and the caller's log says so once, with the caller's one tag", async () => {
+    const { doc, history } = renamed();
+    const engine = new FakeNesEngine(renameAll);
+    engine.stopReason = 'timeout';
+    const lines: string[] = [];
+    const log = createLogger((level, line) => lines.push(`${level} ${line}`)).child('nextEdit');
+    assert.equal(await pipeline(engine, history, log).provide({ doc, cursor: { line: 2, character: 18 } }), null);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /^warn \[nextEdit\] the next edit took longer than \d+ ms and was dropped$/);
   });
 
   test('a dismissed answer is not offered again for the same text', async () => {

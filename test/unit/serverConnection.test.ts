@@ -7,6 +7,7 @@ import type { CompleteResult } from '../../src/core/engine/protocol';
 import { emptyAccounting, type ServerBackend, type ServerModelFacts } from '../../src/core/remote/serverBackend';
 import { ServerConnection, type ConnectionState } from '../../src/core/remote/serverConnection';
 import { ServerError } from '../../src/core/remote/serverError';
+import { createLogger } from '../../src/core/util/logger';
 
 const FACTS: ServerModelFacts = {
   id: 'm',
@@ -96,6 +97,24 @@ describe('server connection', () => {
     await until(() => c.state.phase === 'ready');
     const result = await c.complete({ segments: [], maxTokens: 1, timeoutMs: 100 }, new AbortController().signal);
     assert.equal(result.text, 'x');
+    c.dispose();
+  });
+
+  test('a failed request and the recovery are logged once each through the Logger it was given, with its one tag', async () => {
+    const s = scripted();
+    const lines: string[] = [];
+    const log = createLogger((level, line) => lines.push(`${level} ${line}`)).child('server');
+    const c = new ServerConnection(s.backend, 'completion', { recheckDelaysMs: [60_000], log });
+    await c.ready();
+    s.up = false;
+    await assert.rejects(c.complete({ segments: [], maxTokens: 1, timeoutMs: 100 }, new AbortController().signal));
+    await until(() => c.state.phase === 'error');
+    s.up = true;
+    assert.equal((await c.check()).phase, 'ready');
+    assert.deepEqual(lines, [
+      'warn [server] completion request to 127.0.0.1:8080 failed: Nothing answers at 127.0.0.1:8080 (connection refused).',
+      'info [server] 127.0.0.1:8080 answers again',
+    ]);
     c.dispose();
   });
 

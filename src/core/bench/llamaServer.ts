@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { Logger } from '../util/logger';
 
 export interface LlamaServerOptions {
   binary: string;
@@ -18,8 +19,8 @@ export interface LlamaServerOptions {
   port?: number;
   /** How long loading may take before giving up (default 120 s). */
   readyTimeoutMs?: number;
-  /** Every line the server logs. */
-  onLog?: (line: string) => void;
+  /** Hears every line the server logs, at debug level (default: nothing; logTail keeps the last ones). */
+  log?: Logger;
 }
 
 export interface LlamaServer {
@@ -87,7 +88,7 @@ async function launch(options: LlamaServerOptions, port: number): Promise<LlamaS
     for (const line of lines) {
       log.push(line);
       if (log.length > LOG_LINES) log.shift();
-      options.onLog?.(line);
+      options.log?.debug(line);
     }
   };
   child.stdout!.on('data', onData);

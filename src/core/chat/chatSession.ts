@@ -7,6 +7,7 @@
 // Conversations are saved when a turn starts, twice a second while an answer streams, and when it
 // ends, so a window reload mid-answer keeps the partial answer (marked interrupted on restore).
 import type { ChatMessage, StopReason } from '../engine/protocol';
+import type { Logger } from '../util/logger';
 import { AnswerStream, type AnswerSettings, type ChatEngine } from './answerStream';
 import { buildUserContent, CHAT_SYSTEM_PROMPT, titleFrom, type AttachmentContent } from './chatPrompt';
 import { ChunkBatcher } from './chunkBatcher';
@@ -48,12 +49,6 @@ export interface ChatAskResult {
   error?: string;
 }
 
-export interface ChatSessionLog {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
-
 export interface ChatSessionPorts {
   engine: ChatEngine;
   store: ConversationStore;
@@ -62,7 +57,7 @@ export interface ChatSessionPorts {
   settings(): AnswerSettings;
   /** An answer started or ended streaming (VS Code: the `alembic.chat.streaming` context key). */
   onStreamingChange?(streaming: boolean): void;
-  log: ChatSessionLog;
+  log: Logger;
 }
 
 interface AnswerRequest {

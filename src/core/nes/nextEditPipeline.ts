@@ -14,6 +14,7 @@
 import type { ContextSnippet } from '../completion/extraContext';
 import { displayPath, type CompletionDocument, type Position } from '../completion/documentWindow';
 import type { NextEditParams, NextEditResult } from '../engine/protocol';
+import type { Logger } from '../util/logger';
 import type { EditHistory, EditRecord } from './editHistory';
 import { NEXT_EDIT_FORMATS } from './families';
 import { advance, comparePositions, diffLines, regionEdits, type TextEdit } from './lineDiff';
@@ -84,7 +85,8 @@ export interface NextEditPipelineOptions {
   snippets?: () => readonly ContextSnippet[];
   settings?: Partial<NesSettings>;
   now?: () => number;
-  log?: (level: 'debug' | 'info' | 'warn', message: string) => void;
+  /** Already tagged by the caller (the extension's `log.child('nextEdit')`); default: nothing. */
+  log?: Logger;
 }
 
 export class NextEditPipeline {
@@ -240,7 +242,7 @@ export class NextEditPipeline {
         throw new NextEditPreempted();
       }
       if (result.stopReason === 'timeout')
-        this.log('warn', `the next edit took longer than ${this.settings.timeoutMs} ms and was dropped`);
+        this.options.log?.warn(`the next edit took longer than ${this.settings.timeoutMs} ms and was dropped`);
       return result;
     } catch (e) {
       if (signal?.aborted || isAbort(e)) return undefined;
@@ -264,10 +266,6 @@ export class NextEditPipeline {
     const latest = latestFor(this.options.history.edits(), uri);
     if (!latest) return edits;
     return edits.filter((e) => !reverts(e, latest, prompt));
-  }
-
-  private log(level: 'debug' | 'info' | 'warn', message: string): void {
-    this.options.log?.(level, `[next edit] ${message}`);
   }
 }
 

@@ -13,6 +13,7 @@ import type {
   PrefillResult,
 } from '../engine/protocol';
 import { Emitter } from '../util/emitter';
+import type { Logger } from '../util/logger';
 import type { ChatOptions, ServerBackend, ServerModelFacts } from './serverBackend';
 import { isConnectionFailure, ServerError } from './serverError';
 
@@ -29,7 +30,8 @@ export interface ConnectionState {
 export interface ConnectionOptions {
   /** Pauses between re-checks while unhealthy (the last one repeats). */
   recheckDelaysMs?: readonly number[];
-  log?: (level: 'info' | 'warn', message: string) => void;
+  /** Hears failed requests and recoveries (default: nothing). */
+  log?: Logger;
 }
 
 const RECHECK_DELAYS_MS = [3000, 10_000, 30_000, 60_000];
@@ -95,10 +97,7 @@ export class ServerConnection implements CompletionEngine {
       return await request();
     } catch (e) {
       if (isConnectionFailure(e)) {
-        this.options.log?.(
-          'warn',
-          `${this.role} request to ${this.backend.endpoint.host} failed: ${(e as Error).message}`,
-        );
+        this.options.log?.warn(`${this.role} request to ${this.backend.endpoint.host} failed: ${(e as Error).message}`);
         void this.check();
       }
       throw e;
@@ -111,7 +110,7 @@ export class ServerConnection implements CompletionEngine {
     try {
       const facts = await this.backend.probe(this.role);
       next = { phase: 'ready', facts };
-      if (this.failures > 0) this.options.log?.('info', `${this.backend.endpoint.host} answers again`);
+      if (this.failures > 0) this.options.log?.info(`${this.backend.endpoint.host} answers again`);
       this.failures = 0;
     } catch (e) {
       const error =

@@ -23,7 +23,6 @@ import type {
   ChatResult,
   CompleteParams,
   CompleteResult,
-  EngineLogLevel,
   EngineRequestKind,
   EngineRequests,
   EngineStatus,
@@ -40,7 +39,7 @@ import type {
   TokenAccounting,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
-import type { Logger } from '../../core/util/logger';
+import { silentLogger, type Logger } from '../../core/util/logger';
 import { BadModelRegistry } from './badModels';
 import { EngineClientError } from './engineClientError';
 import { EngineProcess, type ProcessExit, type RequestOptions } from './engineProcess';
@@ -101,6 +100,7 @@ export class EngineClient {
   private disposed = false;
   private busyNow = false;
   private readonly badModels: BadModelRegistry;
+  private readonly log: Logger;
   private current: EngineState = { phase: 'stopped', models: {} };
   private readonly stateEmitter = new Emitter<EngineState>();
   private readonly busyEmitter = new Emitter<boolean>();
@@ -110,6 +110,7 @@ export class EngineClient {
   readonly onDidChangeBusy = this.busyEmitter.event;
 
   constructor(private readonly options: EngineClientOptions) {
+    this.log = options.log ?? silentLogger;
     this.badModels = new BadModelRegistry(options.badModelsFile);
   }
 
@@ -355,7 +356,7 @@ export class EngineClient {
       startTimeoutMs: this.options.startTimeoutMs,
       loadTimeoutMs: this.options.loadTimeoutMs,
       stallTimeoutMs: this.options.stallTimeoutMs,
-      log: (level, message) => this.log(level, message),
+      log: this.log,
     });
     engine.onDidExit((exit, pending) => this.onExit(engine, exit, pending));
     this.engine = engine;
@@ -408,7 +409,7 @@ export class EngineClient {
     const message = halted
       ? `${what} The engine crashed ${this.crashTimes.length} times in ${Math.round(window / 60000)} minutes and was stopped. Use "Alembic: Restart Engine" to try again.`
       : `${what} It restarts on the next request.`;
-    this.log('error', message);
+    this.log.error(message);
     const code = exit.killedFor ? 'unresponsive' : 'crashed';
     const details = { exit: { code: exit.code, signal: exit.signal }, reason: what };
     pending.forEach((p) =>
@@ -436,7 +437,7 @@ export class EngineClient {
     if (ms <= 0 || (this.engine?.pendingKinds().length ?? 0) > 0) return;
     this.clearIdleTimer();
     this.idleTimer = setTimeout(() => {
-      this.log('info', `Unloading the model after ${Math.round(ms / 60000)} idle minutes to free memory.`);
+      this.log.info(`Unloading the model after ${Math.round(ms / 60000)} idle minutes to free memory.`);
       this.unload().catch(() => undefined);
     }, ms);
     this.idleTimer.unref();
@@ -450,10 +451,6 @@ export class EngineClient {
   private setState(patch: Partial<EngineState>): void {
     this.current = { ...this.current, ...patch };
     this.stateEmitter.fire(this.current);
-  }
-
-  private log(level: EngineLogLevel, message: string): void {
-    this.options.log?.[level](message);
   }
 }
 

@@ -11,13 +11,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import {
   ENGINE_WATCHDOG_PREFIX,
   type ChatChunk,
-  type EngineLogLevel,
   type EngineRequestKind,
   type EngineRequests,
   type FromEngine,
   type ModelRole,
   type ToEngine,
 } from '../../core/engine/protocol';
+import type { Logger } from '../../core/util/logger';
 import { EngineClientError } from './engineClientError';
 
 export interface EngineProcessOptions {
@@ -29,7 +29,8 @@ export interface EngineProcessOptions {
   startTimeoutMs?: number;
   loadTimeoutMs?: number;
   stallTimeoutMs?: number;
-  log(level: EngineLogLevel, message: string): void;
+  /** Hears the engine's own lines (at their level), its stderr and why it was stopped. */
+  log: Logger;
 }
 
 export interface RequestOptions {
@@ -90,7 +91,7 @@ export class EngineProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const engine = new EngineProcess(child, options);
-    child.stdout?.on('data', (d: Buffer) => options.log('debug', `engine stdout: ${d.toString().trimEnd()}`));
+    child.stdout?.on('data', (d: Buffer) => options.log.debug(`engine stdout: ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => engine.onStderr(d.toString()));
     child.on('message', (m: FromEngine) => engine.onMessage(m));
     child.on('exit', (code, signal) => engine.onExit(code, signal));
@@ -220,7 +221,7 @@ export class EngineProcess {
 
   private kill(cause: KillCause): void {
     this.killedFor = cause;
-    this.options.log('error', cause.message);
+    this.options.log.error(cause.message);
     this.child.kill('SIGKILL');
   }
 
@@ -238,9 +239,9 @@ export class EngineProcess {
       if (!trimmed) continue;
       if (trimmed.startsWith(ENGINE_WATCHDOG_PREFIX)) {
         this.watchdogLine = trimmed.slice(ENGINE_WATCHDOG_PREFIX.length).trim();
-        this.options.log('warn', `engine watchdog: ${this.watchdogLine}`);
+        this.options.log.warn(`engine watchdog: ${this.watchdogLine}`);
       } else {
-        this.options.log('warn', `engine stderr: ${trimmed}`);
+        this.options.log.warn(`engine stderr: ${trimmed}`);
       }
     }
   }
@@ -253,7 +254,7 @@ export class EngineProcess {
     this.lastHeard = Date.now();
     switch (message?.type) {
       case 'log':
-        this.options.log(message.level, message.message);
+        this.options.log[message.level](message.message);
         return;
       case 'chunk':
         this.pending.get(message.id)?.onChunk?.(message);

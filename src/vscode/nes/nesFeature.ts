@@ -63,7 +63,7 @@ export class NesFeature extends DisposableStore {
       history: { edits: () => this.history.edits().filter((e) => isRelevant(e.uri)) },
       snippets: () => (extraContext?.snippets() ?? []).filter((s) => isRelevant(s.uri)),
       settings: settings(),
-      log: (level, message) => log[level](message),
+      log,
     });
     this.feed = this.register(new NesEditFeed(this.history));
     this.view = this.register(new NesView((editor, edit) => this.ghost.offer(editor, edit)));

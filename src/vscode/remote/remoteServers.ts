@@ -127,9 +127,7 @@ export class RemoteServers extends DisposableStore {
     if (config) {
       const kind = backendLabel(config.backend);
       try {
-        const connection = new ServerConnection(createServerBackend(config), role, {
-          log: (level, message) => this.log[level](message),
-        });
+        const connection = new ServerConnection(createServerBackend(config), role, { log: this.log });
         const entry: Entry = { key, connection, label: `${hostLabel(connection.backend.endpoint)} · ${kind}` };
         entry.sub = connection.onDidChange((state) => this.onState(role, entry, state));
         this.entries[role] = entry;
