@@ -10,6 +10,7 @@ import { createServerBackend } from '../core/remote/createBackend';
 import { LlamaServerBackend } from '../core/remote/llamaServerBackend';
 import type { ServerBackend } from '../core/remote/serverBackend';
 import { runTeamLoad, type TeamLoadResult } from '../core/remote/teamLoad';
+import { tableRow } from '../core/util/format';
 import { CliExit, flag, num, parseArgs, str, UsageError } from './args';
 import { readInput } from './completeCommand';
 import { openServer, serverConfig, serverExit, SERVER_OPTIONS } from './serverOptions';
@@ -125,14 +126,29 @@ export function formatTeamRuns(header: string, runs: TeamRun[]): string {
   const rows = runs.map(({ users, result: r, serverEvaluated }) => {
     const perUser = `${ms(r.fairness.p99Min)}–${ms(r.fairness.p99Max)} ms (×${r.fairness.spread.toFixed(2)})`;
     const versus = single ? `×${(r.fairness.p99Max / single).toFixed(2)}` : '—';
-    const evaluated = `${r.evaluatedPerKeystroke.toFixed(1)}${serverEvaluated !== undefined ? ` (server ${(serverEvaluated / Math.max(1, r.keystrokes)).toFixed(1)})` : ''}`;
+    const byServer =
+      serverEvaluated !== undefined ? ` (server ${(serverEvaluated / Math.max(1, r.keystrokes)).toFixed(1)})` : '';
+    const evaluated = `${r.evaluatedPerKeystroke.toFixed(1)}${byServer}`;
+    const modelCalls = r.users.reduce((a, u) => a + u.modelCalls, 0);
     const errors = r.users.reduce((a, u) => a + u.errors, 0);
-    return `| ${users} | ${r.keystrokes} | ${r.users.reduce((a, u) => a + u.modelCalls, 0)} | ${evaluated} | ${ms(r.pauses.p50)} / ${ms(r.pauses.p99)} ms (${r.pauses.late} late of ${r.pauses.count}) | ${perUser} | ${versus} | ${Math.round(r.busyShare * 100)}% | ${errors} |`;
+    const pauses = `${ms(r.pauses.p50)} / ${ms(r.pauses.p99)} ms (${r.pauses.late} late of ${r.pauses.count})`;
+    const busy = `${Math.round(r.busyShare * 100)}%`;
+    return tableRow([users, r.keystrokes, modelCalls, evaluated, pauses, perUser, versus, busy, errors]);
   });
   return [
     header,
     '',
-    '| users | keys | model calls | evaluated tokens / key | pause latency p50 / p99 | per-user p99 min–max (spread) | worst p99 ÷ 1 user | server busy | errors |',
+    tableRow([
+      'users',
+      'keys',
+      'model calls',
+      'evaluated tokens / key',
+      'pause latency p50 / p99',
+      'per-user p99 min–max (spread)',
+      'worst p99 ÷ 1 user',
+      'server busy',
+      'errors',
+    ]),
     '|---:|---:|---:|---:|---|---|---:|---:|---:|',
     ...rows,
   ].join('\n');

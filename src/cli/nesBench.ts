@@ -6,6 +6,7 @@ import { NES_SCENARIOS, type NesScenario } from '../core/bench/nesScenarios';
 import { replayNes, type NesReplayReport } from '../core/bench/nesReplay';
 import { resolveNextEditFamily, type NextEditFormatSetting } from '../core/nes/nesModel';
 import { inspectGguf, isGgufCheckError } from '../core/gguf/ggufCheck';
+import { tableRow } from '../core/util/format';
 import { percentile } from '../core/util/statistics';
 import { CliExit, flag, num, parseArgs, requireStr, str, UsageError } from './args';
 import { ENGINE_OPTIONS, startEngine } from './engineOptions';
@@ -58,7 +59,8 @@ export async function nesBenchCommand(argv: string[]): Promise<number> {
           timeoutMs: num(args, 'timeout'),
         });
         process.stderr.write(
-          `${scenario.name} (input lookup ${inputLookup ? 'on' : 'off'}): ${report.offeredExpected} of ${report.expectedEdits} expected edits offered, ${report.modelCalls} model calls\n`,
+          `${scenario.name} (input lookup ${inputLookup ? 'on' : 'off'}): ${report.offeredExpected} of ` +
+            `${report.expectedEdits} expected edits offered, ${report.modelCalls} model calls\n`,
         );
         reports.push(report);
       } finally {
@@ -86,10 +88,37 @@ export function formatNesReports(reports: readonly NesReplayReport[]): string {
     const lat = r.latencyMsOfModelAnswers;
     const latency = lat.length ? `${Math.round(percentile(lat, 50))} / ${Math.round(Math.max(...lat))} ms` : '—';
     const drafts = r.draftTokens ? `${r.acceptedDraftTokens} of ${r.draftTokens}` : '0';
-    return `| ${r.scenario} | ${r.inputLookup ? 'on' : 'off'} | ${r.offeredExpected} of ${r.expectedEdits}${r.offeredUnexpected ? ` (+${r.offeredUnexpected} wrong)` : ''} | ${r.completed ? 'yes' : 'no'} | ${r.modelCalls} | ${r.steps.filter((s) => s.source === 'cache' || s.source === 'rest').length} | ${r.promptTokens} | ${r.evaluatedTokens} | ${r.generatedTokens} | ${drafts} | ${r.tokensPerSecond.toFixed(1)} | ${latency} |`;
+    const wrong = r.offeredUnexpected ? ` (+${r.offeredUnexpected} wrong)` : '';
+    return tableRow([
+      r.scenario,
+      r.inputLookup ? 'on' : 'off',
+      `${r.offeredExpected} of ${r.expectedEdits}${wrong}`,
+      r.completed ? 'yes' : 'no',
+      r.modelCalls,
+      r.steps.filter((s) => s.source === 'cache' || s.source === 'rest').length,
+      r.promptTokens,
+      r.evaluatedTokens,
+      r.generatedTokens,
+      drafts,
+      r.tokensPerSecond.toFixed(1),
+      latency,
+    ]);
   });
   const lines = [
-    '| scenario | input lookup | expected edits offered | file completed | model calls | answered without the model | prompt tokens | evaluated | generated | draft tokens confirmed | tokens/s | latency p50 / max |',
+    tableRow([
+      'scenario',
+      'input lookup',
+      'expected edits offered',
+      'file completed',
+      'model calls',
+      'answered without the model',
+      'prompt tokens',
+      'evaluated',
+      'generated',
+      'draft tokens confirmed',
+      'tokens/s',
+      'latency p50 / max',
+    ]),
     '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ];

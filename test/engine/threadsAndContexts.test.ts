@@ -154,7 +154,9 @@ describe('prompt chunks sized by time', () => {
       abort.abort();
       const result = await running;
       t.diagnostic(
-        `abort of a ${result.accounting.promptTokens}-token prefill answered after ${Math.round(performance.now() - abortedAt)} ms (${result.accounting.evaluatedTokens} tokens evaluated)`,
+        `abort of a ${result.accounting.promptTokens}-token prefill answered after ` +
+          `${Math.round(performance.now() - abortedAt)} ms (${result.accounting.evaluatedTokens} tokens ` +
+          `evaluated)`,
       );
     } finally {
       await client.dispose();

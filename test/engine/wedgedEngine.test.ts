@@ -59,7 +59,8 @@ describe('a chat template that never finishes', () => {
   );
 
   test(
-    'that blocks a chat request is given up at the stall cap: the engine is killed, the message names the model and the cause, and the next request gets a new engine',
+    'that blocks a chat request is given up at the stall cap: the engine is killed, the message ' +
+      'names the model and the cause, and the next request gets a new engine',
     { timeout: 90_000 },
     async () => {
       const path = modelWithChatTemplate('spin-on-trigger.gguf', TRIGGERED_LOOP_TEMPLATE);

@@ -179,7 +179,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 /** The report as the lines `npm run fuzz` prints. */
 export function formatFuzzReport(r: FuzzReport, seed: number): string {
   const lines = [
-    `seed ${seed}: ${r.mutants} mutants, ${r.accepted} accepted by the pre-check (${r.loadErrors} of them then refused by llama.cpp itself), ${r.crashes} crashes or hangs`,
+    `seed ${seed}: ${r.mutants} mutants, ${r.accepted} accepted by the pre-check (${r.loadErrors} of ` +
+      `them then refused by llama.cpp itself), ${r.crashes} crashes or hangs`,
     `max time: pre-check ${r.maxPrecheckMs.toFixed(1)} ms, load and use ${(r.maxUseMs / 1000).toFixed(1)} s; ${(r.elapsedMs / 1000).toFixed(0)} s in all`,
   ];
   for (const f of r.findings)

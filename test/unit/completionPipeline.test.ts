@@ -50,7 +50,8 @@ describe('completion pipeline', () => {
     const call = engine.last;
     assert.equal(
       call.prompt,
-      '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n<|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>    return ',
+      '<|repo_name|>workspace\n<|file_sep|>geo.py\n<|fim_prefix|>import math\n\ndef circle_area(r):\n' +
+        '<|fim_suffix|>\n\ndef square_area(a):<|fim_middle|>    return ',
     );
     assert.equal(call.params.temperature, 0);
     assert.ok(call.params.stop?.includes('\n') && call.params.stop.includes('<|file_sep|>'));

@@ -128,23 +128,27 @@ describe('completion scheduling', () => {
     await clock.advance(1000);
   });
 
-  test('prefetches the completion that follows acceptance once the suggestion stays on screen, so the request after an accept needs no model call', async () => {
-    const { engine, pipeline, clock } = setup({ prefetch: true });
-    engine.reply = (prompt) =>
-      prompt.endsWith('<|fim_middle|>    return math.pi * r * r') ? '  # area' : 'math.pi * r * r';
-    const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
-    assert.equal(shown?.insertText, 'math.pi * r * r');
-    await settle();
-    assert.equal(engine.calls.length, 1, 'no prefetch before the user pauses on the suggestion');
-    await clock.advance(400);
-    assert.equal(engine.calls.length, 2, 'the prefetch ran in the background');
-    assert.equal(pipeline.stats.snapshot().prefetches, 1);
-    pipeline.onAccepted();
-    const next = await pipeline.provide(typed('math.pi * r * r'));
-    assert.equal(next?.insertText, '  # area');
-    assert.equal(next?.source, 'cache');
-    assert.equal(engine.calls.length, 2);
-  });
+  test(
+    'prefetches the completion that follows acceptance once the suggestion stays on screen, so the ' +
+      'request after an accept needs no model call',
+    async () => {
+      const { engine, pipeline, clock } = setup({ prefetch: true });
+      engine.reply = (prompt) =>
+        prompt.endsWith('<|fim_middle|>    return math.pi * r * r') ? '  # area' : 'math.pi * r * r';
+      const shown = await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+      assert.equal(shown?.insertText, 'math.pi * r * r');
+      await settle();
+      assert.equal(engine.calls.length, 1, 'no prefetch before the user pauses on the suggestion');
+      await clock.advance(400);
+      assert.equal(engine.calls.length, 2, 'the prefetch ran in the background');
+      assert.equal(pipeline.stats.snapshot().prefetches, 1);
+      pipeline.onAccepted();
+      const next = await pipeline.provide(typed('math.pi * r * r'));
+      assert.equal(next?.insertText, '  # area');
+      assert.equal(next?.source, 'cache');
+      assert.equal(engine.calls.length, 2);
+    },
+  );
 
   test('after dispose nothing more starts in the background', async () => {
     const { engine, pipeline, clock } = setup({ prefetch: true });

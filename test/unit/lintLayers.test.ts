@@ -17,7 +17,10 @@ describe('the layer rule', () => {
   test('reports src/core importing vscode or reaching into src/engine, and allows core-to-core imports', async () => {
     const problems = await layerProblems(
       'src/core/completion/example.ts',
-      "import * as vscode from 'vscode';\nimport { EngineClient } from '../../engine/client/engineClient';\nimport type { EngineStatus } from '../engine/protocol';\nexport const all = [vscode, EngineClient] as unknown as EngineStatus;\n",
+      "import * as vscode from 'vscode';\n" +
+        "import { EngineClient } from '../../engine/client/engineClient';\n" +
+        "import type { EngineStatus } from '../engine/protocol';\n" +
+        'export const all = [vscode, EngineClient] as unknown as EngineStatus;\n',
     );
     assert.equal(problems.length, 2, problems.join('\n'));
     assert.match(problems[0]!, /src\/core must not import vscode/);
@@ -27,7 +30,8 @@ describe('the layer rule', () => {
   test('reports a Node module in the webview, also through require and a dynamic import', async () => {
     const problems = await layerProblems(
       'src/webview/example.ts',
-      "import { readFileSync } from 'node:fs';\nconst os = require('os');\nexport const later = import('node:path');\nexport const both = [readFileSync, os];\n",
+      "import { readFileSync } from 'node:fs';\nconst os = require('os');\n" +
+        "export const later = import('node:path');\nexport const both = [readFileSync, os];\n",
     );
     assert.equal(problems.length, 3, problems.join('\n'));
     for (const p of problems) assert.match(p, /runs in a browser/);
@@ -45,7 +49,10 @@ describe('the layer rule', () => {
   test('lets src/vscode use vscode, the engine client and the core', async () => {
     const problems = await layerProblems(
       'src/vscode/example.ts',
-      "import * as vscode from 'vscode';\nimport { EngineClient } from '../engine/client/engineClient';\nimport { formatBytes } from '../core/util/format';\nexport const all = [vscode, EngineClient, formatBytes];\n",
+      "import * as vscode from 'vscode';\n" +
+        "import { EngineClient } from '../engine/client/engineClient';\n" +
+        "import { formatBytes } from '../core/util/format';\n" +
+        'export const all = [vscode, EngineClient, formatBytes];\n',
     );
     assert.deepEqual(problems, []);
   });

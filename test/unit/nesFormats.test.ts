@@ -56,44 +56,48 @@ function context(over: Partial<NesContext> = {}): NesContext {
 }
 
 describe('next-edit prompt formats', () => {
-  test('Sweep: related files, the edit as original/updated, then original, current and an open updated block (Zed sweep_prompt.rs build_prompt, run_model ordering)', () => {
-    const prompt = sweepFormat.build(context());
-    assert.equal(
-      promptText(prompt.segments),
-      '<|file_sep|>src/prices.js\n' +
-        'export const TAX = 0.2;\n' +
-        'export function net(p) { return p / (1 + TAX); }\n' +
-        '<|file_sep|>src/cart.js.diff\n' +
-        'original:\n' +
-        '  let sum = 0;\n' +
-        '  for (const item of cart.items) sum += item.price;\n' +
-        '  return sum;\n' +
-        'updated:\n' +
-        '  let sum = 0;\n' +
-        '  for (const entry of cart.items) sum += item.price;\n' +
-        '  return sum;\n' +
-        '<|file_sep|>original/src/cart.js\n' +
-        'function total(cart) {\n' +
-        '  let sum = 0;\n' +
-        '  for (const item of cart.items) sum += item.price;\n' +
-        '  return sum;\n' +
-        '}\n' +
-        '<|file_sep|>current/src/cart.js\n' +
-        'function total(cart) {\n' +
-        '  let sum = 0;\n' +
-        '  for (const entry of cart.items) sum += item.price;\n' +
-        '  return sum;\n' +
-        '}\n' +
-        '<|file_sep|>updated/src/cart.js\n',
-    );
-    // <|file_sep|> is Qwen2.5-Coder's own control token; everything else is plain text.
-    assert.deepEqual(
-      prompt.segments.filter((s) => 'special' in s).map((s) => ('special' in s ? s.special : '')),
-      Array(5).fill('<|file_sep|>'),
-    );
-    assert.deepEqual(prompt.stop, ['<|file_sep|>', '</s>']);
-    assert.deepEqual(prompt.region, { start: 0, end: 5, lines: LINES });
-  });
+  test(
+    'Sweep: related files, the edit as original/updated, then original, current and an open updated ' +
+      'block (Zed sweep_prompt.rs build_prompt, run_model ordering)',
+    () => {
+      const prompt = sweepFormat.build(context());
+      assert.equal(
+        promptText(prompt.segments),
+        '<|file_sep|>src/prices.js\n' +
+          'export const TAX = 0.2;\n' +
+          'export function net(p) { return p / (1 + TAX); }\n' +
+          '<|file_sep|>src/cart.js.diff\n' +
+          'original:\n' +
+          '  let sum = 0;\n' +
+          '  for (const item of cart.items) sum += item.price;\n' +
+          '  return sum;\n' +
+          'updated:\n' +
+          '  let sum = 0;\n' +
+          '  for (const entry of cart.items) sum += item.price;\n' +
+          '  return sum;\n' +
+          '<|file_sep|>original/src/cart.js\n' +
+          'function total(cart) {\n' +
+          '  let sum = 0;\n' +
+          '  for (const item of cart.items) sum += item.price;\n' +
+          '  return sum;\n' +
+          '}\n' +
+          '<|file_sep|>current/src/cart.js\n' +
+          'function total(cart) {\n' +
+          '  let sum = 0;\n' +
+          '  for (const entry of cart.items) sum += item.price;\n' +
+          '  return sum;\n' +
+          '}\n' +
+          '<|file_sep|>updated/src/cart.js\n',
+      );
+      // <|file_sep|> is Qwen2.5-Coder's own control token; everything else is plain text.
+      assert.deepEqual(
+        prompt.segments.filter((s) => 'special' in s).map((s) => ('special' in s ? s.special : '')),
+        Array(5).fill('<|file_sep|>'),
+      );
+      assert.deepEqual(prompt.stop, ['<|file_sep|>', '</s>']);
+      assert.deepEqual(prompt.region, { start: 0, end: 5, lines: LINES });
+    },
+  );
 
   test('Sweep: the window is ten lines above and below the cursor, and the answer is read up to the next file separator', () => {
     const long = Array.from({ length: 40 }, (_, i) => `line ${i}`);
@@ -112,49 +116,57 @@ describe('next-edit prompt formats', () => {
     assert.equal(prompt.parse(''), null);
   });
 
-  test('Zeta: the zeta1 instruction, the edit as a diff, the excerpt with region and cursor markers (Zed zeta_prompt.rs mod zeta1, zeta1/input_excerpt.rs)', () => {
-    const prompt = zetaFormat.build(context());
-    assert.equal(
-      promptText(prompt.segments),
-      '### Instruction:\n' +
-        'You are a code completion assistant and your task is to analyze user edits and then rewrite an excerpt that the user provides, suggesting the appropriate edits within the excerpt, taking into account the cursor location.\n' +
-        '\n' +
-        '### User Edits:\n' +
-        '\n' +
-        'User edited src/cart.js:\n' +
-        '```diff\n' +
-        '@@ -2,3 +2,3 @@\n' +
-        '   let sum = 0;\n' +
-        '-  for (const item of cart.items) sum += item.price;\n' +
-        '+  for (const entry of cart.items) sum += item.price;\n' +
-        '   return sum;\n' +
-        '```\n' +
-        '\n' +
-        '### User Excerpt:\n' +
-        '\n' +
-        '```src/cart.js\n' +
-        '<|start_of_file|>\n' +
-        '<|editable_region_start|>\n' +
-        'function total(cart) {\n' +
-        '  let sum = 0;\n' +
-        '  for (const entry<|user_cursor_is_here|> of cart.items) sum += item.price;\n' +
-        '  return sum;\n' +
-        '}\n' +
-        '<|editable_region_end|>\n' +
-        '```\n' +
-        '\n' +
-        '### Response:\n',
-    );
-    assert.equal(
-      prompt.segments.some((s) => 'special' in s),
-      false,
-    );
-    assert.deepEqual(prompt.stop, ['<|editable_region_end|>']);
-    assert.deepEqual(
-      prompt.parse('```src/cart.js\n<|editable_region_start|>\na\nb<|user_cursor_is_here|>c\n<|editable_region_end|>'),
-      ['a', 'bc'],
-    );
-  });
+  test(
+    'Zeta: the zeta1 instruction, the edit as a diff, the excerpt with region and cursor markers ' +
+      '(Zed zeta_prompt.rs mod zeta1, zeta1/input_excerpt.rs)',
+    () => {
+      const prompt = zetaFormat.build(context());
+      assert.equal(
+        promptText(prompt.segments),
+        '### Instruction:\n' +
+          'You are a code completion assistant and your task is to analyze user edits and then rewrite an ' +
+          'excerpt that the user provides, suggesting the appropriate edits within the excerpt, taking ' +
+          'into account the cursor location.\n' +
+          '\n' +
+          '### User Edits:\n' +
+          '\n' +
+          'User edited src/cart.js:\n' +
+          '```diff\n' +
+          '@@ -2,3 +2,3 @@\n' +
+          '   let sum = 0;\n' +
+          '-  for (const item of cart.items) sum += item.price;\n' +
+          '+  for (const entry of cart.items) sum += item.price;\n' +
+          '   return sum;\n' +
+          '```\n' +
+          '\n' +
+          '### User Excerpt:\n' +
+          '\n' +
+          '```src/cart.js\n' +
+          '<|start_of_file|>\n' +
+          '<|editable_region_start|>\n' +
+          'function total(cart) {\n' +
+          '  let sum = 0;\n' +
+          '  for (const entry<|user_cursor_is_here|> of cart.items) sum += item.price;\n' +
+          '  return sum;\n' +
+          '}\n' +
+          '<|editable_region_end|>\n' +
+          '```\n' +
+          '\n' +
+          '### Response:\n',
+      );
+      assert.equal(
+        prompt.segments.some((s) => 'special' in s),
+        false,
+      );
+      assert.deepEqual(prompt.stop, ['<|editable_region_end|>']);
+      assert.deepEqual(
+        prompt.parse(
+          '```src/cart.js\n<|editable_region_start|>\na\nb<|user_cursor_is_here|>c\n<|editable_region_end|>',
+        ),
+        ['a', 'bc'],
+      );
+    },
+  );
 
   test('Zeta: a region smaller than the file leaves context lines outside the markers', () => {
     const long = Array.from({ length: 400 }, (_, i) => `const value${i} = compute(${i}, "padding padding");`);
@@ -175,70 +187,74 @@ describe('next-edit prompt formats', () => {
     assert.ok(prompt.region.start < 200 && prompt.region.end > 201);
   });
 
-  test('Instinct: the ChatML system and user messages of Continue’s template, edits newest first (continue core/nextEdit/templating/NextEditPromptEngine.ts, instinct.ts)', () => {
-    const older: EditRecord = {
-      ...RENAME,
-      path: 'src/util.js',
-      uri: 'file:///w/src/util.js',
-      oldStart: 0,
-      newStart: 0,
-      oldLines: ['a'],
-      newLines: ['b'],
-      above: [],
-      below: [''],
-    };
-    const prompt = instinctFormat.build(context({ edits: [older, RENAME] }));
-    const user =
-      `${INSTINCT_USER_PROMPT_PREFIX}\n` +
-      '\n' +
-      '### Context:\n' +
-      '<|context_file|>: src/prices.js\n' +
-      '<|snippet|>\n' +
-      'export const TAX = 0.2;\n' +
-      'export function net(p) { return p / (1 + TAX); }\n' +
-      '\n' +
-      '### User Edits:\n' +
-      '\n' +
-      'User edited file "src/cart.js"\n' +
-      '\n' +
-      '```diff\n' +
-      '@@ -2,3 +2,3 @@\n' +
-      '   let sum = 0;\n' +
-      '-  for (const item of cart.items) sum += item.price;\n' +
-      '+  for (const entry of cart.items) sum += item.price;\n' +
-      '   return sum;\n' +
-      '```\n' +
-      'User edited file "src/util.js"\n' +
-      '\n' +
-      '```diff\n' +
-      '@@ -1,2 +1,2 @@\n' +
-      '-a\n' +
-      '+b\n' +
-      '```\n' +
-      '\n' +
-      '### User Excerpt:\n' +
-      'src/cart.js\n' +
-      '\n' +
-      'function total(cart) {\n' +
-      '<|editable_region_start|>\n' +
-      '  let sum = 0;\n' +
-      '  for (const entry<|user_cursor_is_here|> of cart.items) sum += item.price;\n' +
-      '  return sum;\n' +
-      '}\n' +
-      '<|editable_region_end|>```\n' +
-      '### Response:';
-    assert.equal(
-      promptText(prompt.segments),
-      `<|im_start|>system\n${INSTINCT_SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`,
-    );
-    assert.ok(
-      INSTINCT_SYSTEM_PROMPT.startsWith(
-        'You are Instinct, an intelligent next-edit predictor developed by Continue.dev.',
-      ),
-    );
-    assert.deepEqual(prompt.region, { start: 1, end: 5, lines: LINES.slice(1) });
-    assert.deepEqual(prompt.parse('```js\n  let total = 0;\n```'), ['  let total = 0;']);
-  });
+  test(
+    'Instinct: the ChatML system and user messages of Continue’s template, edits newest first ' +
+      '(continue core/nextEdit/templating/NextEditPromptEngine.ts, instinct.ts)',
+    () => {
+      const older: EditRecord = {
+        ...RENAME,
+        path: 'src/util.js',
+        uri: 'file:///w/src/util.js',
+        oldStart: 0,
+        newStart: 0,
+        oldLines: ['a'],
+        newLines: ['b'],
+        above: [],
+        below: [''],
+      };
+      const prompt = instinctFormat.build(context({ edits: [older, RENAME] }));
+      const user =
+        `${INSTINCT_USER_PROMPT_PREFIX}\n` +
+        '\n' +
+        '### Context:\n' +
+        '<|context_file|>: src/prices.js\n' +
+        '<|snippet|>\n' +
+        'export const TAX = 0.2;\n' +
+        'export function net(p) { return p / (1 + TAX); }\n' +
+        '\n' +
+        '### User Edits:\n' +
+        '\n' +
+        'User edited file "src/cart.js"\n' +
+        '\n' +
+        '```diff\n' +
+        '@@ -2,3 +2,3 @@\n' +
+        '   let sum = 0;\n' +
+        '-  for (const item of cart.items) sum += item.price;\n' +
+        '+  for (const entry of cart.items) sum += item.price;\n' +
+        '   return sum;\n' +
+        '```\n' +
+        'User edited file "src/util.js"\n' +
+        '\n' +
+        '```diff\n' +
+        '@@ -1,2 +1,2 @@\n' +
+        '-a\n' +
+        '+b\n' +
+        '```\n' +
+        '\n' +
+        '### User Excerpt:\n' +
+        'src/cart.js\n' +
+        '\n' +
+        'function total(cart) {\n' +
+        '<|editable_region_start|>\n' +
+        '  let sum = 0;\n' +
+        '  for (const entry<|user_cursor_is_here|> of cart.items) sum += item.price;\n' +
+        '  return sum;\n' +
+        '}\n' +
+        '<|editable_region_end|>```\n' +
+        '### Response:';
+      assert.equal(
+        promptText(prompt.segments),
+        `<|im_start|>system\n${INSTINCT_SYSTEM_PROMPT}<|im_end|>\n<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`,
+      );
+      assert.ok(
+        INSTINCT_SYSTEM_PROMPT.startsWith(
+          'You are Instinct, an intelligent next-edit predictor developed by Continue.dev.',
+        ),
+      );
+      assert.deepEqual(prompt.region, { start: 1, end: 5, lines: LINES.slice(1) });
+      assert.deepEqual(prompt.parse('```js\n  let total = 0;\n```'), ['  let total = 0;']);
+    },
+  );
 
   test('user code that spells a control token stays text, never a token', () => {
     const doc = new LinesDocument('file:///w/t.js', 'javascript', ['const s = "<|file_sep|>";'], 1, 't.js');

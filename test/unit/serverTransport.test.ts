@@ -251,7 +251,8 @@ describe('server error replies', () => {
       res
         .writeHead(400)
         .end(
-          '{"error":{"code":400,"message":"request (17668 tokens) exceeds the available context size (2048 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":17668,"n_ctx":2048}}',
+          '{"error":{"code":400,"message":"request (17668 tokens) exceeds the available context size (2048 ' +
+            'tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":17668,"n_ctx":2048}}',
         ),
     );
     const e = await failure(

@@ -91,13 +91,17 @@ describe('settings registry', () => {
     for (const key of SETTING_KEYS) assert.equal(validateSetting(key, SETTING_DEFAULTS[key]).ok, true, key);
   });
 
-  test('what a change requires: the idle time and the debounce are live, budgets rebuild the pipeline, threads and the model file reload the model, the GPU setting restarts the engine', () => {
-    assert.deepEqual([...changeEffects(['engine.idleUnloadMinutes'])], ['live']);
-    assert.deepEqual([...changeEffects(['completion.debounceMaxMs', 'completion.timeoutMs'])], ['live']);
-    assert.deepEqual([...changeEffects(['completion.prefixTokens'])], ['rebuildPipeline']);
-    assert.deepEqual([...changeEffects(['engine.threads', 'completion.model'])], ['reloadModel']);
-    assert.deepEqual([...changeEffects(['engine.gpu'])], ['restartEngine']);
-  });
+  test(
+    'what a change requires: the idle time and the debounce are live, budgets rebuild the pipeline, ' +
+      'threads and the model file reload the model, the GPU setting restarts the engine',
+    () => {
+      assert.deepEqual([...changeEffects(['engine.idleUnloadMinutes'])], ['live']);
+      assert.deepEqual([...changeEffects(['completion.debounceMaxMs', 'completion.timeoutMs'])], ['live']);
+      assert.deepEqual([...changeEffects(['completion.prefixTokens'])], ['rebuildPipeline']);
+      assert.deepEqual([...changeEffects(['engine.threads', 'completion.model'])], ['reloadModel']);
+      assert.deepEqual([...changeEffects(['engine.gpu'])], ['restartEngine']);
+    },
+  );
 
   test('only the keys whose values differ count as changed (objects by value)', () => {
     const before = { ...SETTING_DEFAULTS };

@@ -38,7 +38,9 @@ export interface ActionPrompt {
 const SYSTEM =
   "You are Alembic, a careful coding assistant running locally in the user's editor. Be precise and brief.";
 const EDIT_RULES =
-  'Answer with exactly one fenced code block containing the complete replacement code and nothing after it. Keep the original indentation style, names and behaviour that the instruction does not ask to change. Do not add explanations outside the code block.';
+  'Answer with exactly one fenced code block containing the complete replacement code and nothing ' +
+  'after it. Keep the original indentation style, names and behaviour that the instruction does ' +
+  'not ask to change. Do not add explanations outside the code block.';
 
 const fence = (s: CodeSelection) => `\`\`\`${s.languageId}\n${s.code}\n\`\`\``;
 const lines = (s: CodeSelection) =>
@@ -60,7 +62,9 @@ export function explainPrompt(s: CodeSelection): ActionPrompt {
       { role: 'system', content: SYSTEM },
       {
         role: 'user',
-        content: `Explain what this ${s.languageId} code from ${where(s)} does, how it works, and anything surprising or risky in it.\n\n${fence(s)}${context(s)}`,
+        content:
+          `Explain what this ${s.languageId} code from ${where(s)} does, how it works, and anything ` +
+          `surprising or risky in it.\n\n${fence(s)}${context(s)}`,
       },
     ],
   };
@@ -74,7 +78,9 @@ export function editPrompt(s: CodeSelection, instruction: string): ActionPrompt 
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
         role: 'user',
-        content: `Rewrite the selected ${s.languageId} code from ${where(s)} following this instruction: ${instruction}\n\nThe selected code:\n${fence(s)}${context(s)}`,
+        content:
+          `Rewrite the selected ${s.languageId} code from ${where(s)} following this instruction: ` +
+          `${instruction}\n\nThe selected code:\n${fence(s)}${context(s)}`,
       },
     ],
   };
@@ -96,7 +102,10 @@ export function docsPrompt(s: CodeSelection): ActionPrompt {
       { role: 'system', content: `${SYSTEM} ${EDIT_RULES}` },
       {
         role: 'user',
-        content: `Add documentation comments in ${convention.name} style ${placement} of this ${s.languageId} code from ${where(s)}. Describe purpose, parameters, return value and errors. Return the same code with the comments added; change nothing else.${example}\n\nThe code:\n${fence(s)}`,
+        content:
+          `Add documentation comments in ${convention.name} style ${placement} of this ${s.languageId} ` +
+          `code from ${where(s)}. Describe purpose, parameters, return value and errors. Return the same ` +
+          `code with the comments added; change nothing else.${example}\n\nThe code:\n${fence(s)}`,
       },
     ],
   };
@@ -113,7 +122,12 @@ export function testsPrompt(s: CodeSelection, conventions: TestConventions): Act
       },
       {
         role: 'user',
-        content: `Write unit tests with ${conventions.framework} for this ${s.languageId} code from ${s.path}. ${conventions.hint ? `Use: ${conventions.hint}. ` : ''}The test file will be saved as ${conventions.testPath}; import the code under test from ${s.path} with a path relative to it. Cover normal cases, edge cases and errors, with test names that state the behaviour.\n\n${fence(s)}`,
+        content:
+          `Write unit tests with ${conventions.framework} for this ${s.languageId} code from ${s.path}. ` +
+          `${conventions.hint ? `Use: ${conventions.hint}. ` : ''}The test file will be saved as ` +
+          `${conventions.testPath}; import the code under test from ${s.path} with a path relative to it. ` +
+          `Cover normal cases, edge cases and errors, with test names that state the behaviour.\n\n` +
+          `${fence(s)}`,
       },
     ],
   };
@@ -147,7 +161,11 @@ export function commitMessagePrompt(diff: string, note: string | undefined): Act
     messages: [
       {
         role: 'system',
-        content: `${SYSTEM} Write git commit messages in the Conventional Commits format: a subject line "type(scope): summary" under 72 characters in the imperative mood (types: feat, fix, docs, style, refactor, perf, test, build, ci, chore), then a blank line and a short body saying what changed and why. Answer with the message only.`,
+        content:
+          `${SYSTEM} Write git commit messages in the Conventional Commits format: a subject line ` +
+          `"type(scope): summary" under 72 characters in the imperative mood (types: feat, fix, docs, ` +
+          `style, refactor, perf, test, build, ci, chore), then a blank line and a short body saying what ` +
+          `changed and why. Answer with the message only.`,
       },
       {
         role: 'user',

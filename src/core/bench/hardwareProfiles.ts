@@ -27,7 +27,12 @@ export const HARDWARE_PROFILES: Readonly<Record<string, HardwareProfile>> = Obje
   },
 });
 
-export const SIM_HW_HELP = `gpu (${HARDWARE_PROFILES.gpu!.promptTokensPerSecond} prompt / ${HARDWARE_PROFILES.gpu!.generatedTokensPerSecond} generated tok/s), laptop-cpu (${HARDWARE_PROFILES['laptop-cpu']!.promptTokensPerSecond} / ${HARDWARE_PROFILES['laptop-cpu']!.generatedTokensPerSecond}), or <name>:<prompt>/<generated> (e.g. custom:6000/150)`;
+export const SIM_HW_HELP =
+  `gpu (${HARDWARE_PROFILES.gpu!.promptTokensPerSecond} prompt / ` +
+  `${HARDWARE_PROFILES.gpu!.generatedTokensPerSecond} generated tok/s), laptop-cpu ` +
+  `(${HARDWARE_PROFILES['laptop-cpu']!.promptTokensPerSecond} / ` +
+  `${HARDWARE_PROFILES['laptop-cpu']!.generatedTokensPerSecond}), or <name>:<prompt>/<generated> ` +
+  `(e.g. custom:6000/150)`;
 
 /** Parses `gpu`, `laptop-cpu`, or `<name>:<prompt tok/s>/<generated tok/s>`; throws a RangeError
  * with a message for the user otherwise. */

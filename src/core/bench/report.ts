@@ -222,9 +222,13 @@ export function formatReports(reports: readonly BenchReport[]): string {
   const foot = reports
     .map(
       (r) =>
-        `${r.strategy} (${r.backend}, context ${r.contextSize}): ${Math.round(r.simulatedMs / 1000)} s of typing replayed in ${(r.wallMs / 1000).toFixed(1)} s (device ${(r.engineMs / 1000).toFixed(1)} s)` +
+        `${r.strategy} (${r.backend}, context ${r.contextSize}): ${Math.round(r.simulatedMs / 1000)} s ` +
+        `of typing replayed in ${(r.wallMs / 1000).toFixed(1)} s (device ` +
+        `${(r.engineMs / 1000).toFixed(1)} s)` +
         `; ${r.modelCalls} model calls, ${r.prefills} prefills, ${r.evaluatedTokens} of ${r.promptTokens} prompt tokens evaluated` +
-        ` (${r.prefillEvaluatedTokens} by prefills; per call p50/p90/max ${r.evaluatedPerCall.p50}/${r.evaluatedPerCall.p90}/${r.evaluatedPerCall.max}), ${r.generatedTokens} generated` +
+        ` (${r.prefillEvaluatedTokens} by prefills; per call p50/p90/max ` +
+        `${r.evaluatedPerCall.p50}/${r.evaluatedPerCall.p90}/${r.evaluatedPerCall.max}), ` +
+        `${r.generatedTokens} generated` +
         `; ${r.events.save} saves, ${r.events.switch} editor switches, ${r.snippets} snippets held` +
         (r.oracle ? `; oracle replaced ${r.oracle.replaced} of ${r.oracle.draws} answers` : '') +
         `${r.errors ? `; ${r.errors} errors, first: ${r.firstError}` : ''}` +

@@ -178,8 +178,12 @@ class BaselineStrategy implements BenchStrategy {
     this.limits = () => limits(this.assembler, this.settings);
     this.note =
       name === 'naive'
-        ? 'full prompt (Alembic budgets, window anchored at the cursor) on every keystroke; no debounce, no client cache; evaluatedTokens = promptTokens by definition; alternate calls start with an end-of-text token so the engine re-evaluates everything; a keystroke aborts the running call'
-        : "llama.vscode's request on every keystroke: 256 lines above the cursor and 64 below, cut to llama-server's default batch split, current line at the end of the prefix; the engine's KV reuse decides evaluatedTokens; a keystroke aborts the running call";
+        ? 'full prompt (Alembic budgets, window anchored at the cursor) on every keystroke; no debounce, ' +
+          'no client cache; evaluatedTokens = promptTokens by definition; alternate calls start with an ' +
+          'end-of-text token so the engine re-evaluates everything; a keystroke aborts the running call'
+        : "llama.vscode's request on every keystroke: 256 lines above the cursor and 64 below, cut to " +
+          "llama-server's default batch split, current line at the end of the prefix; the engine's KV " +
+          'reuse decides evaluatedTokens; a keystroke aborts the running call';
   }
 
   async request(r: StrategyRequest): Promise<CompletionSuggestion | null> {

@@ -109,7 +109,9 @@ export class AnswerStream {
       if (this.stopped) turn.status = 'stopped';
       else if (failure.kind === 'crashed') {
         turn.status = 'interrupted';
-        turn.error = `The engine stopped unexpectedly${failure.cause ? ` (${failure.cause})` : ''}. What was written so far is kept; the engine restarts with your next message.`;
+        turn.error =
+          `The engine stopped unexpectedly${failure.cause ? ` (${failure.cause})` : ''}. What was written ` +
+          `so far is kept; the engine restarts with your next message.`;
       } else if (failure.kind === 'stopped') {
         turn.status = 'interrupted';
         turn.error = failure.message;

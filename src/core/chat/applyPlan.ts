@@ -26,8 +26,11 @@ export interface ApplyDocument {
   selectionEnd: number;
 }
 
-const DECLARATION =
-  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(function\*?|class|def|fn|func|interface|type|enum|struct|trait|const|let|var)\s+([A-Za-z_$][\w$]*)/;
+const DECLARATION = new RegExp(
+  String.raw`^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?` + // modifiers
+    String.raw`(function\*?|class|def|fn|func|interface|type|enum|struct|trait|const|let|var)\s+` + // the keyword
+    String.raw`([A-Za-z_$][\w$]*)`, // the name
+);
 
 export function planApply(doc: ApplyDocument, rawCode: string): ApplyPlan {
   const code = rawCode.replace(/\r\n/g, '\n').replace(/\n+$/, '');

@@ -59,7 +59,11 @@ function withSafeRenderer(m: MarkdownIt): MarkdownIt {
     const token = tokens[idx]!;
     const alt = self.renderInlineAsText(token.children ?? [], options, env).trim() || 'image';
     const src = token.attrGet('src') ?? '';
-    return `<span class="inert-image" title="${escapeHtml(`Image not loaded: ${src}`)}"><span class="codicon codicon-file-media" aria-hidden="true"></span> ${escapeHtml(alt)} <em>(image not loaded)</em></span>`;
+    const icon = '<span class="codicon codicon-file-media" aria-hidden="true"></span>';
+    return (
+      `<span class="inert-image" title="${escapeHtml(`Image not loaded: ${src}`)}">` +
+      `${icon} ${escapeHtml(alt)} <em>(image not loaded)</em></span>`
+    );
   };
   rules.link_open = (tokens, idx, _options, env: RenderEnv) => {
     const href = tokens[idx]!.attrGet('href') ?? '';
@@ -78,7 +82,9 @@ function renderCodeBlock(token: Token, env: RenderEnv): string {
   const index = env.blocks.length;
   env.blocks.push(info);
   const button = (action: string, icon: string, label: string) =>
-    `<button type="button" class="code-action" data-action="${action}" data-block="${index}" title="${label}" aria-label="${label}"><span class="codicon codicon-${icon}" aria-hidden="true"></span></button>`;
+    `<button type="button" class="code-action" data-action="${action}" data-block="${index}" ` +
+    `title="${label}" aria-label="${label}"><span class="codicon codicon-${icon}" ` +
+    `aria-hidden="true"></span></button>`;
   const language = info.language ? ` language-${info.language.replace(/[^\w-]/g, '_')}` : '';
   return (
     `<div class="code-block" data-block="${index}"><div class="code-header">` +

@@ -30,8 +30,14 @@ export const stripThinking: Rule = (text) => {
   return out;
 };
 
-const SPECIAL_TOKEN =
-  /<\|[A-Za-z_]+\|>|<｜[^｜\n]{1,40}｜>|<(?:fim_(?:prefix|suffix|middle|pad)|file_sep|repo_name|PRE|SUF|MID|EOT|end_of_turn|eos|bos)>|\[(?:PREFIX|SUFFIX|MIDDLE)\]/;
+const SPECIAL_TOKEN = new RegExp(
+  [
+    String.raw`<\|[A-Za-z_]+\|>`, // Qwen, StarCoder: <|fim_prefix|>, <|endoftext|>
+    String.raw`<｜[^｜\n]{1,40}｜>`, // DeepSeek's full-width bars: <｜fim▁hole｜>
+    String.raw`<(?:fim_(?:prefix|suffix|middle|pad)|file_sep|repo_name|PRE|SUF|MID|EOT|end_of_turn|eos|bos)>`,
+    String.raw`\[(?:PREFIX|SUFFIX|MIDDLE)\]`, // Codestral
+  ].join('|'),
+);
 
 /** Cuts at the first special-token text: whatever follows it (a new file, a new prompt) is not the
  * middle the user asked for. */

@@ -139,7 +139,9 @@ export function notGgufError(head: Buffer, contentType: string | null, host: str
   const text = head.toString('latin1', 0, Math.min(head.length, 64)).trimStart().toLowerCase();
   let message: string;
   if (text.startsWith('<') || contentType?.toLowerCase().includes('text/html')) {
-    message = `${host} sent a web page instead of the model file: the model may need you to sign in or accept its licence, or the file has moved. Nothing was saved.`;
+    message =
+      `${host} sent a web page instead of the model file: the model may need you to sign in or accept ` +
+      `its licence, or the file has moved. Nothing was saved.`;
   } else if (text.startsWith('version https://git-lfs')) {
     message = `${host} sent a Git LFS pointer instead of the model file: use the "resolve" download link of the file. Nothing was saved.`;
   } else if (text.startsWith('{')) {

@@ -294,7 +294,10 @@ async function transfer(
     if (plan.kind === 'body' && !plan.lengthStated && !wanted) {
       throw new DownloadError(
         'unverified',
-        `${opened.url.host} sent ${opts.fileName} without stating its length, and no SHA-256 is known to check it against, so the ${formatBytes(position)} that arrived may be only part of it. It is kept as ${basename(partialPath)} and not used. Try again later, or give the file's SHA-256 so that it can be checked.`,
+        `${opened.url.host} sent ${opts.fileName} without stating its length, and no SHA-256 is known to ` +
+          `check it against, so the ${formatBytes(position)} that arrived may be only part of it. It is ` +
+          `kept as ${basename(partialPath)} and not used. Try again later, or give the file's SHA-256 so ` +
+          `that it can be checked.`,
       );
     }
     await rename(partialPath, finalPath).catch((err: unknown) => {
@@ -393,13 +396,17 @@ function classify(
     case 'stalled':
       return new DownloadError(
         'stalled',
-        `No data arrived from ${url.host} for ${Math.round((opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) / 1000)} s, so the download was stopped. Check your connection and try again.${kept}`,
+        `No data arrived from ${url.host} for ` +
+          `${Math.round((opts.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS) / 1000)} s, so the download was ` +
+          `stopped. Check your connection and try again.${kept}`,
         { cause: err },
       );
     case 'connectTimeout':
       return new DownloadError(
         'network',
-        `${url.host} did not answer within ${Math.round((opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)} s. Check your internet connection or proxy, then try again.${kept}`,
+        `${url.host} did not answer within ` +
+          `${Math.round((opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000)} s. Check your ` +
+          `internet connection or proxy, then try again.${kept}`,
         { cause: err },
       );
     default:

@@ -182,7 +182,8 @@ function checkExperts(header: GgufHeader, arch: string, blockCount: number): voi
   if (groups >= experts) malformed(`${arch}.expert_group_count is ${groups}, not fewer than the ${experts} experts.`);
   if (groups > 1 && (experts % groups !== 0 || groupsUsed < 1 || groupsUsed >= groups)) {
     malformed(
-      `${arch}.expert_group_count (${groups}) must divide ${countKey} (${experts}) and ${arch}.expert_group_used_count (${groupsUsed}) must be from 1 to ${groups - 1}.`,
+      `${arch}.expert_group_count (${groups}) must divide ${countKey} (${experts}) and ` +
+        `${arch}.expert_group_used_count (${groupsUsed}) must be from 1 to ${groups - 1}.`,
     );
   }
 }

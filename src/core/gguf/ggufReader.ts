@@ -132,7 +132,8 @@ class HeaderParser {
     if (entries * MIN_ENTRY_BYTES + tensors * MIN_TENSOR_INFO_BYTES > w.remaining) {
       throw new GgufCheckError(
         'truncated',
-        `The header claims ${entries} metadata entries and ${tensors} tensors, which cannot fit in the ${w.remaining} bytes left in the file: it is truncated or corrupt.`,
+        `The header claims ${entries} metadata entries and ${tensors} tensors, which cannot fit in the ` +
+          `${w.remaining} bytes left in the file: it is truncated or corrupt.`,
         24,
       );
     }
@@ -261,7 +262,8 @@ class HeaderParser {
     if (minBytes > w.remaining) {
       throw new GgufCheckError(
         'truncated',
-        `${what} is an array of ${length} ${valueTypeName(itemType)} items (at least ${minBytes} bytes), but only ${w.remaining} bytes are left in the file: it is truncated or corrupt.`,
+        `${what} is an array of ${length} ${valueTypeName(itemType)} items (at least ${minBytes} bytes), ` +
+          `but only ${w.remaining} bytes are left in the file: it is truncated or corrupt.`,
         w.pos - 8,
       );
     }
@@ -332,7 +334,9 @@ class HeaderParser {
     if (value < GGUF_LIMITS.minAlignment) {
       throw new GgufCheckError(
         'malformed',
-        `general.alignment is ${value}, but llama.cpp needs tensor data aligned to at least ${GGUF_LIMITS.minAlignment} bytes (it stops with an assertion on this file). Convert the model again or download another GGUF of it.`,
+        `general.alignment is ${value}, but llama.cpp needs tensor data aligned to at least ` +
+          `${GGUF_LIMITS.minAlignment} bytes (it stops with an assertion on this file). Convert the model ` +
+          `again or download another GGUF of it.`,
       );
     }
     return value;
@@ -362,7 +366,8 @@ class HeaderParser {
     if (scan.overflowed) {
       throw new GgufCheckError(
         'malformed',
-        `More than ${MAX_CANDIDATES} pairs of token texts in tokenizer.ggml.tokens have the same hash, which only a file built to defeat the duplicate check has.`,
+        `More than ${MAX_CANDIDATES} pairs of token texts in tokenizer.ggml.tokens have the same hash, ` +
+          `which only a file built to defeat the duplicate check has.`,
       );
     }
     const text = async (id: number) => {

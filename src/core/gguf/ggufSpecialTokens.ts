@@ -147,7 +147,8 @@ export function resolveFimTokens(header: GgufHeader, warnings: string[]): FimRes
   }
   if (new Set([prefix.id, suffix.id, middle.id]).size < 3) {
     warnings.push(
-      `The FIM prefix, suffix and middle tokens are not distinct (${quoteForMessage(prefix.text)}, ${quoteForMessage(suffix.text)}, ${quoteForMessage(middle.text)}); FIM disabled.`,
+      `The FIM prefix, suffix and middle tokens are not distinct (${quoteForMessage(prefix.text)}, ` +
+        `${quoteForMessage(suffix.text)}, ${quoteForMessage(middle.text)}); FIM disabled.`,
     );
     return none;
   }

@@ -34,7 +34,10 @@ function optionalNumber(value: number | null, unit = ''): string {
 function fimLine(s: GgufSummary): string {
   if (!s.fim || !s.fimTokenIds) return 'no';
   const ids = s.fimTokenIds;
-  const core = `${token({ text: s.fim.prefix, id: ids.prefix })} ${token({ text: s.fim.suffix, id: ids.suffix })} ${token({ text: s.fim.middle, id: ids.middle })}`;
+  const core =
+    `${token({ text: s.fim.prefix, id: ids.prefix })} ` +
+    `${token({ text: s.fim.suffix, id: ids.suffix })} ` +
+    `${token({ text: s.fim.middle, id: ids.middle })}`;
   const source =
     s.fimSource === 'metadata'
       ? 'from metadata'

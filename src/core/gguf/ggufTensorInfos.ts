@@ -144,7 +144,8 @@ function checkInsideFile(tensors: PendingTensor[], dataOffset: number, fileSize:
     if (end > BigInt(fileSize)) {
       throw new GgufCheckError(
         'truncated',
-        `${t.label} (${t.byteSize} bytes) ends at byte ${end}, past the end of the file (${fileSize} bytes): the file is incomplete (an interrupted download?) or corrupt.`,
+        `${t.label} (${t.byteSize} bytes) ends at byte ${end}, past the end of the file (${fileSize} ` +
+          `bytes): the file is incomplete (an interrupted download?) or corrupt.`,
       );
     }
   }

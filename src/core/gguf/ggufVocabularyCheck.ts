@@ -47,7 +47,9 @@ export function checkVocabulary(header: GgufHeader, vocabulary: GgufVocabulary):
   if (facts.duplicate) {
     const [first, second] = facts.duplicate;
     malformed(
-      `Tokens ${first} and ${second} of the vocabulary have the same text${duplicateText(vocabulary, first)}; llama.cpp stops with an assertion on such a vocabulary. The file was converted wrongly.`,
+      `Tokens ${first} and ${second} of the vocabulary have the same ` +
+        `text${duplicateText(vocabulary, first)}; llama.cpp stops with an assertion on such a ` +
+        `vocabulary. The file was converted wrongly.`,
     );
   }
   if (facts.emptyTokenId !== null) {
@@ -65,7 +67,9 @@ export function checkVocabulary(header: GgufHeader, vocabulary: GgufVocabulary):
       if (facts.byteTokens[byte] || !canOccurInUtf8(byte)) continue;
       const hex = byte.toString(16).toUpperCase().padStart(2, '0');
       malformed(
-        `The SentencePiece vocabulary has no token for the byte 0x${hex} (neither "<0x${hex}>" nor the byte itself): llama.cpp would end the process on the first text that needs it. The file is incomplete or was converted wrongly.`,
+        `The SentencePiece vocabulary has no token for the byte 0x${hex} (neither "<0x${hex}>" nor the ` +
+          `byte itself): llama.cpp would end the process on the first text that needs it. The file is ` +
+          `incomplete or was converted wrongly.`,
       );
     }
   }
@@ -86,14 +90,17 @@ function checkTokenizerModel(header: GgufHeader): string {
   if (REFUSED_TOKENIZERS[model]) refuse(`Its tokenizer is ${quoteForMessage(model)}: ${REFUSED_TOKENIZERS[model]}.`);
   if (!SUPPORTED_TOKENIZERS[model]) {
     refuse(
-      `Its tokenizer, ${quoteForMessage(model)}, is not one llama.cpp knows (supported: ${Object.keys(SUPPORTED_TOKENIZERS).join(', ')}): the file is corrupt or needs a newer llama.cpp.`,
+      `Its tokenizer, ${quoteForMessage(model)}, is not one llama.cpp knows (supported: ` +
+        `${Object.keys(SUPPORTED_TOKENIZERS).join(', ')}): the file is corrupt or needs a newer ` +
+        `llama.cpp.`,
     );
   }
   if (BPE_TOKENIZERS.has(model)) {
     const merges = header.metadata.get('tokenizer.ggml.merges');
     if (!merges || merges.type !== GgufValueType.ARRAY || merges.itemType !== GgufValueType.STRING) {
       malformed(
-        `The ${SUPPORTED_TOKENIZERS[model]} tokenizer needs its merges (tokenizer.ggml.merges, an array of strings), which the file ${merges ? 'stores wrongly' : 'lacks'}.`,
+        `The ${SUPPORTED_TOKENIZERS[model]} tokenizer needs its merges (tokenizer.ggml.merges, an array ` +
+          `of strings), which the file ${merges ? 'stores wrongly' : 'lacks'}.`,
       );
     }
   }

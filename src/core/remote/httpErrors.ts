@@ -43,7 +43,8 @@ export async function errorFromResponse(res: HttpResponse, what: string, hasApiK
     const to = res.header('location');
     return new ServerError(
       'badResponse',
-      `${host} redirected ${what} to ${to ?? 'another address'}. Alembic does not follow redirects (they could carry your API key elsewhere): set the endpoint to the final address.`,
+      `${host} redirected ${what} to ${to ?? 'another address'}. Alembic does not follow redirects ` +
+        `(they could carry your API key elsewhere): set the endpoint to the final address.`,
       { status },
     );
   }
@@ -108,7 +109,9 @@ export async function jsonBody(res: HttpResponse, what: string): Promise<unknown
   } catch {
     throw new ServerError(
       'badResponse',
-      `${res.url.host} answered ${what} with something that is not JSON (${shortServerMessage(text).slice(0, 80) || 'an empty body'}). Is the backend setting right for this server?`,
+      `${res.url.host} answered ${what} with something that is not JSON ` +
+        `(${shortServerMessage(text).slice(0, 80) || 'an empty body'}). Is the backend setting right for ` +
+        `this server?`,
     );
   }
 }

@@ -219,14 +219,16 @@ class Exchange {
       this.fail(
         new ServerError(
           'connectTimeout',
-          `No connection to ${host} within ${seconds(o.connectTimeoutMs)}. Check that the server is running and reachable (firewall, VPN), or raise alembic.server.connectTimeoutMs.`,
+          `No connection to ${host} within ${seconds(o.connectTimeoutMs)}. Check that the server is ` +
+            `running and reachable (firewall, VPN), or raise alembic.server.connectTimeoutMs.`,
         ),
       );
     else if (kind === 'stall')
       this.fail(
         new ServerError(
           'stalled',
-          `${host} accepted the connection but sent nothing for ${seconds(o.stallTimeoutMs)}: the server is stuck or overloaded. Check it, or raise alembic.server.stallTimeoutMs.`,
+          `${host} accepted the connection but sent nothing for ${seconds(o.stallTimeoutMs)}: the server ` +
+            `is stuck or overloaded. Check it, or raise alembic.server.stallTimeoutMs.`,
         ),
       );
     else
@@ -293,7 +295,8 @@ export class HttpResponse {
             limit < cap
               ? new ServerError(
                   'tooLarge',
-                  `${this.url.host} sent a reply larger than ${formatBytes(limit)}; Alembic stopped reading it. Raise alembic.server.maxResponseKB if the server is right to send that much.`,
+                  `${this.url.host} sent a reply larger than ${formatBytes(limit)}; Alembic stopped reading it. ` +
+                    `Raise alembic.server.maxResponseKB if the server is right to send that much.`,
                 )
               : new ServerError('tooLarge', `${this.url.host} sent an error reply larger than ${formatBytes(limit)}.`);
           this.exchange.fail(error);

@@ -314,8 +314,9 @@ export function unknownModel(host: string, model: string, models: ServerModelEnt
     .slice(0, 8)
     .map((m) => m.id)
     .join(', ');
+  const served = list ? ` (it serves: ${list}${models.length > 8 ? ', …' : ''})` : '';
   return new ServerError(
     'unknownModel',
-    `${host} does not serve the model "${model}"${list ? ` (it serves: ${list}${models.length > 8 ? ', …' : ''})` : ''}. Pick one with "Alembic: Select Model…".`,
+    `${host} does not serve the model "${model}"${served}. Pick one with "Alembic: Select Model…".`,
   );
 }

@@ -28,7 +28,8 @@ export function describeNetworkError(e: NodeJS.ErrnoException, url: URL, midRepl
   if (tlsReason)
     return new ServerError(
       'tls',
-      `The secure connection to ${host} failed: ${tlsReason} (${code}). Fix the certificate on the server, or add its CA to this machine's trusted certificates (or NODE_EXTRA_CA_CERTS).`,
+      `The secure connection to ${host} failed: ${tlsReason} (${code}). Fix the certificate on the ` +
+        `server, or add its CA to this machine's trusted certificates (or NODE_EXTRA_CA_CERTS).`,
       { cause: e },
     );
   switch (code) {

@@ -78,8 +78,11 @@ export class OllamaBackend implements ServerBackend {
       throw new ServerError(
         'noFim',
         instruct
-          ? `"${chosen.id}" on ${this.endpoint.host} is an instruct (chat) model: it cannot fill in the middle. Pick a base code model for completions, such as qwen2.5-coder:1.5b-base.`
-          : `"${chosen.id}" on ${this.endpoint.host} cannot fill in the middle: Ollama does not list "insert" among its capabilities and its name names no code model family Alembic knows. Pick a base code model, or name its template in alembic.server.fimTemplate.`,
+          ? `"${chosen.id}" on ${this.endpoint.host} is an instruct (chat) model: it cannot fill in the ` +
+              `middle. Pick a base code model for completions, such as qwen2.5-coder:1.5b-base.`
+          : `"${chosen.id}" on ${this.endpoint.host} cannot fill in the middle: Ollama does not list ` +
+              `"insert" among its capabilities and its name names no code model family Alembic knows. Pick a ` +
+              `base code model, or name its template in alembic.server.fimTemplate.`,
       );
     }
     return {

@@ -54,7 +54,10 @@ export class OpenAiBackend implements ServerBackend {
     if (role === 'completion' && !family)
       throw new ServerError(
         'noFim',
-        `Alembic does not know how to fill in the middle with "${chosen.id}": its name names no code model family it knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeLlama, Codestral, CodeGemma). If it is a base code model, name its template in alembic.server.fimTemplate; if it is a chat (instruct) model, pick a base code model for completions.`,
+        `Alembic does not know how to fill in the middle with "${chosen.id}": its name names no code ` +
+          `model family it knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeLlama, Codestral, ` +
+          `CodeGemma). If it is a base code model, name its template in alembic.server.fimTemplate; if it ` +
+          `is a chat (instruct) model, pick a base code model for completions.`,
       );
     return {
       id: chosen.id,
@@ -171,7 +174,8 @@ export class OpenAiBackend implements ServerBackend {
       res.close();
       throw new ServerError(
         'badResponse',
-        `${this.endpoint.host} has no ${this.endpoint.pathname}/models: is this an OpenAI-compatible server, and is the address its API base (usually ending in /v1)?`,
+        `${this.endpoint.host} has no ${this.endpoint.pathname}/models: is this an OpenAI-compatible ` +
+          `server, and is the address its API base (usually ending in /v1)?`,
       );
     }
     await ensureOk(res, what, this.transport.hasApiKey);

@@ -157,16 +157,22 @@ function modelSection(
 
 function speedSection({ status, completion, lastChatAnswer }: ReportInput): ReportSection {
   const rows: ReportRow[] = [];
-  if (status?.speeds.promptTokensPerSecond)
+  if (status?.speeds.promptTokensPerSecond) {
+    const chunks = status.speeds.promptChunkTokens;
     rows.push({
       label: 'Prompt evaluation',
-      value: `${status.speeds.promptTokensPerSecond.toFixed(0)} tokens/s${status.speeds.promptChunkTokens ? ` (chunks of ${status.speeds.promptChunkTokens} tokens)` : ''}`,
+      value: `${status.speeds.promptTokensPerSecond.toFixed(0)} tokens/s${chunks ? ` (chunks of ${chunks} tokens)` : ''}`,
     });
-  if (completion && completion.requests > 0)
+  }
+  if (completion && completion.requests > 0) {
+    const speed = completion.tokensPerSecond > 0 ? `, ${completion.tokensPerSecond.toFixed(1)} tokens/s` : '';
     rows.push({
       label: 'Completions',
-      value: `last suggestion in ${formatDuration(completion.lastLatencyMs)}${completion.tokensPerSecond > 0 ? `, ${completion.tokensPerSecond.toFixed(1)} tokens/s` : ''}; ${completion.modelCalls} model calls for ${completion.requests} requests`,
+      value:
+        `last suggestion in ${formatDuration(completion.lastLatencyMs)}${speed}; ` +
+        `${completion.modelCalls} model calls for ${completion.requests} requests`,
     });
+  }
   if (lastChatAnswer)
     rows.push({
       label: 'Last chat answer',

@@ -89,7 +89,8 @@ export class CompletionStatus extends DisposableStore implements StatusContribut
     const reuse = s.promptTokens > 0 ? Math.round((100 * (s.promptTokens - s.evaluatedTokens)) / s.promptTokens) : 0;
     return [
       `Inline completions: last suggestion in ${Math.round(s.lastLatencyMs)} ms, ${Math.round(s.tokensPerSecond)} tokens/s.`,
-      `${hitRate}% of ${s.requests} requests answered without the model (cache ${s.cacheHits}, typed ahead ${s.typedAheadHits}, in flight ${s.inFlightReuses}); ${s.modelCalls} model calls.`,
+      `${hitRate}% of ${s.requests} requests answered without the model (cache ${s.cacheHits}, typed ` +
+        `ahead ${s.typedAheadHits}, in flight ${s.inFlightReuses}); ${s.modelCalls} model calls.`,
       `${reuse}% of prompt tokens reused from the KV cache.`,
     ].join('\n\n');
   }

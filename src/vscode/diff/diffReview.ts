@@ -181,7 +181,8 @@ export class DiffReview extends DisposableStore {
       const first = originalText ? text.indexOf(originalText) : -1;
       if (first < 0 || first !== text.lastIndexOf(originalText)) {
         void vscode.window.showErrorMessage(
-          `Alembic: ${basename(target.path)} changed since the change was proposed, and the text it replaces is no longer there. Nothing was changed; apply it again.`,
+          `Alembic: ${basename(target.path)} changed since the change was proposed, and the text it ` +
+            `replaces is no longer there. Nothing was changed; apply it again.`,
         );
         return false;
       }

@@ -116,8 +116,10 @@ export class NesFeature extends DisposableStore {
     const editor = vscode.window.activeTextEditor;
     if (!suggestion || !editor || editor.document.uri.toString() !== uri) return;
     this.view.show(editor, suggestion);
+    const { source, edit } = suggestion;
+    const how = source === 'model' ? `in ${Math.round(suggestion.latencyMs)} ms` : `from the ${source}`;
     this.log.debug(
-      `offered ${suggestion.source === 'model' ? `in ${Math.round(suggestion.latencyMs)} ms` : `from the ${suggestion.source}`}: line ${suggestion.edit.range.start.line + 1}, ${JSON.stringify(suggestion.edit.oldText)} → ${JSON.stringify(suggestion.edit.text)}`,
+      `offered ${how}: line ${edit.range.start.line + 1}, ${JSON.stringify(edit.oldText)} → ${JSON.stringify(edit.text)}`,
     );
   }
 

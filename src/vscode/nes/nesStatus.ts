@@ -39,7 +39,8 @@ export class NesStatus extends DisposableStore implements StatusContribution {
     if (s.lastLatencyMs !== undefined)
       lines.push(
         `Last model answer in ${Math.round(s.lastLatencyMs)} ms${s.lastTokensPerSecond ? `, ${Math.round(s.lastTokensPerSecond)} tokens/s` : ''}; ` +
-          `${s.modelCalls} model calls for ${s.requests} requests (${s.cacheHits} from the cache, ${s.restHits} from a previous answer); ${s.accepted} accepted.`,
+          `${s.modelCalls} model calls for ${s.requests} requests (${s.cacheHits} from the cache, ` +
+          `${s.restHits} from a previous answer); ${s.accepted} accepted.`,
       );
     if (s.draftTokens > 0)
       lines.push(

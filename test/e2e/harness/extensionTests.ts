@@ -32,8 +32,15 @@ export async function buildExtensionTests(): Promise<string> {
 }
 
 // Workbench chatter the extension host forwards to the page console; not test output.
-const NOISE =
-  /^(Resolving|Resolved|Creating a socket|Creation of workbench|Updating additional|\[Service Worker\]|ChatSessionStore|\[ChatModelSelection\])|open-vsx|ENOTFOUND|authentication provider 'github'/;
+const NOISE = new RegExp(
+  [
+    String.raw`^(Resolving|Resolved|Creating a socket|Creation of workbench|Updating additional`,
+    String.raw`\[Service Worker\]|ChatSessionStore|\[ChatModelSelection\])`,
+    'open-vsx',
+    'ENOTFOUND',
+    "authentication provider 'github'",
+  ].join('|'),
+);
 
 /** Opens a window whose extension host runs the compiled tests; resolves to their exit code (2 on a timeout). */
 export async function runExtensionTests(

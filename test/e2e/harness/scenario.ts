@@ -147,7 +147,8 @@ export async function runScenarios(
       );
       results.push({ name: s.name, ok: false, ms, error, screenshot: saved ? shot : undefined });
       console.log(
-        `  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`,
+        `  ✘ ${s.name} (${(ms / 1000).toFixed(1)} s)\n` +
+          `      ${error.replace(/\n/g, '\n      ')}${saved ? `\n      screenshot: ${relative(REPO_ROOT, shot)}` : ''}`,
       );
       // A scenario past its time is still running (every wait in it has a deadline): let it end
       // before the reset, or it would go on typing into the next scenario's window.

@@ -25,7 +25,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline)
       throw new TimeoutError(
-        `timed out after ${timeoutMs / 1000} s waiting for ${what}${last !== undefined && last !== false && last !== null ? ` (last: ${JSON.stringify(last)})` : ''}`,
+        `timed out after ${timeoutMs / 1000} s waiting for ` +
+          `${what}${last !== undefined && last !== false && last !== null ? ` (last: ${JSON.stringify(last)})` : ''}`,
       );
     await new Promise((r) => setTimeout(r, intervalMs));
   }

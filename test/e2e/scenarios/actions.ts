@@ -45,7 +45,8 @@ function titleButton(ctx: ScenarioContext, label: 'Accept' | 'Reject') {
 
 export const actionScenarios = [
   scenario(
-    '"Edit Selection…" proposes the new code in a diff with a short tab title and labelled Accept and Reject; Accept changes the file once and one undo restores it',
+    '"Edit Selection…" proposes the new code in a diff with a short tab title and labelled Accept ' +
+      'and Reject; Accept changes the file once and one undo restores it',
     async (ctx) => {
       await proposeEdit(ctx, 'edit-target.js', 'use addition');
       await waitFor(

@@ -324,7 +324,8 @@ export const chatScenarios = [
   }),
 
   scenario(
-    'the chat Apply button shows the change in a diff, Accept changes the file in one undo step, Reject leaves it, and a block the file already has opens no diff',
+    'the chat Apply button shows the change in a diff, Accept changes the file in one undo step, ' +
+      'Reject leaves it, and a block the file already has opens no diff',
     async (ctx) => {
       await waitForReady(ctx);
       await openFile(

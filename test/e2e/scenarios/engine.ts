@@ -230,7 +230,8 @@ export const engineScenarios = [
   ),
 
   scenario(
-    '"Alembic: Show Engine Status" renders the CPU backend, the model, the CPU threads, each context with its KV cache, the memory and the speeds, and Copy gives them as Markdown',
+    '"Alembic: Show Engine Status" renders the CPU backend, the model, the CPU threads, each context ' +
+      'with its KV cache, the memory and the speeds, and Copy gives them as Markdown',
     async (ctx) => {
       await waitForReady(ctx);
       const rows = await showEngineStatus(ctx);

@@ -32,7 +32,8 @@ async function settingsEditor(ctx: ScenarioContext): Promise<{ tab: string; sett
 
 export const firstHourScenarios = [
   scenario(
-    'with no model, the status bar item says so with its own icon, its menu and the palette offer no Restart or Unload, and the chat offers Select and Download in place of Send',
+    'with no model, the status bar item says so with its own icon, its menu and the palette offer no ' +
+      'Restart or Unload, and the chat offers Select and Download in place of Send',
     async (ctx) => {
       await waitForReady(ctx);
       await ctx.wb.runCommand('View: Close All Editors');

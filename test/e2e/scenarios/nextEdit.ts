@@ -123,7 +123,8 @@ async function renameDeclaration(ctx: ScenarioContext): Promise<void> {
 
 export const nextEditScenarios = [
   scenario(
-    'after a variable is renamed in one place, the next edit at its next use is offered as a decoration; Tab jumps there, Tab applies it, and one undo restores it',
+    'after a variable is renamed in one place, the next edit at its next use is offered as a ' +
+      'decoration; Tab jumps there, Tab applies it, and one undo restores it',
     async (ctx) => {
       await withNextEditModel(ctx, async () => {
         await renameDeclaration(ctx);

@@ -61,7 +61,8 @@ async function stopDemo(demo: StartedDemo): Promise<void> {
 
 export const npmStartScenarios = [
   scenario(
-    '"npm start" serves on this checkout\'s own port on every start, takes another one with a warning when it is busy, and opens a copy of the sample workspace made once',
+    '"npm start" serves on this checkout\'s own port on every start, takes another one with a ' +
+      'warning when it is busy, and opens a copy of the sample workspace made once',
     async (ctx) => {
       const startDir = join(ctx.stateDir, 'npm-start');
       const own = checkoutPort(REPO_ROOT);

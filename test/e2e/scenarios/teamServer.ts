@@ -53,7 +53,8 @@ async function ghostText(ctx: ScenarioContext): Promise<string> {
 
 export const teamServerScenarios = [
   scenario(
-    'with completions and chat on a llama-server, the status bar names it, ghost text and chat come from it, and a server that went away is reported and used again once back',
+    'with completions and chat on a llama-server, the status bar names it, ghost text and chat come ' +
+      'from it, and a server that went away is reported and used again once back',
     async (ctx) => {
       await waitForReady(ctx);
       let server = await start();

@@ -91,7 +91,9 @@ export const walkthroughScenarios = [
             if (!box || !bb) continue;
             check(
               bb.x >= box.x - 1 && bb.x + bb.width <= box.x + box.width + 1,
-              `"${(await b.innerText()).trim()}" overflows the "${title}" card: button ${Math.round(bb.x)}–${Math.round(bb.x + bb.width)}, card ${Math.round(box.x)}–${Math.round(box.x + box.width)}`,
+              `"${(await b.innerText()).trim()}" overflows the "${title}" card: button ` +
+                `${Math.round(bb.x)}–${Math.round(bb.x + bb.width)}, card ` +
+                `${Math.round(box.x)}–${Math.round(box.x + box.width)}`,
             );
           }
         }

@@ -34,7 +34,10 @@ export interface LlamaVscodeContext {
 export class LlamaVscodeStrategy implements BenchStrategy {
   readonly name = 'llama.vscode';
   readonly note =
-    "llama.vscode v0.0.63's client against a real llama-server (its README's flags for a 1.5B model): serial /infill requests (n_cmpl 3) polled every 150 ms and never aborted, its LRU cache with typed-ahead lookup, a future-suggestion request after each shown one, its ring of extra chunks; evaluated tokens are the server's timings.prompt_n";
+    "llama.vscode v0.0.63's client against a real llama-server (its README's flags for a 1.5B " +
+    'model): serial /infill requests (n_cmpl 3) polled every 150 ms and never aborted, its LRU cache ' +
+    'with typed-ahead lookup, a future-suggestion request after each shown one, its ring of extra ' +
+    "chunks; evaluated tokens are the server's timings.prompt_n";
   readonly overheadMs: number[] = [];
   readonly evaluatesWholePrompt = false;
   readonly ring: ChunkRing;
