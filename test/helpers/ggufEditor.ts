@@ -3,7 +3,7 @@
 // the file back. Strings are kept as bytes, so a test can write invalid UTF-8 as easily as a
 // converter with a bug would. Meant for the suite's own small models: it parses the whole file.
 import { ByteSink, GGUF_MAGIC, GgufValueType } from '../fixtures/ggufWriter';
-import { ggmlTypeInfo } from '../../src/core/gguf/ggufTypes';
+import { fixedValueSize, ggmlTypeInfo } from '../../src/core/gguf/ggufTypes';
 
 export type EditScalar = number | bigint | boolean | Buffer;
 
@@ -28,20 +28,6 @@ export interface EditableGguf {
   /** Bytes of padding to add before the data section beyond the alignment (to misalign it on purpose). */
   extraPadding?: number;
 }
-
-const SIZES: Partial<Record<GgufValueType, number>> = {
-  [GgufValueType.UINT8]: 1,
-  [GgufValueType.INT8]: 1,
-  [GgufValueType.UINT16]: 2,
-  [GgufValueType.INT16]: 2,
-  [GgufValueType.UINT32]: 4,
-  [GgufValueType.INT32]: 4,
-  [GgufValueType.FLOAT32]: 4,
-  [GgufValueType.BOOL]: 1,
-  [GgufValueType.UINT64]: 8,
-  [GgufValueType.INT64]: 8,
-  [GgufValueType.FLOAT64]: 8,
-};
 
 class Cursor {
   pos = 0;
@@ -68,7 +54,7 @@ class Cursor {
     const b = this.buf;
     const at = this.pos;
     if (type === GgufValueType.STRING) return this.string();
-    this.pos += SIZES[type]!;
+    this.pos += fixedValueSize(type)!;
     switch (type) {
       case GgufValueType.UINT8:
         return b.readUInt8(at);
@@ -146,7 +132,7 @@ function writeScalar(sink: ByteSink, type: GgufValueType, v: EditScalar): void {
     sink.u64(bytes.length).bytes(bytes);
     return;
   }
-  const b = Buffer.alloc(SIZES[type]!);
+  const b = Buffer.alloc(fixedValueSize(type)!);
   switch (type) {
     case GgufValueType.UINT8:
       b.writeUInt8(Number(v) & 0xff);

@@ -13,7 +13,6 @@ import {
 } from '../completion/fimTemplates';
 import type { CompletionModel } from '../completion/promptAssembler';
 import type { ChatParams, ChatResult, CompleteParams, CompleteResult, StopReason } from '../engine/protocol';
-import { ThinkSplitter } from '../chat/thinkSplitter';
 import { endpointUrl } from './endpoint';
 import { ensureOk, jsonBody } from './httpErrors';
 import { HttpTransport, type HttpResponse } from './httpTransport';
@@ -30,6 +29,7 @@ import {
 } from './serverBackend';
 import { ServerError, streamFailure } from './serverError';
 import { field, ndjsonValues, numberField, stringField } from './streamParsers';
+import { chatStreamFailure, StreamedAnswer } from './streamedAnswer';
 import { transportFor } from './transportFor';
 import { unknownModel } from './llamaServerBackend';
 
@@ -162,16 +162,9 @@ export class OllamaBackend implements ServerBackend {
 
   async chat(params: ChatParams, options: ChatOptions = {}): Promise<ChatResult> {
     const started = performance.now();
-    const splitter = new ThinkSplitter();
-    let reasoning = '';
+    const answer = new StreamedAnswer(started, options.onChunk);
     let last: unknown;
-    let firstTokenMs = 0;
     let stopReason: StopReason | undefined;
-    const emit = (segment: 'text' | 'thought', text: string) => {
-      if (!text) return;
-      if (!firstTokenMs) firstTokenMs = performance.now() - started;
-      options.onChunk?.({ segment, text });
-    };
     try {
       const res = await this.transport.request('POST', endpointUrl(this.endpoint, '/api/chat'), {
         signal: options.signal,
@@ -185,28 +178,16 @@ export class OllamaBackend implements ServerBackend {
         },
       });
       for await (const value of this.stream(res, 'the chat request')) {
-        const thought = stringField(value, 'message', 'thinking');
-        if (thought) {
-          reasoning += thought;
-          emit('thought', thought);
-        }
-        const content = stringField(value, 'message', 'content');
-        if (content) for (const piece of splitter.push(content)) emit(piece.segment, piece.text);
+        answer.addThought(stringField(value, 'message', 'thinking'));
+        answer.addContent(stringField(value, 'message', 'content'));
         last = value;
       }
     } catch (e) {
-      if (e instanceof ServerError && e.code === 'aborted') stopReason = 'abort';
-      else if (e instanceof ServerError && e.code === 'timeout') stopReason = 'timeout';
-      else throw e;
+      stopReason = chatStreamFailure(e);
     }
-    for (const piece of splitter.end()) emit(piece.segment, piece.text);
+    const { text, thought } = answer.end();
     stopReason ??= stringField(last, 'done_reason') === 'length' ? 'maxTokens' : 'eos';
-    return {
-      text: splitter.answer,
-      thought: [reasoning, splitter.thought].filter(Boolean).join('\n').trim(),
-      stopReason,
-      accounting: this.accounting(last, started, firstTokenMs),
-    };
+    return { text, thought, stopReason, accounting: this.accounting(last, started, answer.timeToFirstTokenMs) };
   }
 
   dispose(): void {

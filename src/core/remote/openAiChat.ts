@@ -1,8 +1,7 @@
 // Chat through an OpenAI-compatible /chat/completions endpoint, streamed (llama-server, vLLM, LM
 // Studio, TGI…). Reasoning arrives either in `reasoning_content` deltas or inside the text as
-// <think>…</think>; both end up in the answer's thought, as with the local engine. Stop closes the
-// connection, which makes the server stop generating; a total timeout keeps what was written.
-import { ThinkSplitter } from '../chat/thinkSplitter';
+// <think>…</think> (streamedAnswer.ts). Stop closes the connection, which makes the server stop
+// generating; a total timeout keeps what was written.
 import type { ChatParams, ChatResult, StopReason } from '../engine/protocol';
 import { endpointUrl } from './endpoint';
 import { ensureOk } from './httpErrors';
@@ -10,6 +9,7 @@ import type { HttpTransport } from './httpTransport';
 import type { ChatOptions } from './serverBackend';
 import { emptyAccounting } from './serverBackend';
 import { ServerError } from './serverError';
+import { chatStreamFailure, StreamedAnswer } from './streamedAnswer';
 import { field, numberField, sseEvents, stringField } from './streamParsers';
 
 export interface OpenAiChatRequest {
@@ -27,18 +27,11 @@ export async function openAiChat(
   options: ChatOptions = {},
 ): Promise<ChatResult> {
   const started = performance.now();
-  const splitter = new ThinkSplitter();
-  let reasoning = '';
+  const answer = new StreamedAnswer(started, options.onChunk);
   let finish: string | undefined;
   let usage: unknown;
   let timings: unknown;
-  let firstTokenMs = 0;
   let stopReason: StopReason | undefined;
-  const emit = (segment: 'text' | 'thought', text: string) => {
-    if (!text) return;
-    if (!firstTokenMs) firstTokenMs = performance.now() - started;
-    options.onChunk?.({ segment, text });
-  };
   try {
     const res = await transport.request('POST', endpointUrl(transport.endpoint, request.path), {
       signal: options.signal,
@@ -60,31 +53,25 @@ export async function openAiChat(
       throwIfError(event, transport.endpoint.host);
       const choice = field(event, 'choices', 0);
       const delta = field(choice, 'delta');
-      const thought = stringField(delta, 'reasoning_content') ?? stringField(delta, 'reasoning');
-      if (thought) {
-        reasoning += thought;
-        emit('thought', thought);
-      }
-      const content = stringField(delta, 'content');
-      if (content) for (const piece of splitter.push(content)) emit(piece.segment, piece.text);
+      answer.addThought(stringField(delta, 'reasoning_content') ?? stringField(delta, 'reasoning'));
+      answer.addContent(stringField(delta, 'content'));
       finish = stringField(choice, 'finish_reason') ?? finish;
       usage = field(event, 'usage') ?? usage;
       timings = field(event, 'timings') ?? timings;
     }
   } catch (e) {
-    if (e instanceof ServerError && e.code === 'aborted') stopReason = 'abort';
-    else if (e instanceof ServerError && e.code === 'timeout') stopReason = 'timeout';
-    else throw e;
+    stopReason = chatStreamFailure(e);
   }
-  for (const piece of splitter.end()) emit(piece.segment, piece.text);
+  const { text, thought } = answer.end();
+  const firstTokenMs = answer.timeToFirstTokenMs;
   stopReason ??= finish === 'length' ? 'maxTokens' : 'eos';
   const generated = numberField(usage, 'completion_tokens') ?? numberField(timings, 'predicted_n') ?? 0;
   const prompt = numberField(usage, 'prompt_tokens') ?? 0;
   const cached = numberField(usage, 'prompt_tokens_details', 'cached_tokens') ?? numberField(timings, 'cache_n') ?? 0;
   const totalMs = Math.round(performance.now() - started);
   return {
-    text: splitter.answer,
-    thought: [reasoning, splitter.thought].filter(Boolean).join('\n').trim(),
+    text,
+    thought,
     stopReason,
     accounting: {
       ...emptyAccounting(totalMs),
