@@ -16,11 +16,11 @@ import type {
   CompleteResult,
   PrefillParams,
   PrefillResult,
-  PromptSegment,
   StopReason,
 } from '../../core/engine/protocol';
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
+import { alignSequence, checkFits, readUntilStop, tokenizeSegments } from './generation';
 import { Stopwatch } from './stopwatch';
 import { healLastToken, type HealedPrompt } from './tokenHealing';
 
@@ -187,27 +187,13 @@ export class CompletionRunner {
         yieldEogToken: true,
         ...(healed && { tokenBias: () => (output.length === 0 ? healed.firstTokenBias : healed.laterTokenBias) }),
       });
-      for await (const token of generator) {
-        if (model.isEogToken(token)) {
-          stopReason = 'eos';
-          break;
-        }
-        watch.markToken();
-        output.push(token);
-        text = withoutHealed(model.detokenize(output, false), healed);
-        const cut = firstStop(text, params.stop);
-        if (cut >= 0) {
-          text = text.slice(0, cut);
-          stopReason = 'stop';
-          break;
-        }
-        const early = watch.stopReason();
-        if (early) {
-          stopReason = early;
-          break;
-        }
-        if (output.length >= maxTokens) break;
-      }
+      ({ text, stopReason } = await readUntilStop(generator, output, {
+        model,
+        watch,
+        stop: params.stop,
+        maxTokens,
+        textOf: (raw) => withoutHealed(raw, healed),
+      }));
     }
     this.recorded = { prompt, output, text, stopReason, key };
     return {
@@ -241,40 +227,6 @@ export class CompletionRunner {
   }
 }
 
-export function tokenizeSegments(model: LlamaModel, segments: PromptSegment[], allowEmpty = false): Token[] {
-  const tokens: Token[] = [];
-  for (const segment of segments) {
-    if ('special' in segment) {
-      const t = model.tokenize(segment.special, true);
-      if (t.length !== 1)
-        throw new EngineError('badRequest', `"${segment.special}" is not a special token of this model.`);
-      tokens.push(t[0]!);
-    } else if (segment.text) {
-      tokens.push(...model.tokenize(segment.text, false));
-    }
-  }
-  if (tokens.length === 0 && !allowEmpty) throw new EngineError('badRequest', 'The prompt is empty.');
-  return tokens;
-}
-
-export function checkFits(promptTokens: number, roomForOutput: number, contextSize: number): void {
-  if (promptTokens + roomForOutput > contextSize) {
-    throw new EngineError(
-      'promptTooLong',
-      `The prompt has ${promptTokens} tokens but the context holds ${contextSize}.`,
-      { promptTokens, contextSize },
-    );
-  }
-}
-
-/** Erases the sequence state after the longest common prefix (at most `limit` tokens) and returns its length. */
-export async function alignSequence(sequence: LlamaContextSequence, tokens: Token[], limit: number): Promise<number> {
-  const common = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, limit);
-  if (sequence.nextTokenIndex > common)
-    await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
-  return sequence.nextTokenIndex;
-}
-
 /** What the sequence's token predictor drafted during one generation. */
 function draftedSince(
   before: LlamaContextSequence['tokenPredictions'],
@@ -286,13 +238,4 @@ function draftedSince(
 /** The answer after the text healing backed off (the first token starts with it). */
 function withoutHealed(text: string, healed: HealedPrompt | undefined): string {
   return healed && text.startsWith(healed.removed) ? text.slice(healed.removed.length) : text;
-}
-
-export function firstStop(text: string, stops: string[] | undefined): number {
-  let best = -1;
-  for (const s of stops ?? []) {
-    const at = s ? text.indexOf(s) : -1;
-    if (at >= 0 && (best < 0 || at < best)) best = at;
-  }
-  return best;
 }

@@ -11,7 +11,7 @@
 // suggestion at the cursor never waits behind a rewrite somewhere else.
 import type { LlamaContextSequence, LlamaModel, Token, TokenPredictor } from 'node-llama-cpp';
 import type { NextEditParams, NextEditResult, StopReason } from '../../core/engine/protocol';
-import { alignSequence, checkFits, firstStop, tokenizeSegments } from './completionRunner';
+import { alignSequence, checkFits, readUntilStop, tokenizeSegments } from './generation';
 import { EngineError } from './engineError';
 import type { LlamaRuntime } from './llamaRuntime';
 import { Stopwatch } from './stopwatch';
@@ -125,27 +125,7 @@ export class NextEditRunner {
         evaluationPriority: NEXT_EDIT_PRIORITY,
         yieldEogToken: true,
       });
-      for await (const token of generator) {
-        if (model.isEogToken(token)) {
-          stopReason = 'eos';
-          break;
-        }
-        watch.markToken();
-        output.push(token);
-        text = model.detokenize(output, false);
-        const cut = firstStop(text, params.stop);
-        if (cut >= 0) {
-          text = text.slice(0, cut);
-          stopReason = 'stop';
-          break;
-        }
-        const late = watch.stopReason();
-        if (late) {
-          stopReason = late;
-          break;
-        }
-        if (output.length >= maxTokens) break;
-      }
+      ({ text, stopReason } = await readUntilStop(generator, output, { model, watch, stop: params.stop, maxTokens }));
     }
     const after = sequence.tokenPredictions;
     const validated = after.validated - before.validated;
