@@ -208,44 +208,20 @@ const RENDERERS: Record<FimFamily, Renderer> = {
     const head: PromptSegment[] = [{ special: t.repoName }, { text: `${p.repoName}\n` }];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator }, { text: `${p.path}\n` });
-    return [
-      ...head,
-      { special: t.prefix },
-      ...texts(p.prefix),
-      { special: t.suffix },
-      ...texts([p.suffix]),
-      { special: t.middle },
-      ...texts([p.middleStart ?? '']),
-    ];
+    return psmAfter(head, t, p.prefix, p);
   },
   starcoder: (t, p) => {
     if (!t.fileSeparator || p.snippets.length === 0) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ special: t.fileSeparator }, { text: `${s.path}\n${s.text}` });
     head.push({ special: t.fileSeparator });
-    return [
-      ...head,
-      { special: t.prefix },
-      ...texts([`${p.path}\n`, ...p.prefix]),
-      { special: t.suffix },
-      ...texts([p.suffix]),
-      { special: t.middle },
-      ...texts([p.middleStart ?? '']),
-    ];
+    return psmAfter(head, t, [`${p.path}\n`, ...p.prefix], p);
   },
   codegemma: (t, p) => {
     if (!t.fileSeparator) return psm(t, p);
     const head: PromptSegment[] = [];
     for (const s of p.snippets) head.push({ text: `${s.path}\n${s.text}` }, { special: t.fileSeparator });
-    return [
-      ...head,
-      { special: t.prefix },
-      ...texts(p.prefix),
-      { special: t.suffix },
-      ...texts([p.suffix]),
-      { special: t.middle },
-      ...texts([p.middleStart ?? '']),
-    ];
+    return psmAfter(head, t, p.prefix, p);
   },
   codellama: (t, p) => [
     { special: t.prefix },
@@ -266,22 +242,26 @@ const RENDERERS: Record<FimFamily, Renderer> = {
   deepseek: (t, p) => psm(t, p),
   generic: (t, p) => psm(t, p),
   // Parts only, kept apart by placeholders: [file, path, text]… prefix… suffix… middle start.
-  server: (t, p) => [
-    ...p.snippets.flatMap((s): PromptSegment[] => [{ special: t.fileSeparator! }, { text: s.path }, { text: s.text }]),
-    { special: t.prefix },
-    ...texts(p.prefix),
-    { special: t.suffix },
-    ...texts([p.suffix]),
-    { special: t.middle },
-    ...texts([p.middleStart ?? '']),
-  ],
+  server: (t, p) =>
+    psmAfter(
+      p.snippets.flatMap((s): PromptSegment[] => [{ special: t.fileSeparator! }, { text: s.path }, { text: s.text }]),
+      t,
+      p.prefix,
+      p,
+    ),
 };
 
 /** Prefix–suffix–middle order with the extra context as commented files at the top of the prefix. */
 function psm(t: FimTokens, p: FimPromptParts): PromptSegment[] {
+  return psmAfter([], t, [commentedSnippets(p), ...p.prefix], p);
+}
+
+/** Prefix–suffix–middle order after `head` (the other files, where a format has its own place for them). */
+function psmAfter(head: PromptSegment[], t: FimTokens, prefix: readonly string[], p: FimPromptParts): PromptSegment[] {
   return [
+    ...head,
     { special: t.prefix },
-    ...texts([commentedSnippets(p), ...p.prefix]),
+    ...texts(prefix),
     { special: t.suffix },
     ...texts([p.suffix]),
     { special: t.middle },
