@@ -34,6 +34,8 @@ export interface TeamRun {
   result: TeamLoadResult;
   /** The server's own count of prompt tokens evaluated during the run (llama-server --metrics). */
   serverEvaluated?: number;
+  /** Times a user's editor moved to another slot because another editor shared its slot. */
+  slotMoves?: number;
 }
 
 export async function benchTeamCommand(argv: string[]): Promise<number> {
@@ -84,10 +86,12 @@ export async function benchTeamCommand(argv: string[]): Promise<number> {
           engineFor: (i) => backends[i]!,
         });
         const after = probe instanceof LlamaServerBackend ? await probe.counters().catch(() => undefined) : undefined;
+        const slotMoves = backends.reduce((a, b) => a + (b instanceof LlamaServerBackend ? b.slotMoves : 0), 0);
         runs.push({
           users,
           result,
           ...(before && after && { serverEvaluated: after.evaluated - before.evaluated }),
+          ...(probe instanceof LlamaServerBackend && { slotMoves }),
         });
       } finally {
         backends.forEach((b) => b.dispose());

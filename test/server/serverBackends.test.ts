@@ -1,7 +1,8 @@
 // The server backends against a real llama-server (built from node-llama-cpp's own llama.cpp) on
 // 127.0.0.1, serving the Qwen-vocabulary test model, whose FIM tokens and chat template the server
 // knows as it would know Qwen2.5-Coder's: completion and chat on the command line, through
-// llama-server's own API and its OpenAI-compatible one, /infill, the pinned slot, and a cancelled
+// llama-server's own API and its OpenAI-compatible one, /infill, the pinned slot (and leaving it
+// when another client takes it over), and a cancelled
 // answer stopping on the server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,6 +101,43 @@ describe('llama-server backend (real llama-server)', () => {
     } finally {
       pipeline.dispose();
       backend.dispose();
+    }
+  });
+
+  test('moves to another slot when another client evicted the prompt its slot held', async () => {
+    // Without the server's RAM prompt cache, which restores a prompt a later request evicted when
+    // the requests come one after another (it does not save a team typing at once: bench team).
+    const own = await startTestServer({
+      model: testModelPath('qwen'),
+      flags: ['-c', '4096', '--parallel', '2', '--cache-ram', '0'],
+    });
+    const backend = new LlamaServerBackend({ backend: 'llama-server', endpoint: own.url });
+    const code = Array.from({ length: 40 }, (_, i) => `const value${i} = total([{ price: ${i} }]);`).join('\n');
+    const complete = (text: string) =>
+      backend.complete({ segments: [{ text }], maxTokens: 2, timeoutMs: 30_000 }, new AbortController().signal);
+    try {
+      await backend.probe('completion');
+      await complete(code);
+      const slot = backend.pinnedSlot;
+      assert.notEqual(slot, undefined);
+      await complete(`${code}\nconst`);
+      assert.equal(backend.pinnedSlot, slot, 'its own next keystroke keeps the slot');
+      assert.equal(backend.slotMoves, 0);
+      // Another editor pinned to the same slot (two windows that claimed in the same instant).
+      const other = Array.from({ length: 40 }, (_, i) => `let other${i} = ${i} * 2;`).join('\n');
+      const res = await fetch(`${own.url}/completion`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: other, id_slot: slot, n_predict: 1, cache_prompt: true }),
+      });
+      assert.equal(res.status, 200);
+      await complete(`${code}\nconst v`);
+      assert.equal(backend.slotMoves, 1, 'the low reuse showed the slot was taken over');
+      await complete(`${code}\nconst va`);
+      assert.notEqual(backend.pinnedSlot, undefined);
+      assert.notEqual(backend.pinnedSlot, slot, 'the next request claimed another slot');
+    } finally {
+      backend.dispose();
+      await own.stop();
     }
   });
 

@@ -2,7 +2,7 @@
 // busy one; the /slots answer read as llama-server writes it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseSlot, parseSlots, type SlotInfo } from '../../src/core/remote/slotChoice';
+import { chooseSlot, parseSlots, slotTakenOver, type SlotInfo } from '../../src/core/remote/slotChoice';
 
 const slot = (id: number, lastTask?: number, processing = false): SlotInfo => ({
   id,
@@ -39,6 +39,42 @@ describe('chooseSlot', () => {
       -1,
     );
     assert.equal(chooseSlot([]), -1);
+  });
+});
+
+describe('chooseSlot, moving away from a shared slot', () => {
+  test('never takes back the slot the window is leaving, even when it is the only unused one', () => {
+    const slots = [slot(0, 5), slot(1), slot(2, 9)];
+    for (const r of [0, 0.5, 0.99])
+      assert.notEqual(
+        chooseSlot(slots, () => r, 1),
+        1,
+      );
+    assert.equal(
+      chooseSlot([slot(0, 5, true), slot(1)], () => 0, 1),
+      -1,
+    );
+  });
+});
+
+describe('slotTakenOver', () => {
+  const previous = { prompt: 'a'.repeat(1000), promptTokens: 400 };
+
+  test('says another window used the slot when a prompt with the same start reused under half of it', () => {
+    assert.equal(slotTakenOver(previous, `${'a'.repeat(1000)}b`, 12), true);
+    assert.equal(slotTakenOver(previous, `${'a'.repeat(900)}c`, 150), true);
+  });
+
+  test('says nothing is wrong when the slot still held most of the shared start', () => {
+    assert.equal(slotTakenOver(previous, `${'a'.repeat(1000)}b`, 399), false);
+    assert.equal(slotTakenOver(previous, `${'a'.repeat(900)}c`, 200), false);
+  });
+
+  test('says nothing when the prompts share too little for a low reuse to mean anything', () => {
+    assert.equal(slotTakenOver(previous, `b${'a'.repeat(999)}`, 0), false, 'a new start');
+    assert.equal(slotTakenOver(previous, `${'a'.repeat(100)}b`, 0), false, 'about 40 shared tokens');
+    assert.equal(slotTakenOver({ prompt: 'abc', promptTokens: 3 }, 'abcd', 0), false, 'a short prompt');
+    assert.equal(slotTakenOver(undefined, 'abc', 0), false, 'no request answered yet');
   });
 });
 

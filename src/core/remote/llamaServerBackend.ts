@@ -15,7 +15,7 @@ import { HttpTransport } from './httpTransport';
 import { LlamaServerTokens } from './llamaServerTokens';
 import { openAiChat } from './openAiChat';
 import { serverParts } from './promptParts';
-import { chooseSlot, parseSlots } from './slotChoice';
+import { chooseSlot, parseSlots, slotTakenOver, type SlotUse } from './slotChoice';
 import {
   displayModelName,
   emptyAccounting,
@@ -36,6 +36,12 @@ export class LlamaServerBackend implements ServerBackend {
   /** The slot this editor's completions run in, once claimed or assigned by the server. */
   private slot?: number;
   private claiming?: Promise<number>;
+  /** What the last answered request left in the slot, to tell when another window took it over. */
+  private lastUse?: SlotUse;
+  /** A slot this window left because another used it too: not claimed again at once. */
+  private leftSlot?: number;
+  /** How many times this window moved to another slot (for tests and the benchmark). */
+  slotMoves = 0;
   /** False once /slots turned out to be unavailable (--no-slots, an older server): the server picks. */
   private canClaim = true;
   private infill = false;
@@ -67,6 +73,8 @@ export class LlamaServerBackend implements ServerBackend {
     this.slot = undefined;
     this.claiming = undefined;
     this.canClaim = true;
+    this.lastUse = undefined;
+    this.leftSlot = undefined;
     this.tokens.reset();
     const name = displayModelName(this.config.model || id);
     let fim: FimTokens | null = null;
@@ -149,7 +157,23 @@ export class LlamaServerBackend implements ServerBackend {
     // Claimed only now, after the tokenization, so that the claim and the request that takes the
     // slot follow each other closely (another window claiming meanwhile would see it free).
     body.id_slot = this.slot ?? (await this.claimSlot());
-    return this.generate(path, body, params.timeoutMs, signal, started);
+    const result = await this.generate(path, body, params.timeoutMs, signal, started);
+    this.noteSlotUse(body.id_slot as number, promptText(params.segments), result);
+    return result;
+  }
+
+  /** After an answered request: moves to another slot when another window evicted this one's cache. */
+  private noteSlotUse(slot: number, prompt: string, result: CompleteResult): void {
+    const { promptTokens, reusedTokens } = result.accounting;
+    if (promptTokens === 0) return; // cancelled or failed before the server's counts came
+    if (slot >= 0 && slot === this.slot && slotTakenOver(this.lastUse, prompt, reusedTokens)) {
+      this.leftSlot = slot;
+      this.slot = undefined;
+      this.slotMoves++;
+      this.lastUse = undefined; // the next slot starts cold
+      return;
+    }
+    this.lastUse = { prompt, promptTokens };
   }
 
   async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
@@ -186,6 +210,7 @@ export class LlamaServerBackend implements ServerBackend {
     }
     this.slot = undefined;
     this.claiming = undefined;
+    this.lastUse = undefined;
     return true;
   }
 
@@ -197,7 +222,7 @@ export class LlamaServerBackend implements ServerBackend {
       (body) => {
         const slots = parseSlots(body);
         if (!slots) this.canClaim = false;
-        const chosen = slots ? chooseSlot(slots) : -1;
+        const chosen = slots ? chooseSlot(slots, Math.random, this.leftSlot) : -1;
         if (chosen >= 0) this.slot = chosen;
         this.claiming = undefined;
         return chosen;
@@ -288,6 +313,11 @@ export class LlamaServerBackend implements ServerBackend {
     await ensureOk(res, what, this.transport.hasApiKey);
     return jsonBody(res, what);
   }
+}
+
+/** The prompt as one string, special tokens marked apart from text that spells them. */
+function promptText(segments: CompleteParams['segments']): string {
+  return segments.map((s) => ('special' in s ? `\u0000${s.special}\u0000` : s.text)).join('');
 }
 
 function stopOf(type: string | undefined, truncated: boolean): StopReason {
