@@ -2,7 +2,7 @@
 // Checked by running, inside this scenario, an inner scenario that fails on purpose with an unsaved
 // editor open (what a failed ghost-text scenario leaves), then looking at the window it leaves.
 import { readFileSync } from 'node:fs';
-import { openScratchFile } from '../harness/files';
+import { goToLineEnd, openScratchFile } from '../harness/files';
 import { check, runScenarios, scenario } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 
@@ -17,11 +17,17 @@ export const harnessScenarios = [
         [
           scenario('(an inner scenario that fails on purpose, leaving an unsaved editor)', async (inner) => {
             path = await openScratchFile(inner, 'left-dirty.js', 'const kept = 1;\n');
-            await inner.page.keyboard.type('// typed, never saved\n');
-            await waitFor(
-              'the editor to be dirty',
-              async () => (await inner.page.locator('.tab.active.dirty').count()) > 0,
-            );
+            // Type until the editor is dirty: a key sent while the editor is still taking the focus is lost.
+            for (let attempt = 1; (await inner.page.locator('.tab.active.dirty').count()) === 0; attempt++) {
+              if (attempt > 3) throw new Error('the editor never took the typed text');
+              await goToLineEnd(inner, 1);
+              await inner.page.keyboard.type(' // typed, never saved');
+              await waitFor(
+                'the editor to be dirty',
+                async () => (await inner.page.locator('.tab.active.dirty').count()) > 0,
+                5000,
+              ).catch(() => undefined);
+            }
             throw new Error(INNER_FAILURE);
           }),
         ],
