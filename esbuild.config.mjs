@@ -1,6 +1,7 @@
 // Builds the bundles Alembic ships:
 //   dist/extension.js  the VS Code extension host side (CommonJS, `vscode` provided by the host)
 //   dist/engine.js     the engine child process that owns node-llama-cpp
+//   dist/engineHost.js the shared engine host: one engine for every window (src/engine/shared)
 //   dist/cli.js        the `alembic` command-line tool
 //   media/dist/chat.js the chat webview (browser IIFE; markdown and highlighting bundled, no CDN)
 //   media/dist/chat.css its styles, with the codicon font bundled next to them
@@ -26,6 +27,7 @@ const nodeCommon = {
 const builds = [
   { ...nodeCommon, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { engine: 'src/engine/worker/main.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { engineHost: 'src/engine/shared/hostMain.ts' }, outdir: 'dist' },
   { ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
   {
     bundle: true,

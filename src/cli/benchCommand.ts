@@ -13,6 +13,7 @@ import { splitLines, type TypistFile } from '../core/bench/typist';
 import { CliExit, flag, num, parseArgs, str, UsageError, type ParsedArgs } from './args';
 import { resolveServer, runStrategy } from './benchRun';
 import { readInput } from './completeCommand';
+import { BENCH_WINDOWS_HELP, benchWindows } from './benchWindows';
 import { BENCH_TEAM_HELP, benchTeamCommand } from './benchTeamCommand';
 import { ENGINE_HELP, ENGINE_OPTIONS } from './engineOptions';
 import { SERVER_HELP, SERVER_OPTIONS, usesServer } from './serverOptions';
@@ -53,15 +54,20 @@ ${ENGINE_HELP}
 ${SERVER_HELP}
   (with --endpoint, alembic, naive and sliding run on that server; llama.vscode still starts its own)
 
-${BENCH_TEAM_HELP}`;
+${BENCH_TEAM_HELP}
+
+${BENCH_WINDOWS_HELP}`;
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind === 'team') return benchTeamCommand(rest);
   if (kind === 'replay' && rest.includes('--nes')) return nesBenchCommand(rest.filter((a) => a !== '--nes'));
+  if (kind === 'windows') return benchWindows(rest);
   if (kind !== 'replay')
     throw new UsageError(
-      kind ? `unknown benchmark "${kind}"; there are: replay, team` : 'which benchmark? there are: replay, team',
+      kind
+        ? `unknown benchmark "${kind}"; there are: replay, team, windows`
+        : 'which benchmark? there are: replay, team, windows',
     );
   const args = parseArgs(rest, {
     ...ENGINE_OPTIONS,

@@ -5,7 +5,7 @@ import { inspectGguf, isGgufCheckError, type GgufSummary } from '../core/gguf/gg
 import { displayText } from '../core/util/displayText';
 import { AUTO_CONTEXT_LIMIT, type GpuSetting } from '../core/settings';
 import { createLogger } from '../core/util/logger';
-import { EngineClient } from '../engine/client/engineClient';
+import { EngineClient, type EngineClientOptions } from '../engine/client/engineClient';
 import { CliExit, num, str, UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 export const ENGINE_OPTIONS: Record<string, OptionSpec> = {
@@ -28,10 +28,11 @@ export const ENGINE_HELP = `engine options:
 
 const GPU_VALUES: GpuSetting[] = ['auto', 'cuda', 'vulkan', 'metal', 'off'];
 
-/** Starts the engine process with the model for the given roles. */
+/** Starts the engine process with the model for the given roles (`extra`: e.g. the shared engine). */
 export function startEngine(
   args: ParsedArgs,
   roles: { completion?: boolean; chat?: boolean; nextEdit?: boolean },
+  extra: Partial<EngineClientOptions> = {},
 ): EngineClient {
   const model = str(args, 'model');
   if (!model) throw new UsageError('--model <file.gguf> is required');
@@ -45,6 +46,7 @@ export function startEngine(
       if (verbose || level === 'error')
         process.stderr.write(`[engine ${level}] ${displayText(line, { maxChars: 500 })}\n`);
     }),
+    ...extra,
   });
   const params: LoadParams = {
     completionModel: roles.completion ? model : undefined,

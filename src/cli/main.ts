@@ -7,6 +7,7 @@ import { INSPECT_HELP, inspectCommand } from './inspectCommand';
 import { MODELS_HELP, modelsCommand } from './modelsCommand';
 import { BENCH_HELP, benchCommand } from './benchCommand';
 import { NEXT_EDIT_HELP, nextEditCommand } from './nextEditCommand';
+import { SERVE_HELP, serveCommand } from './serveCommand';
 import { CliExit, UsageError } from './args';
 import { displayText } from '../core/util/displayText';
 
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   models: { summary: 'list the recommended models for this machine', help: MODELS_HELP, run: modelsCommand },
   download: { summary: 'download a model (resumable)', help: DOWNLOAD_HELP, run: downloadCommand },
   bench: { summary: 'measure completion efficiency by replaying typing', help: BENCH_HELP, run: benchCommand },
+  serve: { summary: 'serve the model over HTTP (OpenAI-compatible, /infill)', help: SERVE_HELP, run: serveCommand },
 };
 
 function usage(): string {

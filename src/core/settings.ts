@@ -69,6 +69,8 @@ export const SETTINGS = {
     restricted: true,
   }),
   'engine.idleUnloadMinutes': spec({ type: 'number', default: 15, minimum: 0, onChange: 'live', restricted: true }),
+  /** One engine process for every window of this user (src/engine/shared); off: one per window. */
+  'engine.shareAcrossWindows': spec({ type: 'boolean', default: true, onChange: 'restartEngine', restricted: true }),
   'completion.enabled': spec({ type: 'boolean', default: true, onChange: 'live' }),
   /** Per-language switch; languages not listed are on. */
   'completion.languages': spec<Record<string, boolean>>({

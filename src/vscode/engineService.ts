@@ -6,6 +6,7 @@ import type { CompletionEngine } from '../core/completion/engineContract';
 import type { ChatParams, ChatResult, ModelRole } from '../core/engine/protocol';
 import { emptyAccounting, type ChatOptions } from '../core/remote/serverBackend';
 import { displayText, NOTIFICATION_MAX_CHARS } from '../core/util/displayText';
+import { sharedPaths } from '../engine/shared/rendezvous';
 import { EngineClient, EngineClientError, type EngineState } from '../engine/client/engineClient';
 import { engineLoadParams, getSetting, watchSettings, type SettingsChange } from './config';
 import { DisposableStore } from './disposable';
@@ -190,6 +191,14 @@ export class EngineService extends DisposableStore {
       idleUnloadMs: getSetting('engine.idleUnloadMinutes') * 60_000,
       badModelsFile: join(this.context.globalStorageUri.fsPath, 'bad-models.json'),
       log: this.log.child('engine'),
+      shared: getSetting('engine.shareAcrossWindows')
+        ? {
+            paths: sharedPaths(),
+            hostPath: join(this.context.extensionPath, 'dist', 'engineHost.js'),
+            version: String(this.context.extension.packageJSON.version),
+            label: `VS Code window (extension host ${process.pid})`,
+          }
+        : undefined,
     });
     client.configure(engineLoadParams());
     const sub = client.onDidChangeState((state) => {

@@ -10,6 +10,7 @@ import { InlineCompletions } from './completion/inlineCompletions';
 import { DIFF_REVIEW_COMMANDS, DiffReview } from './diff/diffReview';
 import { ENGINE_COMMANDS, EngineCommands } from './engineCommands';
 import { EngineService } from './engineService';
+import { LanguageModelFeature } from './lm/languageModelFeature';
 import { ENGINE_STATUS_COMMANDS, EngineStatusView } from './engineStatusView';
 import { createChannelLogger } from './log';
 import { MODEL_COMMANDS, registerModelCommands } from './models/modelCommands';
@@ -102,6 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Alembi
     vscode.Disposable.from(...registerServerCommands(engine, commands)),
   );
   feature('walkthrough', WALKTHROUGH_COMMANDS, () => new Walkthrough(context, engine, commands));
+  feature('language model provider', [], () => new LanguageModelFeature(engine, log.child('lm')));
   commands.coverContributed();
 
   void engine.reload(); // load the configured model in the background

@@ -27,7 +27,9 @@ export type StopReason =
   | 'stop' // one of the request's stop strings appeared
   | 'maxTokens' // the token cap was reached
   | 'timeout' // the wall-clock cap was reached
-  | 'abort'; // the client aborted the request (before or after it reached the engine)
+  | 'abort' // the client aborted the request (before or after it reached the engine)
+  | 'toolCalls' // the model called tools: their results go back in the next request
+  | 'contextFull'; // no room left in the context
 
 /** Token accounting attached to every generation reply. */
 export interface TokenAccounting {
@@ -226,14 +228,40 @@ export interface PrefillResult {
 }
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** assistant: the tools it called; each call's result follows as a `tool` message. */
+  toolCalls?: ChatToolCall[];
+  /** tool: the id of the call whose result `content` is. */
+  toolCallId?: string;
+}
+
+/** A function the model may call. `parameters` is a JSON schema for its arguments; the engine
+ * turns it into a grammar, so the arguments a model writes always match it. */
+export interface ChatTool {
+  name: string;
+  description?: string;
+  parameters?: JsonSchema;
+}
+
+/** A JSON schema object, as clients send it (the engine keeps the subset a grammar can enforce). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+/** One call the model made: its arguments are parsed JSON that matches the tool's schema. */
+export interface ChatToolCall {
+  id: string;
+  name: string;
+  arguments: unknown;
 }
 
 export interface ChatParams extends SamplingParams {
   messages: ChatMessage[];
   maxTokens: number;
   timeoutMs: number;
+  /** The answer ends before any of these strings. */
+  stop?: string[];
+  /** Tools the model may call; with them the conversation may end with `tool` results. */
+  tools?: ChatTool[];
 }
 
 export interface ChatResult {
@@ -243,6 +271,8 @@ export interface ChatResult {
   thought: string;
   stopReason: StopReason;
   accounting: TokenAccounting;
+  /** The tools the model called (stopReason "toolCalls"). */
+  toolCalls?: ChatToolCall[];
 }
 
 export interface TokenizeParams {

@@ -36,13 +36,15 @@ import type {
   PrefillParams,
   PrefillResult,
   ThreadsInfo,
-  TokenAccounting,
 } from '../../core/engine/protocol';
 import { Emitter } from '../../core/util/emitter';
 import { silentLogger, type Logger } from '../../core/util/logger';
+import { abortedResult, type Generation } from './abortedResult';
 import { BadModelRegistry } from './badModels';
 import { EngineClientError } from './engineClientError';
+import type { EngineLink } from './engineLink';
 import { EngineProcess, type ProcessExit, type RequestOptions } from './engineProcess';
+import { SharedEngineLink, type SharedEngineOptions } from '../shared/sharedEngineLink';
 
 export { EngineClientError, type EngineErrorDetails } from './engineClientError';
 
@@ -80,13 +82,14 @@ export interface EngineClientOptions {
   /** Where files that crashed the engine are remembered across sessions (none: this session only). */
   badModelsFile?: string;
   log?: Logger;
+  /** Use the one engine every window and tool of this user shares (src/engine/shared) instead of
+   * an own process: connect to it, or start it detached when none runs. */
+  shared?: Omit<SharedEngineOptions, 'enginePath' | 'execPath' | 'gpu' | 'env' | 'log'>;
 }
 
-type Generation = 'complete' | 'prefill' | 'chat';
-
 export class EngineClient {
-  private engine?: EngineProcess;
-  private starting?: Promise<EngineProcess>;
+  private engine?: EngineLink;
+  private starting?: Promise<EngineLink>;
   private loading?: Promise<LoadResult>;
   private desired: LoadParams = {};
   private loadedKey?: string;
@@ -320,7 +323,7 @@ export class EngineClient {
     throw e;
   }
 
-  private ensureStarted(): Promise<EngineProcess> {
+  private ensureStarted(): Promise<EngineLink> {
     if (this.disposed) return Promise.reject(new EngineClientError('stopped', 'The engine is shut down.'));
     if (this.current.phase === 'halted') {
       return Promise.reject(
@@ -335,7 +338,7 @@ export class EngineClient {
     return this.starting;
   }
 
-  private async startProcess(): Promise<EngineProcess> {
+  private async startProcess(): Promise<EngineLink> {
     // Yield first: ensureStarted() must record this start before any state listener can run and
     // send a request (which would otherwise start a second process, and so on).
     await Promise.resolve();
@@ -348,16 +351,25 @@ export class EngineClient {
     this.setState({ phase: 'starting', models: {} });
     this.loadedKey = undefined;
     this.expectedExit = false;
-    const engine = await EngineProcess.start({
-      enginePath: this.options.enginePath,
-      execPath: this.options.execPath,
-      gpu: this.options.gpu,
-      env: this.options.env,
-      startTimeoutMs: this.options.startTimeoutMs,
-      loadTimeoutMs: this.options.loadTimeoutMs,
-      stallTimeoutMs: this.options.stallTimeoutMs,
-      log: this.log,
-    });
+    const engine: EngineLink = this.options.shared
+      ? await SharedEngineLink.connect({
+          ...this.options.shared,
+          enginePath: this.options.enginePath,
+          execPath: this.options.execPath,
+          gpu: this.options.gpu,
+          env: this.options.env,
+          log: this.log,
+        })
+      : await EngineProcess.start({
+          enginePath: this.options.enginePath,
+          execPath: this.options.execPath,
+          gpu: this.options.gpu,
+          env: this.options.env,
+          startTimeoutMs: this.options.startTimeoutMs,
+          loadTimeoutMs: this.options.loadTimeoutMs,
+          stallTimeoutMs: this.options.stallTimeoutMs,
+          log: this.log,
+        });
     engine.onDidExit((exit, pending) => this.onExit(engine, exit, pending));
     this.engine = engine;
     this.setState({ phase: 'idle', pid: engine.pid });
@@ -388,7 +400,7 @@ export class EngineClient {
   }
 
   private onExit(
-    engine: EngineProcess,
+    engine: EngineLink,
     exit: ProcessExit,
     pending: { kind: EngineRequestKind; reject: (e: Error) => void }[],
   ): void {
@@ -452,27 +464,6 @@ export class EngineClient {
     this.current = { ...this.current, ...patch };
     this.stateEmitter.fire(this.current);
   }
-}
-
-const NO_WORK: TokenAccounting = {
-  promptTokens: 0,
-  evaluatedTokens: 0,
-  reusedTokens: 0,
-  generatedTokens: 0,
-  timeToFirstTokenMs: 0,
-  tokensPerSecond: 0,
-  totalMs: 0,
-};
-
-/** The answer to a generation aborted before it reached the engine. */
-function abortedResult<K extends Generation>(kind: K): EngineRequests[K]['result'] {
-  const accounting = { ...NO_WORK };
-  const results: { [G in Generation]: EngineRequests[G]['result'] } = {
-    complete: { text: '', stopReason: 'abort', accounting, replayed: false },
-    prefill: { accounting },
-    chat: { text: '', thought: '', stopReason: 'abort', accounting },
-  };
-  return results[kind];
 }
 
 const WHAT_TO_DO =

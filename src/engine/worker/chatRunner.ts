@@ -5,9 +5,11 @@
 // answer text or reasoning. Chat runs at a lower evaluation priority than completions.
 // The chat template renders synchronously on this thread: a model whose template did not pass the
 // time-boxed check at load (templateCheck.ts) gets a format chosen without rendering it.
-import type { ChatHistoryItem, LlamaChat, LlamaChatResponseChunk } from 'node-llama-cpp';
+import type { LlamaChat, LlamaChatResponseChunk } from 'node-llama-cpp';
+import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import type { ChatChunk, ChatMessage, ChatParams, ChatResult, StopReason } from '../../core/engine/protocol';
+import type { ChatChunk, ChatParams, ChatResult, ChatToolCall, StopReason } from '../../core/engine/protocol';
+import { toChatFunctions, toChatHistory } from './chatHistory';
 import { ThinkSplitter } from '../../core/chat/thinkSplitter';
 import { EngineError } from './engineError';
 import { fallbackChatWrapper } from './chatWrapperFallback';
@@ -89,9 +91,8 @@ export class ChatRunner {
   ): Promise<ChatResult> {
     const chat = this.chatFor();
     if (!chat) throw new EngineError('noModel', 'No chat model is loaded.');
-    if (params.messages.length === 0 || params.messages[params.messages.length - 1]!.role !== 'user') {
-      throw new EngineError('badRequest', 'A chat request must end with a user message.');
-    }
+    const history = toChatHistory(params.messages);
+    const functions = toChatFunctions(params.tools);
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -105,7 +106,6 @@ export class ChatRunner {
         : undefined;
     const watch = new Stopwatch(0, controller.signal);
 
-    const history: ChatHistoryItem[] = [...params.messages.map(toHistoryItem), { type: 'model', response: [] }];
     const tokensBefore = chat.sequence.contextTokens;
     const meterBefore = chat.sequence.tokenMeter.getState();
     const splitter = new ThinkSplitter();
@@ -125,6 +125,10 @@ export class ChatRunner {
         topP: params.topP,
         seed: params.seed,
         evaluationPriority: CHAT_PRIORITY,
+        customStopTriggers: params.stop?.filter((s) => s.length > 0),
+        // Arguments are generated under the grammar of the tool's schema; one call per answer,
+        // which is what small models get right (the client sends the result and asks again).
+        ...(functions ? { functions, maxParallelFunctionCalls: 1 } : {}),
         onToken: (tokens) => tokens.forEach(() => watch.markToken()),
         onResponseChunk: (chunk: LlamaChatResponseChunk) => {
           if (chunk.type === 'segment') {
@@ -145,11 +149,17 @@ export class ChatRunner {
       const evaluatedPrompt = used.usedInputTokens;
       const reused = commonPrefixLength(tokensBefore, chat.sequence.contextTokens);
       const promptTokens = reused + evaluatedPrompt;
+      const toolCalls: ChatToolCall[] | undefined = response.functionCalls?.map((call) => ({
+        id: `call_${randomBytes(9).toString('base64url')}`,
+        name: call.functionName,
+        arguments: call.params ?? {},
+      }));
       return {
         text: splitter.answer.trim(),
         thought: (thought + splitter.thought).trim(),
-        stopReason: mapStopReason(response.metadata.stopReason, timedOut),
+        stopReason: toolCalls?.length ? 'toolCalls' : mapStopReason(response.metadata.stopReason, timedOut),
         accounting: watch.accounting(promptTokens, reused, evaluatedPrompt, generated),
+        ...(toolCalls?.length ? { toolCalls } : {}),
       };
     } finally {
       clearTimeout(timer);
@@ -163,17 +173,6 @@ function commonPrefixLength(a: readonly number[], b: readonly number[]): number 
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   return i;
-}
-
-function toHistoryItem(message: ChatMessage): ChatHistoryItem {
-  switch (message.role) {
-    case 'system':
-      return { type: 'system', text: message.content };
-    case 'user':
-      return { type: 'user', text: message.content };
-    case 'assistant':
-      return { type: 'model', response: [message.content] };
-  }
 }
 
 function mapStopReason(reason: string, timedOut: boolean): StopReason {

@@ -1,16 +1,17 @@
-// Starts and stops code-server (VS Code 1.100.3 served to a browser) for `npm start` and the
-// end-to-end tests: bound to 127.0.0.1 (a free port, or the one asked for), no password, its state
-// in one folder, and run as its own process group so that stopping it also stops its extension
-// hosts and the engine processes they started (they would otherwise outlive the browser for hours).
+// Starts and stops code-server (VS Code served to a browser: 1.100.3, or the current stable with
+// `flavor: 'current'`) for `npm start` and the end-to-end tests: bound to 127.0.0.1 (a free port,
+// or the one asked for), no password, its state in one folder, and run as its own process group so
+// that stopping it also stops its extension hosts and the engine processes they started (they would
+// otherwise outlive the browser for hours).
 // Its Unix sockets (code-server's session socket; with isolateHome, VS Code's IPC and Git sockets
 // under TMPDIR) go into a short folder of the system temp directory, removed when it stops: a
 // socket path may not exceed 107 bytes, and the checkout's own path can be long.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CODE_SERVER_ENTRY, INSTALL_SCRIPT } from './paths';
+import { CODE_SERVERS, INSTALL_SCRIPT, type VsCodeFlavor } from './paths';
 import { writeSettings } from './userSettings';
 
 export interface CodeServerOptions {
@@ -26,6 +27,12 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   /** Writes these settings before starting (code-server reads them when a window opens). */
   settings?: Record<string, unknown>;
+  /** Which VS Code (default: the floor). */
+  flavor?: VsCodeFlavor;
+  /** Extension folders to install (copied into the extensions folder, which VS Code scans on its
+   * first start). Only one extension can be loaded from its folder as the extension under
+   * development: VS Code 1.139 keeps the last of several. */
+  installExtensions?: string[];
 }
 
 export interface CodeServer {
@@ -41,10 +48,11 @@ export interface CodeServer {
 }
 
 /** Installs code-server into .e2e/ unless that exact version is there (about 2 minutes the first time). */
-export function ensureCodeServerInstalled(): void {
-  const result = spawnSync('bash', [INSTALL_SCRIPT], { stdio: 'inherit' });
+export function ensureCodeServerInstalled(flavor: VsCodeFlavor = 'floor'): void {
+  const { installArgs, entry } = CODE_SERVERS[flavor];
+  const result = spawnSync('bash', [INSTALL_SCRIPT, ...installArgs], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`${INSTALL_SCRIPT} failed (exit code ${result.status ?? result.signal})`);
-  if (!existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is missing after the install: ${CODE_SERVER_ENTRY}`);
+  if (!existsSync(entry)) throw new Error(`code-server is missing after the install: ${entry}`);
 }
 
 export async function freePort(): Promise<number> {
@@ -87,13 +95,23 @@ export function codeServerEnv(options: CodeServerOptions, runtimeDir: string): N
 }
 
 export async function startCodeServer(options: CodeServerOptions, workspace: string): Promise<CodeServer> {
-  if (!existsSync(CODE_SERVER_ENTRY))
-    throw new Error('code-server is not installed: run scripts/install-code-server.sh');
+  const install = CODE_SERVERS[options.flavor ?? 'floor'];
+  if (!existsSync(install.entry))
+    throw new Error(
+      `code-server ${install.version} is not installed: run scripts/install-code-server.sh ${install.installArgs.join(' ')}`,
+    );
   const port = options.port ?? (await freePort());
   const userDataDir = join(options.stateDir, 'data');
   const extensionsDir = options.extensionsDir ?? join(options.stateDir, 'extensions');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
+  for (const folder of options.installExtensions ?? []) {
+    const { publisher, name, version } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    cpSync(folder, join(extensionsDir, `${publisher}.${name}-${version}`), { recursive: true });
+  }
   if (options.settings) writeSettings(userDataDir, options.settings);
   const configPath = join(options.stateDir, 'config.yaml');
   writeFileSync(configPath, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
@@ -102,9 +120,9 @@ export async function startCodeServer(options: CodeServerOptions, workspace: str
   const runtimeDir = makeRuntimeDir('alembic-cs');
   const removeRuntimeDir = () => rmSync(runtimeDir, { recursive: true, force: true });
   const child = spawn(
-    process.execPath,
+    install.node,
     [
-      CODE_SERVER_ENTRY,
+      install.entry,
       '--config',
       configPath,
       '--user-data-dir',

@@ -10,7 +10,7 @@ interface Proc {
   args: string;
 }
 
-function processTable(): Proc[] {
+export function processTable(): Proc[] {
   const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' });
   return out.split('\n').flatMap((line) => {
     const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);

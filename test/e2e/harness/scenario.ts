@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Page } from 'playwright-core';
 import { processesUnder } from './processes';
-import { README_SCREENSHOTS_DIR, REPO_ROOT, SCREENSHOTS_DIR } from './paths';
+import { CODE_SERVERS, README_SCREENSHOTS_DIR, REPO_ROOT, SCREENSHOTS_DIR } from './paths';
 import { readSettings, settingsTarget } from './userSettings';
 import type { Workbench } from './workbench';
 
@@ -17,6 +17,8 @@ export interface ScenarioContext {
   readonly stateDir: string;
   /** The generated test model the settings point to. */
   readonly modelPath: string;
+  /** The VS Code version the window runs (e.g. "1.100.3"). */
+  readonly vscodeVersion: string;
   /** The pids of the running Alembic engine processes (dist/engine.js under code-server). */
   enginePids(): number[];
   /** A setting's value as VS Code last saved it in the user or remote settings.json. */
@@ -63,11 +65,13 @@ export interface ContextOptions {
   userDataDir: string;
   modelPath: string;
   codeServerPid: number;
+  /** Default: the floor's (what startCodeServer runs without a flavor). */
+  vscodeVersion?: string;
 }
 
 export function createContext(
   wb: Workbench,
-  { stateDir, userDataDir, modelPath, codeServerPid }: ContextOptions,
+  { stateDir, userDataDir, modelPath, codeServerPid, vscodeVersion = CODE_SERVERS.floor.vscodeVersion }: ContextOptions,
 ): ScenarioContext {
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   const updateReadme = process.env.UPDATE_SCREENSHOTS === '1';
@@ -76,6 +80,7 @@ export function createContext(
     page: wb.page,
     stateDir,
     modelPath,
+    vscodeVersion,
     enginePids: () => processesUnder(codeServerPid, /\bdist\/engine\.js\b/),
     savedSetting: (key) => {
       const settings = readSettings(userDataDir, settingsTarget(key));

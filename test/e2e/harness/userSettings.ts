@@ -49,6 +49,9 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
     'alembic.engine.threads': 1,
     'alembic.engine.contextSize': 2048,
     'alembic.engine.gpu': 'off',
+    // Each window's engine under code-server, where the scenarios count and kill it; the shared
+    // engine (a detached process) has its engine-tier tests (test/engine/sharedEngine.test.ts).
+    'alembic.engine.shareAcrossWindows': false,
     'alembic.completion.timeoutMs': 3000, // the default, written out so a scenario can edit it
     // Local, spelled out so that a scenario can point them at a server by editing settings.json.
     'alembic.completion.backend': 'local',

@@ -363,9 +363,16 @@ export class Workbench {
   }
 
   async activeTabTitle(): Promise<string> {
-    return (
-      await this.page.locator('.part.editor .editor-group-container.active .tab.active .label-name').first().innerText()
-    ).trim();
+    // VS Code 1.139 shows a file's extension in a separate suffix element ("settings" + ".json").
+    const label = this.page
+      .locator('.part.editor .editor-group-container.active .tab.active .monaco-icon-label')
+      .first();
+    return label.evaluate((e) =>
+      ['.label-name', '.label-suffix']
+        .map((s) => e.querySelector(s)?.textContent ?? '')
+        .join('')
+        .trim(),
+    );
   }
 
   /** The whole text of the active editor. Monaco renders only the visible lines, so this pages
