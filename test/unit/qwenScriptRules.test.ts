@@ -71,6 +71,22 @@ describe("the Qwen test model's script compiler", () => {
     assert.deepEqual(replay(withEdit.rules, prompt, []), [...vocab.tokenize(edit.text), vocab.id('<|im_end|>')]);
   });
 
+  test('a reply checks only the modes whose scripts could write in its place: the chat checks the tool mode, a next edit does not', () => {
+    const chatStart = compiled.rules.find((r) => r.what === 'chat[0]')!;
+    const sweepStart = compiled.rules.find((r) => r.what === 'nes-rename[0]')!;
+    assert.ok(chatStart.modesOff.includes('tool'), 'the tool call starts after the same prompt ending');
+    assert.ok(chatStart.modesOff.includes('fim'), 'a FIM answer may start anywhere');
+    assert.ok(!sweepStart.modesOff.includes('tool') && !sweepStart.modesOff.includes('toolResult'));
+    assert.ok(sweepStart.modesOff.includes('fim'));
+    const prompt = vocab.tokenize('<|file_sep|>updated/rename.js\n');
+    const rename = compiled.sequences.get('nes-rename')!;
+    assert.deepEqual(replay(compiled.rules, prompt, ['tool']), [
+      ...rename,
+      vocab.id('<|file_sep|>'),
+      vocab.id(STOP_TOKEN),
+    ]);
+  });
+
   test('two replies after the same prompt ending with nothing to tell them apart are refused, both named', () => {
     const twin: ScriptSpec = { ...QWEN_SCRIPTS.find((s) => s.name === 'chat')!, name: 'twin', text: 'Something else.' };
     assert.throws(() => compile([...QWEN_SCRIPTS, twin]), /twin\[0\]|chat\[0\]/);
