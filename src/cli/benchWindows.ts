@@ -124,9 +124,16 @@ export function formatWindows(runs: WindowsRun[]): string {
   const lines = ['layout      windows  engine processes  resident memory  ×one window  GPU memory  host'];
   for (const r of runs) {
     const ratio = one && one.residentBytes > 0 ? `${(r.residentBytes / one.residentBytes).toFixed(2)}×` : '—';
-    lines.push(
-      `${r.layout.padEnd(12)}${String(r.windows).padStart(7)}${String(r.engineProcesses).padStart(18)}${mib(r.residentBytes).padStart(17)}${ratio.padStart(13)}${mib(r.gpuBytes).padStart(12)}${(r.hostResidentBytes ? mib(r.hostResidentBytes) : '—').padStart(9)}`,
-    );
+    const cells = [
+      r.layout.padEnd(12),
+      String(r.windows).padStart(7),
+      String(r.engineProcesses).padStart(18),
+      mib(r.residentBytes).padStart(17),
+      ratio.padStart(13),
+      mib(r.gpuBytes).padStart(12),
+      (r.hostResidentBytes ? mib(r.hostResidentBytes) : '—').padStart(9),
+    ];
+    lines.push(cells.join(''));
   }
   lines.push(
     "(resident memory: the engine processes, which hold the model; host: the shared engine's host process, which holds none)",

@@ -123,7 +123,8 @@ async function main(): Promise<number> {
       console.log(`  extension-host tests: ${o.vscodeCode === 0 ? 'passed' : `failed (exit code ${o.vscodeCode})`}`);
     console.log(`  logs: ${relative(REPO_ROOT, o.stateDir)}/ (code-server.log, data/logs/)`);
     console.log(
-      `  peak memory (RSS): code-server and its extension hosts and engines ${o.peak.codeServer} MiB, Chromium ${o.peak.browser} MiB, together ${o.peak.total} MiB`,
+      `  peak memory (RSS): code-server and its extension hosts and engines ${o.peak.codeServer} MiB, ` +
+        `Chromium ${o.peak.browser} MiB, together ${o.peak.total} MiB`,
     );
     console.log(`    largest processes at the peak: ${o.peak.largest.join('; ')}`);
   }

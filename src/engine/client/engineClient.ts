@@ -419,7 +419,8 @@ export class EngineClient {
     const halted = this.crashTimes.length >= (this.options.crashLimit ?? 3);
     const what = exit.killedFor ? exit.killedFor.message : `The engine process stopped unexpectedly (${how}).`;
     const message = halted
-      ? `${what} The engine crashed ${this.crashTimes.length} times in ${Math.round(window / 60000)} minutes and was stopped. Use "Alembic: Restart Engine" to try again.`
+      ? `${what} The engine crashed ${this.crashTimes.length} times in ${Math.round(window / 60000)} minutes ` +
+        'and was stopped. Use "Alembic: Restart Engine" to try again.'
       : `${what} It restarts on the next request.`;
     this.log.error(message);
     const code = exit.killedFor ? 'unresponsive' : 'crashed';
@@ -467,7 +468,8 @@ export class EngineClient {
 }
 
 const WHAT_TO_DO =
-  'It may be damaged or made for another llama.cpp version: download it again or pick another model. Alembic will not load this file again until it changes, or until "Alembic: Restart Engine".';
+  'It may be damaged or made for another llama.cpp version: download it again or pick another model. ' +
+  'Alembic will not load this file again until it changes, or until "Alembic: Restart Engine".';
 
 function crashedWhileLoading(path: string, reason: string, e: EngineClientError): EngineClientError {
   return new EngineClientError('badModel', `Loading ${basename(path)} broke the engine: ${reason} ${WHAT_TO_DO}`, {

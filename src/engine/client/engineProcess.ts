@@ -205,7 +205,9 @@ export class EngineProcess {
       const doing = this.watchdogDetail() ?? 'its main thread is blocked';
       this.kill({
         kind: oldest.kind,
-        message: `The engine stopped responding for ${seconds(now - this.lastHeard)} during the ${oldest.kind} request${about(oldest)}: ${doing}. Alembic stopped it.`,
+        message:
+          `The engine stopped responding for ${seconds(now - this.lastHeard)} during the ${oldest.kind} ` +
+          `request${about(oldest)}: ${doing}. Alembic stopped it.`,
       });
       return;
     }

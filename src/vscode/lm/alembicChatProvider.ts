@@ -101,7 +101,8 @@ export class AlembicChatProvider extends DisposableStore implements LanguageMode
         progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, (call.arguments ?? {}) as object));
       const a = result.accounting;
       this.log.debug(
-        `answered a language-model request: ${result.stopReason}, ${a.promptTokens} prompt tokens (${a.reusedTokens} reused), ${a.generatedTokens} generated, ${result.toolCalls?.length ?? 0} tool calls`,
+        `answered a language-model request: ${result.stopReason}, ${a.promptTokens} prompt tokens ` +
+          `(${a.reusedTokens} reused), ${a.generatedTokens} generated, ${result.toolCalls?.length ?? 0} tool calls`,
       );
     } catch (e) {
       if (controller.signal.aborted) return; // cancelled: whatever was streamed stands
