@@ -21,3 +21,27 @@ export interface EngineLink {
   /** Lets go of the engine: ends an own process, or closes the connection to the shared one. */
   stop(): Promise<void>;
 }
+
+/** A request's promise over either transport: `sendAbort` tells the engine to stop it when `signal`
+ * aborts, and the abort listener goes once the request settles (a finished request must not keep
+ * one per call on a long-lived signal). `register` keeps the settling functions with the request. */
+export function abortableRequest<T>(
+  signal: AbortSignal | undefined,
+  sendAbort: () => void,
+  register: (resolve: (value: T) => void, reject: (error: Error) => void) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    signal?.addEventListener('abort', sendAbort, { once: true });
+    const settle = () => signal?.removeEventListener('abort', sendAbort);
+    register(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error) => {
+        settle();
+        reject(error);
+      },
+    );
+  });
+}

@@ -19,6 +19,7 @@ import {
 } from '../../core/engine/protocol';
 import type { Logger } from '../../core/util/logger';
 import { EngineClientError } from './engineClientError';
+import { abortableRequest } from './engineLink';
 
 export interface EngineProcessOptions {
   enginePath: string;
@@ -142,30 +143,25 @@ export class EngineProcess {
   ): Promise<EngineRequests[K]['result']> {
     const id = this.nextId++;
     const capMs = this.capFor(kind, params);
-    return new Promise((resolve, reject) => {
-      const onAbort = () => this.post({ type: 'abort', id });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => options.signal?.removeEventListener('abort', onAbort);
-      if (this.pending.size === 0) this.lastHeard = Date.now(); // stall time counts from now
-      this.pending.set(id, {
-        kind,
-        capMs,
-        deadline: Date.now() + capMs,
-        subject: options.subject,
-        resolve: ((value: EngineRequests[K]['result']) => {
-          settle();
-          resolve(value);
-        }) as (v: never) => void,
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-        onChunk: options.onChunk,
-        onProgress: options.onProgress,
-      });
-      this.post({ type: 'request', id, kind, params } as ToEngine);
-      this.armChecker();
-    });
+    return abortableRequest<EngineRequests[K]['result']>(
+      options.signal,
+      () => this.post({ type: 'abort', id }),
+      (resolve, reject) => {
+        if (this.pending.size === 0) this.lastHeard = Date.now(); // stall time counts from now
+        this.pending.set(id, {
+          kind,
+          capMs,
+          deadline: Date.now() + capMs,
+          subject: options.subject,
+          resolve: resolve as (v: never) => void,
+          reject,
+          onChunk: options.onChunk,
+          onProgress: options.onProgress,
+        });
+        this.post({ type: 'request', id, kind, params } as ToEngine);
+        this.armChecker();
+      },
+    );
   }
 
   /** Ends the process: SIGTERM, then SIGKILL after 2 s. */

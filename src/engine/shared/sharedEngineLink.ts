@@ -17,7 +17,7 @@ import {
 } from '../../core/engine/sharedProtocol';
 import type { Logger } from '../../core/util/logger';
 import { EngineClientError } from '../client/engineClientError';
-import type { EngineLink } from '../client/engineLink';
+import { abortableRequest, type EngineLink } from '../client/engineLink';
 import type { ProcessExit, RequestOptions } from '../client/engineProcess';
 import { connectOrStartHost, type HostLaunch, type SharedPaths } from './rendezvous';
 
@@ -87,24 +87,14 @@ export class SharedEngineLink implements EngineLink {
   ): Promise<EngineRequests[K]['result']> {
     if (this.closed) return Promise.reject(new EngineClientError('crashed', 'The shared engine is gone.'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => this.write({ type: 'abort', id });
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => options.signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        kind,
-        options,
-        resolve: ((v: EngineRequests[K]['result']) => {
-          settle();
-          resolve(v);
-        }) as (v: never) => void,
-        reject: (e) => {
-          settle();
-          reject(e);
-        },
-      });
-      this.write({ type: 'request', id, kind, params } as ToSharedEngine);
-    });
+    return abortableRequest<EngineRequests[K]['result']>(
+      options.signal,
+      () => this.write({ type: 'abort', id }),
+      (resolve, reject) => {
+        this.pending.set(id, { kind, options, resolve: resolve as (v: never) => void, reject });
+        this.write({ type: 'request', id, kind, params } as ToSharedEngine);
+      },
+    );
   }
 
   /** The host's own figures: its clients, model loads, engine starts. */
