@@ -16,6 +16,25 @@ export async function ghostText(ctx: ScenarioContext): Promise<string> {
   return (await parts.allInnerTexts()).join('').replace(/\u00a0/g, ' ');
 }
 
+/** Opens `file` with SOURCE, types a space after its `return` and waits for the test model's
+ * answer as ghost text (`what` names where it comes from in a timeout's message); checks that it
+ * is exactly that answer and returns it as shown. */
+export async function typeForFimGhostText(ctx: ScenarioContext, file: string, what: string): Promise<string> {
+  await openScratchFile(ctx, file, SOURCE);
+  await goToLineEnd(ctx, 2);
+  await ctx.page.keyboard.type(' ', { delay: 50 });
+  const shown = await waitFor(
+    what,
+    async () => {
+      const text = await ghostText(ctx);
+      return text.includes('items.reduce') ? text : undefined;
+    },
+    30_000,
+  );
+  check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+  return shown;
+}
+
 export async function lineText(ctx: ScenarioContext, line: number): Promise<string> {
   return (await ctx.wb.activeEditorText()).split('\n')[line - 1] ?? '';
 }
@@ -24,18 +43,7 @@ export const completionScenarios = [
   scenario('typing in a file shows ghost text from the test model, and Tab accepts it', async (ctx) => {
     await waitForReady(ctx);
     await ctx.wb.runCommand('View: Close All Editors'); // a walkthrough or webview left open takes the focus
-    await openScratchFile(ctx, 'total.js', SOURCE);
-    await goToLineEnd(ctx, 2);
-    await ctx.page.keyboard.type(' ', { delay: 50 });
-    const shown = await waitFor(
-      'ghost text',
-      async () => {
-        const text = await ghostText(ctx);
-        return text.includes('items.reduce') ? text : undefined;
-      },
-      30_000,
-    );
-    check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+    await typeForFimGhostText(ctx, 'total.js', 'ghost text');
     await ctx.screenshot('ghost-text', { region: 'editor', readme: true });
     await ctx.page.keyboard.press('Tab');
     await waitFor(

@@ -1,12 +1,12 @@
 // Alembic on a Qwen2.5-Coder file as a user has one: the Qwen-vocabulary test model (Qwen's real
 // BPE, metadata and chat template). Ghost text goes through Qwen's repository-level FIM prompt, and
 // a chat answer through node-llama-cpp's Qwen chat wrapper, with its <think> block folded.
-import { CHAT_THOUGHT, FIM_ANSWER } from '../../fixtures/makeTestModel';
+import { CHAT_THOUGHT } from '../../fixtures/makeTestModel';
 import { testModelPath } from '../../helpers/testModel';
-import { goToLineEnd, openScratchFile } from '../harness/files';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { answers, chat, lastAnswerDone, newChat, send } from './chat.helpers';
+import { typeForFimGhostText } from './completion';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 const QWEN_NAME = 'Qwen2.5 Coder Tiny Instruct';
@@ -43,29 +43,12 @@ async function onQwenModel(ctx: ScenarioContext, body: () => Promise<void>): Pro
   }
 }
 
-async function ghostText(ctx: ScenarioContext): Promise<string> {
-  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts())
-    .join('')
-    .replace(/\u00a0/g, ' ');
-}
-
 export const qwenModelScenarios = [
   scenario(
     'on a Qwen2.5-Coder model, ghost text comes through its repository-level FIM prompt and a chat answer folds its <think> block',
     async (ctx) => {
       await onQwenModel(ctx, async () => {
-        await openScratchFile(ctx, 'qwen-total.js', 'export function total(items) {\n  return\n}\n');
-        await goToLineEnd(ctx, 2);
-        await ctx.page.keyboard.type(' ', { delay: 50 });
-        const shown = await waitFor(
-          'ghost text from the Qwen model',
-          async () => {
-            const text = await ghostText(ctx);
-            return text.includes('items.reduce') ? text : undefined;
-          },
-          30_000,
-        );
-        check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+        await typeForFimGhostText(ctx, 'qwen-total.js', 'ghost text from the Qwen model');
         await ctx.page.keyboard.press('Escape');
         await ctx.wb.runCommand('View: Revert and Close Editor');
 

@@ -7,14 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { FIM_ANSWER } from '../../fixtures/makeTestModel';
 import { enableDevelopmentPayload } from '../harness/browser';
-import { goToLineEnd, openScratchFile } from '../harness/files';
 import { CODE_SERVERS } from '../harness/paths';
 import { processTable } from '../harness/processes';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor, Workbench } from '../harness/workbench';
-import { ghostText, SOURCE } from './completion';
+import { typeForFimGhostText } from './completion';
 import { waitForReady } from './engine';
 
 const runtimeDir = () => process.env.ALEMBIC_RUNTIME_DIR ?? '';
@@ -60,18 +58,7 @@ function hostModelLoads(): Promise<number> {
 
 async function showsGhostText(ctx: ScenarioContext, file: string): Promise<void> {
   await ctx.wb.runCommand('View: Close All Editors');
-  await openScratchFile(ctx, file, SOURCE);
-  await goToLineEnd(ctx, 2);
-  await ctx.page.keyboard.type(' ', { delay: 50 });
-  const shown = await waitFor(
-    `ghost text in ${file}`,
-    async () => {
-      const text = await ghostText(ctx);
-      return text.includes('items.reduce') ? text : undefined;
-    },
-    30_000,
-  );
-  check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+  await typeForFimGhostText(ctx, file, `ghost text in ${file}`);
   await ctx.page.keyboard.press('Escape');
   await ctx.wb.runCommand('View: Revert and Close Editor');
 }

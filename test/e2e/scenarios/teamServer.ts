@@ -4,13 +4,12 @@
 // answer come from it; when the server goes away the user is told in its words with a way out,
 // and it is used again once it is back.
 import { startLlamaServer, type LlamaServer } from '../../../src/core/bench/llamaServer';
-import { FIM_ANSWER } from '../../fixtures/makeTestModel';
 import { llamaServerPath } from '../../helpers/llamaServer';
 import { testModelPath } from '../../helpers/testModel';
-import { goToLineEnd, openScratchFile } from '../harness/files';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { chat, lastAnswerDone, newChat, send } from './chat.helpers';
+import { typeForFimGhostText } from './completion';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 const SERVER_KEYS = ['alembic.chat.backend', 'alembic.completion.backend', 'alembic.completion.endpoint'] as const;
@@ -45,12 +44,6 @@ async function statusSays(
   });
 }
 
-async function ghostText(ctx: ScenarioContext): Promise<string> {
-  return (await ctx.page.locator('.part.editor .ghost-text-decoration, .part.editor .ghost-text').allInnerTexts())
-    .join('')
-    .replace(/\u00a0/g, ' ');
-}
-
 export const teamServerScenarios = [
   scenario(
     'with completions and chat on a llama-server, the status bar names it, ghost text and chat come ' +
@@ -70,15 +63,7 @@ export const teamServerScenarios = [
         );
 
         await ctx.wb.runCommand('View: Close All Editors');
-        await openScratchFile(ctx, 'server-total.js', 'export function total(items) {\n  return\n}\n');
-        await goToLineEnd(ctx, 2);
-        await ctx.page.keyboard.type(' ', { delay: 50 });
-        const shown = await waitFor(
-          "ghost text from the server's model",
-          async () => ((await ghostText(ctx)).includes('items.reduce') ? ghostText(ctx) : undefined),
-          30_000,
-        );
-        check(shown.trim() === FIM_ANSWER, `the ghost text should be the model's completion, shows "${shown}"`);
+        await typeForFimGhostText(ctx, 'server-total.js', "ghost text from the server's model");
         await ctx.screenshot('server-ghost-text', { region: 'statusbar-right' });
         await ctx.page.keyboard.press('Escape');
         await ctx.wb.runCommand('View: Revert and Close Editor');
