@@ -69,18 +69,29 @@ export class FakeCompletionEngine implements CompletionEngine {
     return tokensOf(promptText(segments.slice(same)).slice(kept));
   }
 
-  prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
+  /** When set, prefills finish only once it resolves (or their signal aborts). */
+  prefillGate?: Promise<void>;
+  /** Prefills aborted before they finished. */
+  abortedPrefills = 0;
+
+  async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     this.prefills.push(params);
-    if (signal.aborted) return Promise.reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    return Promise.resolve({
-      accounting: result(
-        '',
-        'eos',
-        tokensOf(promptText(params.segments)),
-        this.kvEvaluate(params.segments),
-        this.speeds,
-      ).accounting,
-    });
+    const aborted = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
+    if (signal.aborted) throw aborted();
+    if (this.prefillGate) {
+      const gate = this.prefillGate;
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(aborted()), { once: true });
+        void gate.then(resolve);
+      }).catch((e: unknown) => {
+        this.abortedPrefills++;
+        throw e;
+      });
+    }
+    const evaluated = this.kvEvaluate(params.segments);
+    return {
+      accounting: result('', 'eos', tokensOf(promptText(params.segments)), evaluated, this.speeds).accounting,
+    };
   }
 
   get last(): FakeCall {

@@ -354,7 +354,7 @@ describe('eager when cheap', () => {
     assert.equal(pipeline.stats.snapshot().eagerCalls, 0);
   });
 
-  test('on a fast engine an edit above the cursor line still waits for the pause: the KV cache lacks it', async () => {
+  test('on a fast engine an edit above the cursor line is prefilled at once, and the call after it evaluates only the cursor line', async () => {
     const { engine, pipeline, clock } = setup();
     engine.speeds = { prompt: 6000, generated: 150 };
     engine.reply = () => 'th.pi';
@@ -369,11 +369,68 @@ describe('eager when cheap', () => {
       ['import math, cmath', ...GEO.slice(1, 3), doc.lineAt(3), ...GEO.slice(4)],
       3,
     );
-    const before = engine.calls.length;
-    void pipeline.provide({ doc: edited, position });
+    const [prefillsBefore, callsBefore] = [engine.prefills.length, engine.calls.length];
+    const evaluatedByCall: number[] = [];
+    const kv = engine.evaluated;
+    engine.evaluated = (params) => {
+      const n = kv(params);
+      evaluatedByCall.push(n);
+      return n;
+    };
+    const pending = pipeline.provide({ doc: edited, position });
     await settle();
-    assert.equal(engine.calls.length, before, 'waits');
-    await clock.advance(1000);
-    assert.equal(engine.calls.length, before + 1);
+    assert.equal(engine.prefills.length, prefillsBefore + 1, 'the KV cache lacks the edit: prefilled at once');
+    assert.ok(promptText(engine.prefills.at(-1)!.segments).includes('import math, cmath'));
+    assert.equal(engine.calls.length, callsBefore + 1, 'then the call, with no wait: only the cursor line is left');
+    assert.equal((await pending)?.insertText, 'th.pi');
+    assert.equal(pipeline.stats.snapshot().windowWarmUps, 1);
+    assert.ok(evaluatedByCall[0]! <= 4, `the call evaluates the end of the cursor line: ${evaluatedByCall[0]} tokens`);
+  });
+
+  test('the first key in a window the engine does not hold starts its prefill; keys typed meanwhile leave it running and the call at the pause waits for it', async () => {
+    const { engine, pipeline, clock } = setup(); // a laptop CPU's speeds: calls wait for the pause
+    engine.reply = () => 'th.pi';
+    let open!: () => void;
+    engine.prefillGate = new Promise<void>((resolve) => (open = resolve));
+    const first = pipeline.provide(typed('m', 2));
+    await settle();
+    assert.equal(engine.prefills.length, 1, 'the first key of the file: its prompt is evaluated at once');
+    assert.equal(engine.calls.length, 0);
+    for (const [i, text] of ['ma', 'mat'].entries()) {
+      await clock.advance(100);
+      void pipeline.provide(typed(text, i + 3));
+      await settle();
+    }
+    const last = pipeline.provide(typed('math', 5));
+    await clock.advance(pipeline.pauseMs() + 10);
+    assert.equal(engine.abortedPrefills, 0, 'the keys after it did not stop the prefill of their own window');
+    assert.equal(engine.calls.length, 0, 'the pause came: the call waits for the prefill instead of stopping it');
+    open();
+    await settle();
+    assert.equal(engine.calls.length, 1);
+    assert.equal((await last)?.insertText, 'th.pi');
+    assert.equal(await first, null, 'the older keys were answered by the newer ones');
+    assert.ok(engine.last.prompt.includes('return math'), 'the call is for the key the user paused on');
+    assert.equal(engine.prefills.length, 1, 'one prefill for the window');
+    assert.equal(pipeline.stats.snapshot().windowWarmUps, 1);
+  });
+
+  test('a key in another window stops the prefill of the window the user left', async () => {
+    const { engine, pipeline } = setup();
+    engine.prefillGate = new Promise<void>(() => undefined); // never finishes by itself
+    void pipeline.provide(typed('m', 2));
+    await settle();
+    assert.equal(engine.prefills.length, 1);
+    const elsewhere = new LinesDocument(
+      'file:///shapes.py',
+      'python',
+      ['class Circle:', '    def area(self):', '        return '],
+      1,
+    );
+    void pipeline.provide({ doc: elsewhere, position: { line: 2, character: 15 } });
+    await settle();
+    assert.equal(engine.abortedPrefills, 1, 'the first window is not where the user types any more');
+    assert.equal(engine.prefills.length, 2, "and the new window's prompt is evaluated at once instead");
+    assert.ok(promptText(engine.prefills[1]!.segments).includes('class Circle:'));
   });
 });

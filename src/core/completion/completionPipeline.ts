@@ -25,7 +25,10 @@
 // measured speeds project the call within the pause it would wait for (EngineSpeed).
 // The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
 // until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
-// (prefill): no keystroke pays for them.
+// (prefill): no keystroke pays for them. The first key in a window the KV cache does not hold (a
+// file just opened, a jump) starts a prefill of its prompt at once, while the user types on: the
+// call at the pause that follows waits for it instead of stopping it, and evaluates only the
+// cursor line.
 import { type Clock, systemClock } from './clock';
 import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
@@ -234,6 +237,7 @@ export class CompletionPipeline {
     // 2. Join the running generation when this context extends the one it was started for.
     let joined = await this.joinRunning(target, r);
     if (joined === 'cancelled') return this.none();
+    if (joined === 'none' && !r.explicit) this.warmNewWindow(target, r);
     if (joined === 'joined') {
       found = this.lookup(target, 'inFlight');
       if (found) return this.serve(found, target, r.started, r.seq);
@@ -251,6 +255,13 @@ export class CompletionPipeline {
     }
     // 4. Generate: only the newest request may take the slot (it stops what is running there).
     if (r.signal.aborted || r.seq !== this.seq) return this.none();
+    const warming = this.warmingFor(target);
+    if (warming) {
+      r.timer.pause();
+      const warmed = await waitUnlessAborted(warming.done, r.signal);
+      r.timer.resume();
+      if (!warmed || r.seq !== this.seq) return this.none();
+    }
     if (this.slot.current) this.abortStale();
     let overheadMs = 0;
     const gen = this.slot.start('request', target, async (s) => {
@@ -277,7 +288,8 @@ export class CompletionPipeline {
       r.timer.resume();
       return finished ? 'joined' : 'cancelled';
     }
-    if (r.seq === this.seq) this.abortStale(); // only the newest request may stop a generation
+    // Only the newest request may stop a generation; a prefill of this window is its own prompt.
+    if (r.seq === this.seq && !this.warmingFor(target)) this.abortStale();
     return 'none';
   }
 
@@ -457,6 +469,26 @@ export class CompletionPipeline {
     if (!assembler || !target || !this.engine.prefill || !this.automatic) return;
     this.noteStarted(target);
     this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
+  }
+
+  /** The first key in a window the KV cache does not hold: when the slot is free, evaluate the
+   * window's prompt now (a prefill), while the user types on, instead of in the call at the
+   * pause. Nothing is generated, so nothing is wasted but the prefill itself when the user leaves
+   * the window before pausing. */
+  private warmNewWindow(target: Target, r: RequestState): void {
+    const assembler = this.assembler;
+    if (!assembler || !this.engine.prefill || !this.automatic || r.seq !== this.seq) return;
+    const running = this.slot.current; // what the newest request could not use is being stopped
+    if ((running && !running.signal.aborted) || this.lastStarted?.windowId === target.id.windowId) return;
+    this.stats.increment('windowWarmUps');
+    this.noteStarted(target);
+    this.slot.start('prefill', target, (signal) => this.jobs.prefill(assembler, target, signal));
+  }
+
+  /** The running prefill, when it evaluates this target's window (a request waits for it). */
+  private warmingFor(target: Target) {
+    const running = this.slot.current;
+    return running?.kind === 'prefill' && running.context?.id.windowId === target.id.windowId ? running : undefined;
   }
 
   /** Eager when cheap: when only the cursor line changed since the engine last started on this

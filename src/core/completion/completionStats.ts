@@ -18,6 +18,8 @@ export interface CompletionStatsSnapshot {
   inFlightReuses: number;
   /** Requests that called the model at once, without the typing pause, because the call was cheap. */
   eagerCalls: number;
+  /** Prefills started at the first key in a window the engine's KV cache did not hold. */
+  windowWarmUps: number;
   /** Generations aborted because a newer request could not use them. */
   aborted: number;
   /** Requests answered with no suggestion (dropped, skipped or stale). */
@@ -78,6 +80,7 @@ export class CompletionStats {
       | 'inFlightReuses'
       | 'aborted'
       | 'eagerCalls'
+      | 'windowWarmUps'
       | 'empty'
       | 'accepted',
   ): void {
@@ -160,6 +163,7 @@ function zero(): Omit<CompletionStatsSnapshot, 'overheadMs' | 'timeouts'> {
     inFlightReuses: 0,
     aborted: 0,
     eagerCalls: 0,
+    windowWarmUps: 0,
     empty: 0,
     accepted: 0,
     promptTokens: 0,
