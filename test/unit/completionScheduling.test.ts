@@ -409,7 +409,7 @@ describe('eager when cheap', () => {
     await settle();
     assert.equal(engine.calls.length, 1);
     assert.equal((await last)?.insertText, 'th.pi');
-    assert.equal(await first, null, 'the older keys were answered by the newer ones');
+    assert.equal(await first, null, 'an older key gives way to the newer ones: no suggestion of its own');
     assert.ok(engine.last.prompt.includes('return math'), 'the call is for the key the user paused on');
     assert.equal(engine.prefills.length, 1, 'one prefill for the window');
     assert.equal(pipeline.stats.snapshot().windowWarmUps, 1);
