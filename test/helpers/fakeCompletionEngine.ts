@@ -73,11 +73,15 @@ export class FakeCompletionEngine implements CompletionEngine {
   prefillGate?: Promise<void>;
   /** Prefills aborted before they finished. */
   abortedPrefills = 0;
+  /** When set, a prefill fails with what it returns (undefined: it succeeds). */
+  prefillError?: (params: PrefillParams) => Error | undefined;
 
   async prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
     this.prefills.push(params);
     const aborted = () => Object.assign(new Error('aborted'), { name: 'AbortError' });
     if (signal.aborted) throw aborted();
+    const failure = this.prefillError?.(params);
+    if (failure) throw failure;
     if (this.prefillGate) {
       const gate = this.prefillGate;
       await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { LinesDocument } from '../../src/core/completion/documentWindow';
 import { TypingRhythm } from '../../src/core/completion/scheduler';
 import { TokenEstimator } from '../../src/core/completion/tokenEstimate';
 import { EngineSpeed } from '../../src/core/completion/engineSpeed';
+import { createLogger } from '../../src/core/util/logger';
 import { GEO, QWEN_MODEL, setup, typed } from '../helpers/completionFixtures';
 import { FakeCompletionEngine, promptText } from '../helpers/fakeCompletionEngine';
 
@@ -413,6 +414,68 @@ describe('eager when cheap', () => {
     assert.ok(engine.last.prompt.includes('return math'), 'the call is for the key the user paused on');
     assert.equal(engine.prefills.length, 1, 'one prefill for the window');
     assert.equal(pipeline.stats.snapshot().windowWarmUps, 1);
+  });
+
+  test('a key in the window a quiet-moment prefill evaluates waits for it instead of stopping it', async () => {
+    const { engine, pipeline, clock } = setup({ idlePrefillMs: 1000 });
+    engine.reply = () => 'math.pi * r * r';
+    await pipeline.provide({ ...typed(''), triggerKind: 'invoke' });
+    let open!: () => void;
+    engine.prefillGate = new Promise<void>((resolve) => (open = resolve));
+    const other = new LinesDocument('file:///repo/shapes.py', 'python', [
+      'class Circle:',
+      '    def __init__(self, r):',
+      '        self.r = r',
+    ]);
+    pipeline.extraContext.onSave(other, 1);
+    await clock.advance(1100);
+    assert.equal(engine.prefills.length, 1, 'the quiet moment: the new ring is being evaluated');
+    const pending = pipeline.provide({ ...typed('x', 2), triggerKind: 'invoke' });
+    await settle();
+    assert.equal(engine.abortedPrefills, 0, "the key's own prompt starts with what the prefill evaluates");
+    assert.equal(engine.calls.length, 1, 'the call waits for the prefill');
+    open();
+    assert.equal((await pending)?.insertText, 'math.pi * r * r');
+    assert.equal(engine.calls.length, 2);
+    assert.ok(engine.last.prompt.includes('class Circle:'));
+  });
+
+  test('a prefill the engine finds too long logs no warning and makes the next prompt smaller', async () => {
+    const warnings: string[] = [];
+    const engine = new FakeCompletionEngine();
+    const clock = new ManualClock();
+    const log = createLogger((level, line) => void (level === 'warn' && warnings.push(line)));
+    const pipeline = new CompletionPipeline({ engine, clock, log, settings: { prefetch: false } });
+    pipeline.setModel(QWEN_MODEL);
+    engine.reply = () => 'x';
+    engine.prefillError = () =>
+      Object.assign(new Error('The prompt has 5000 tokens but the context holds 4096.'), {
+        code: 'promptTooLong',
+        details: { promptTokens: 5000 },
+      });
+    const big = new LinesDocument(
+      'file:///big.py',
+      'python',
+      Array.from({ length: 3000 }, (_, i) => `value_${i} = compute(${i})`),
+      1,
+    );
+    const end = { line: 2999, character: big.lineAt(2999).length }; // nothing right of the cursor
+    const pending = pipeline.provide({ doc: big, position: end });
+    await settle();
+    assert.equal(engine.prefills.length, 1, 'the new window is prefilled at its first key');
+    const prefilled = promptText(engine.prefills[0]!.segments).length;
+    await clock.advance(1000);
+    await pending;
+    assert.deepEqual(warnings, [], 'a background evaluation is not a failure the user needs to read about');
+    const lines = Array.from({ length: 3000 }, (_, i) => big.lineAt(i));
+    lines[2999] += ' + 1';
+    const next = new LinesDocument(big.uri, 'python', lines, 2);
+    await pipeline.provide({
+      doc: next,
+      position: { line: 2999, character: lines[2999]!.length },
+      triggerKind: 'invoke',
+    });
+    assert.ok(engine.last.prompt.length < prefilled * 0.9, `${engine.last.prompt.length} vs ${prefilled} characters`);
   });
 
   test('a key in another window stops the prefill of the window the user left', async () => {

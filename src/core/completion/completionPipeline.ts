@@ -26,9 +26,9 @@
 // The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
 // until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
 // (prefill): no keystroke pays for them. The first key in a window the KV cache does not hold (a
-// file just opened, a jump) starts a prefill of its prompt at once, while the user types on: the
-// call at the pause that follows waits for it instead of stopping it, and evaluates only the
-// cursor line.
+// file just opened, a jump) starts a prefill of its prompt at once, while the user types on. A
+// request never stops a prefill of its own window (either kind): the call at the pause waits for
+// it, and evaluates only the cursor line.
 import { type Clock, systemClock } from './clock';
 import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
@@ -468,7 +468,7 @@ export class CompletionPipeline {
     const target = this.lastTarget;
     if (!assembler || !target || !this.engine.prefill || !this.automatic) return;
     this.noteStarted(target);
-    this.slot.start('prefill', undefined, (signal) => this.jobs.prefill(assembler, target, signal));
+    this.slot.start('prefill', target, (signal) => this.jobs.prefill(assembler, target, signal));
   }
 
   /** The first key in a window the KV cache does not hold: when the slot is free, evaluate the
@@ -485,7 +485,9 @@ export class CompletionPipeline {
     this.slot.start('prefill', target, (signal) => this.jobs.prefill(assembler, target, signal));
   }
 
-  /** The running prefill, when it evaluates this target's window (a request waits for it). */
+  /** The running prefill (a new window's, or a quiet moment's with the committed ring), when it
+   * evaluates this target's window: its prompt is the front of the request's own, so the request
+   * waits for it instead of stopping it. */
   private warmingFor(target: Target) {
     const running = this.slot.current;
     return running?.kind === 'prefill' && running.context?.id.windowId === target.id.windowId ? running : undefined;

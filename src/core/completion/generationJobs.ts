@@ -61,7 +61,15 @@ export class GenerationJobs {
       this.deps.stats.recordAccounting(result.accounting);
       this.deps.speed.observePrefill(result.accounting);
     } catch (e) {
-      if (!signal.aborted && !isAbortError(e)) throw e;
+      if (signal.aborted || isAbortError(e)) return;
+      // A background evaluation the estimate made too long: learn the ratio, as a call does, so
+      // that the call at the pause fits its window; nothing for the user to see.
+      if (isPromptTooLong(e)) {
+        const actual = reportedPromptTokens(e);
+        this.deps.estimator.observe(prompt.estimatedTokens, actual ?? Math.ceil(prompt.estimatedTokens * 1.25));
+        return;
+      }
+      throw e;
     }
   }
 
