@@ -48,6 +48,10 @@ export const BENCH_HELP = `usage: alembic bench replay --model <file.gguf> --fil
   --server-context <n>    llama-server's --ctx-size (default 0: the model's own, as llama.vscode
                           recommends); for a test model standing in for a model with a longer
                           context, give that one (the server is told the model has it)
+  --quiet-editor          only the typing's own edits and cursor moves reach the strategy (no
+                          autosaves, file switches or scrolls)
+  --partial-after-ms <n>  Alembic's completion.partialAfterMs: a suggestion still being written n ms
+                          after its key shows its first words (default 400; 0: finished ones only)
   --json                  print the report as JSON (an array with several strategies)
 ${NES_BENCH_HELP}
 ${ENGINE_HELP}
@@ -83,6 +87,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     'server-url': { type: 'string' },
     'server-context': { type: 'number' },
     'quiet-editor': { type: 'boolean' },
+    'partial-after-ms': { type: 'number' },
     json: { type: 'boolean' },
   });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument "${args.positionals[0]}"`);
@@ -100,6 +105,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   // its own llama-server and so needs one.
   if (!str(args, 'model') && (!usesServer(args) || strategies.includes('llama.vscode')))
     throw new UsageError('--model <file.gguf> is required');
+  const partialAfterMs = num(args, 'partial-after-ms');
+  if (partialAfterMs !== undefined && !(Number.isInteger(partialAfterMs) && partialAfterMs >= 0))
+    throw new UsageError('--partial-after-ms must be a whole number of milliseconds (0: only finished suggestions)');
   const timing = timingOf(args);
   const oracle = oracleOf(args);
   const files = readFiles(args, fromLine);
@@ -116,6 +124,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       timing,
       oracle,
       quietEditor: flag(args, 'quiet-editor'),
+      settings: partialAfterMs === undefined ? undefined : { partialAfterMs },
     });
     process.stderr.write(
       `${name}: ${report.keystrokes} keystrokes, ${report.modelCalls} model calls, replayed in ${(report.wallMs / 1000).toFixed(1)} s\n`,

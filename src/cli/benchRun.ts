@@ -23,6 +23,7 @@ import type { TypistFile } from '../core/bench/typist';
 import { VirtualClock } from '../core/bench/virtualClock';
 import { inspectGguf } from '../core/gguf/ggufCheck';
 import { CliExit, num, str, type ParsedArgs } from './args';
+import type { CompletionSettings } from '../core/completion/completionSettings';
 import { localCompletion } from './completeCommand';
 import { openServerCompletion, usesServer } from './serverOptions';
 
@@ -36,6 +37,8 @@ export interface RunSettings {
   oracle?: number;
   /** --quiet-editor: no saves, file switches or scrolls reach the strategy. */
   quietEditor?: boolean;
+  /** Pipeline settings the options change (--partial-after-ms). */
+  settings?: Partial<CompletionSettings>;
 }
 
 /** The build script of this checkout (from dist/cli.js, or from src/cli when run from source). */
@@ -88,6 +91,7 @@ async function runOnEngine(name: EngineStrategyName, args: ParsedArgs, o: RunSet
     model: target.model,
     clock,
     bustToken: target.endToken,
+    settings: o.settings,
   });
   try {
     const report = await replayWith(strategy, metered, device, clock, oracle, o, {

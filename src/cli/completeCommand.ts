@@ -14,7 +14,7 @@ import { MeteredEngine } from '../core/bench/meteredEngine';
 import { splitLines } from '../core/bench/typist';
 import type { LoadedModelInfo } from '../core/engine/protocol';
 import { createLogger, type Logger } from '../core/util/logger';
-import { isAbortError, type CompletionEngine } from '../core/completion/engineContract';
+import { isAbortError, type CompletionEngine, type PartialAnswer } from '../core/completion/engineContract';
 import type { CompleteParams, CompleteResult } from '../core/engine/protocol';
 import { displayChunk } from '../core/util/displayText';
 import type { EngineClient } from '../engine/client/engineClient';
@@ -69,6 +69,7 @@ export async function completeCommand(argv: string[]): Promise<number> {
     multiline: multiline as CompletionSettings['multiline'],
     maxTokens: num(args, 'max-tokens') ?? 128,
     timeoutMs: num(args, 'timeout') ?? 30_000,
+    partialAfterMs: 0, // the command prints one answer: the whole one
   };
 
   const target = usesServer(args) ? await openServerCompletion(args) : await localCompletion(args);
@@ -219,9 +220,13 @@ class FailureWatch implements CompletionEngine {
 
   constructor(private readonly inner: CompletionEngine) {}
 
-  async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+  async complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult> {
     try {
-      return await this.inner.complete(params, signal);
+      return await this.inner.complete(params, signal, onPartial);
     } catch (e) {
       if (!signal.aborted && !isAbortError(e)) this.failure = e;
       throw e;

@@ -124,6 +124,8 @@ export const SETTINGS = {
   }),
   'completion.debounceMaxMs': spec({ type: 'integer', default: 350, minimum: 0, maximum: 2000, onChange: 'live' }),
   'completion.prefetch': spec({ type: 'boolean', default: true, onChange: 'live' }),
+  /** The first words of a suggestion still being written this long after the key show at once. */
+  'completion.partialAfterMs': spec({ type: 'integer', default: 400, minimum: 0, maximum: 5000, onChange: 'live' }),
   'chat.maxTokens': spec({ type: 'integer', default: 2048, minimum: 64, maximum: 32768, onChange: 'live' }),
   'chat.temperature': spec({ type: 'number', default: 0.3, minimum: 0, maximum: 2, onChange: 'live' }),
   'chat.timeoutSeconds': spec({

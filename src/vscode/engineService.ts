@@ -31,7 +31,11 @@ export class EngineService extends DisposableStore {
   readonly apiKeys: ApiKeys;
   /** Completions, routed per request to the feature's server or the local engine. */
   readonly completionEngine: CompletionEngine = {
-    complete: (params, signal) => (this.servers.connection('completion') ?? this.client).complete(params, signal),
+    complete: (params, signal, onPartial) => {
+      const server = this.servers.connection('completion');
+      // Only the local engine streams an answer as it is written; a server's comes whole.
+      return server ? server.complete(params, signal) : this.client.complete(params, signal, onPartial);
+    },
     prefill: (params, signal) => {
       const server = this.servers.connection('completion');
       if (!server) return this.client.prefill(params, signal);

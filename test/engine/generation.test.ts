@@ -43,6 +43,23 @@ describe('engine generation on the test model', () => {
     assert.equal(client.state.phase, 'ready');
   });
 
+  test('a streamed FIM completion reports the answer so far after each token, and ends in the whole answer', async () => {
+    const partials: Array<{ text: string; generatedTokens: number }> = [];
+    const result = await client.complete(
+      { segments: fim('function sum(items) {\n  return ', '\n}\n'), maxTokens: 64, timeoutMs: 10_000 },
+      undefined,
+      (p) => partials.push(p),
+    );
+    assert.equal(result.text, FIM_ANSWER);
+    assert.deepEqual(
+      partials.map((p) => p.generatedTokens),
+      Array.from({ length: result.accounting.generatedTokens }, (_, i) => i + 1),
+      'one after each generated token',
+    );
+    for (const p of partials) assert.ok(result.text.startsWith(p.text), `"${p.text}" begins the answer`);
+    assert.equal(partials.at(-1)?.text, result.text);
+  });
+
   test('a FIM completion returns the model text with token accounting', async () => {
     const result = await client.complete({
       segments: fim('function total(items) {\n  return ', '\n}\n'),

@@ -8,13 +8,17 @@ import type {
   PromptSegment,
   StopReason,
 } from '../../src/core/engine/protocol';
-import type { CompletionEngine } from '../../src/core/completion/engineContract';
+import type { CompletionEngine, PartialAnswer } from '../../src/core/completion/engineContract';
 
 export interface FakeCall {
   params: CompleteParams;
   signal: AbortSignal;
   prompt: string;
   respond(text: string, stopReason?: StopReason): void;
+  /** The pipeline's listener for the answer so far, when it asked for a streamed answer. */
+  onPartial?: (partial: PartialAnswer) => void;
+  /** Streams `text` as the answer so far (one token per character), when the call listens. */
+  stream(text: string): void;
   settled: boolean;
 }
 
@@ -23,6 +27,8 @@ export class FakeCompletionEngine implements CompletionEngine {
   readonly prefills: PrefillParams[] = [];
   /** When set, every call is answered at once with what it returns for the prompt text. */
   reply?: (prompt: string, params: CompleteParams) => string;
+  /** With `reply`: a call that listens hears the answer streamed first, a character (token) at a time. */
+  streamsReplies = false;
   /** The speeds its timings report (tokens per second); by default a laptop CPU's, too slow for
    * the pipeline to call without waiting for the typing pause. */
   speeds: { prompt: number; generated: number } = { prompt: 300, generated: 25 };
@@ -30,13 +36,21 @@ export class FakeCompletionEngine implements CompletionEngine {
   evaluated = (params: CompleteParams) => this.kvEvaluate(params.segments);
   private kvSegments: readonly PromptSegment[] = [];
 
-  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+  complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult> {
     return new Promise((resolve) => {
       const prompt = promptText(params.segments);
       const call: FakeCall = {
         params,
         signal,
         prompt,
+        onPartial,
+        stream: (text) => {
+          if (!call.settled) onPartial?.({ text, generatedTokens: text.length });
+        },
         settled: false,
         respond: (text, stopReason = 'eos') => {
           if (call.settled) return;
@@ -46,7 +60,11 @@ export class FakeCompletionEngine implements CompletionEngine {
       };
       this.calls.push(call);
       signal.addEventListener('abort', () => call.respond('', 'abort'), { once: true });
-      if (this.reply) call.respond(this.reply(prompt, params));
+      if (this.reply) {
+        const text = this.reply(prompt, params);
+        if (this.streamsReplies) for (let i = 1; i < text.length; i++) call.stream(text.slice(0, i));
+        call.respond(text);
+      }
     });
   }
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { settle } from '../../src/core/completion/clock';
 import { DeviceMeter } from '../../src/core/bench/deviceMeter';
+import { MeteredEngine } from '../../src/core/bench/meteredEngine';
+import type { TokenAccounting } from '../../src/core/engine/protocol';
 import { pauseFigures, latencyPercentiles } from '../../src/core/bench/figures';
 import {
   HARDWARE_PROFILES,
@@ -17,6 +19,18 @@ async function runClock(clock: VirtualClock): Promise<void> {
     await settle();
     if (!clock.jumpToNext()) return;
   }
+}
+
+function accounting(evaluatedTokens: number, generatedTokens: number): TokenAccounting {
+  return {
+    promptTokens: evaluatedTokens,
+    evaluatedTokens,
+    reusedTokens: 0,
+    generatedTokens,
+    timeToFirstTokenMs: 1,
+    tokensPerSecond: 100,
+    totalMs: 10,
+  };
 }
 
 describe('pause coverage', () => {
@@ -103,6 +117,40 @@ describe('the device meter', () => {
     assert.equal((await c).finished, false);
     assert.equal((await d).finished, true);
     assert.equal(device.busyWithin(400, 2000), 50 + 200, 'c worked 50 ms, d its 200 ms');
+  });
+
+  test('projected: a streamed answer reaches the strategy token by token at the projected times, and not after an abort', async () => {
+    const clock = new VirtualClock();
+    const device = new DeviceMeter(clock, projectedTiming(HARDWARE_PROFILES['laptop-cpu']!));
+    const heard: Array<[string, number]> = [];
+    const meter = new MeteredEngine(
+      {
+        async complete(_params, _signal, onPartial) {
+          for (const text of ['a', 'ab', 'abc']) onPartial?.({ text, generatedTokens: text.length });
+          return { text: 'abcd', stopReason: 'eos', replayed: false, accounting: accounting(30, 4) };
+        },
+      },
+      device,
+    );
+    const params = { segments: [{ text: 'x' }], maxTokens: 8, timeoutMs: 1000 };
+    const call = meter.complete(params, new AbortController().signal, (p) => heard.push([p.text, clock.now()]));
+    await runClock(clock);
+    assert.equal((await call).text, 'abcd');
+    // 30 tokens at 300 per second, then 40 ms per generated token.
+    assert.deepEqual(heard, [
+      ['a', 140],
+      ['ab', 180],
+      ['abc', 220],
+    ]);
+    assert.equal(clock.now(), 260);
+
+    const stop = new AbortController();
+    heard.length = 0;
+    const stopped = meter.complete(params, stop.signal, (p) => heard.push([p.text, clock.now()]));
+    void clock.sleep(150).then(() => stop.abort()); // 150 ms into the second call's projection
+    await runClock(clock);
+    assert.equal((await stopped).stopReason, 'abort');
+    assert.deepEqual(heard, [['a', 400]], 'what the aborted call would have written later never arrives');
   });
 
   test('wall: simulated time runs with the wall clock while the real work runs', async () => {

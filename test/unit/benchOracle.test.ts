@@ -99,6 +99,33 @@ describe('the oracle', () => {
     assert.equal(metered.totals.completeCalls, 1);
     assert.ok(metered.totals.promptTokens > 0 && metered.totals.generatedTokens > 0, 'the real cost is kept');
   });
+
+  test("a replaced answer streams the truth at the model's pace, from one draw per call", async () => {
+    const fake = new FakeCompletionEngine();
+    const at = TEXT.indexOf('(r):', TEXT.indexOf('perimeter'));
+    const oracle = oracleAt(at);
+    const engine = new OracleEngine(fake, oracle, QWEN_MODEL.fim!);
+    const segments = selectFimTemplate(QWEN_MODEL).render({
+      prefix: [TEXT.slice(0, TEXT.indexOf('def perimeter'))],
+      middleStart: 'def perimeter',
+      suffix: '\n',
+      path: 'a.py',
+      languageId: 'python',
+      repoName: 'workspace',
+      snippets: [],
+    });
+    const heard: string[] = [];
+    const call = engine.complete({ segments, maxTokens: 16, timeoutMs: 1000 }, new AbortController().signal, (p) =>
+      heard.push(p.text),
+    );
+    fake.last.stream('j');
+    fake.last.stream('jun');
+    fake.last.stream('junk!!');
+    fake.last.respond('junk!!!');
+    assert.equal((await call).text, '(r):');
+    assert.deepEqual(heard, ['(', '(r)', '(r):'], 'as many characters of the truth as the model wrote');
+    assert.deepEqual(oracle.stats, { draws: 1, replaced: 1, unlocated: 0 });
+  });
 });
 
 describe('a replay with the oracle', () => {

@@ -8,6 +8,7 @@ import { buildReport, formatReports, type BenchReport } from '../../src/core/ben
 import { createStrategy, type EngineStrategyName } from '../../src/core/bench/strategies';
 import type { TypistFile } from '../../src/core/bench/typist';
 import { VirtualClock } from '../../src/core/bench/virtualClock';
+import type { CompletionSettings } from '../../src/core/completion/completionSettings';
 import { QWEN_MODEL } from '../helpers/completionFixtures';
 import { FakeCompletionEngine } from '../helpers/fakeCompletionEngine';
 
@@ -41,9 +42,11 @@ async function run(
   answer: (prompt: string) => string,
   engineMs: number | 'gpu' | 'laptop-cpu' = 40,
   seed = 5,
+  options: { streams?: boolean; settings?: Partial<CompletionSettings> } = {},
 ): Promise<{ run: ReplayResult; report: BenchReport }> {
   const fake = new FakeCompletionEngine();
   fake.reply = answer;
+  fake.streamsReplies = options.streams ?? false;
   const clock = new VirtualClock();
   // Each call takes `engineMs` of simulated time: deterministic, unlike a real engine.
   // Or the tokens each call evaluated and generated, at a hardware profile's speeds.
@@ -54,7 +57,13 @@ async function run(
       : projectedTiming(HARDWARE_PROFILES[engineMs]!),
   );
   const engine = new MeteredEngine(fake, device);
-  const strategy = createStrategy(name, { engine, model: QWEN_MODEL, clock, bustToken: '<|endoftext|>' });
+  const strategy = createStrategy(name, {
+    engine,
+    model: QWEN_MODEL,
+    clock,
+    bustToken: '<|endoftext|>',
+    settings: options.settings,
+  });
   try {
     const result = await replay({
       files: [FILE],
@@ -151,6 +160,29 @@ describe('the replay benchmark', () => {
       `${fast.modelCalls} calls at gpu, ${slow.modelCalls} at laptop-cpu`,
     );
     assert.ok(fast.evaluatedTokens < fast.promptTokens * 0.2, `${fast.evaluatedTokens} of ${fast.promptTokens}`);
+  });
+
+  test('on a laptop CPU a streamed answer shows its first words at more pauses and sooner, and the whole one is measured apart', async () => {
+    const long = () => 'unrelated(first, second, third);'; // 32 tokens: 1.3 s at 25 tokens per second
+    const { report } = await run('alembic', long, 'laptop-cpu', 5, { streams: true });
+    assert.ok(report.partialShows > 0, 'first words shown');
+    assert.ok(
+      report.pauses.covered > report.wholePauses.covered,
+      `${report.pauses.covered} vs ${report.wholePauses.covered} pauses`,
+    );
+    assert.ok(
+      report.pauses.latencyMs.p50 < report.wholePauses.latencyMs.p50,
+      `p50 ${report.pauses.latencyMs.p50} vs ${report.wholePauses.latencyMs.p50} ms`,
+    );
+    const off = (await run('alembic', long, 'laptop-cpu', 5, { streams: true, settings: { partialAfterMs: 0 } }))
+      .report;
+    assert.equal(off.partialShows, 0);
+    assert.deepEqual(off.pauses, off.wholePauses, 'without first words, a suggestion shows whole');
+    assert.deepEqual(
+      off.wholePauses,
+      report.wholePauses,
+      'the whole suggestions come when they did without first words',
+    );
   });
 
   test('keystrokes that arrive during a slow generation abort it', async () => {

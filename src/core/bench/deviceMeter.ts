@@ -61,11 +61,15 @@ export class DeviceMeter {
    * Runs `job` as device work. With projected timing, once it returns, the call takes its projected
    * time (after the calls queued before it); `signal` aborting meanwhile ends it, and `finished` is
    * then false. `work` says what the job's result cost; undefined = nothing to project (an error).
+   * `milestones` (projected timing) are moments within the call, such as a streamed answer's text
+   * after its k-th token: each is delivered at the projected time of the work done by then, unless
+   * the call was aborted before.
    */
   async run<T>(
     job: () => Promise<T>,
     work: (result: T) => DeviceWork | undefined,
     signal?: AbortSignal,
+    milestones: (result: T) => ReadonlyArray<{ work: DeviceWork; deliver: () => void }> = () => [],
   ): Promise<{ result: T; finished: boolean }> {
     const result = await this.real(job);
     if (this.timing.kind === 'wall') return { result, finished: true };
@@ -75,6 +79,10 @@ export class DeviceMeter {
     const start = Math.max(now, this.freeAt);
     const end = start + Math.max(0, this.timing.durationMs(cost));
     this.freeAt = end;
+    for (const m of milestones(result)) {
+      const at = Math.min(end, start + Math.max(0, this.timing.durationMs(m.work)));
+      void this.clock.sleep(at - now, signal).then((reached) => reached && m.deliver());
+    }
     const finished = await this.clock.sleep(end - now, signal);
     if (finished) this.addBusy(start, end);
     else {

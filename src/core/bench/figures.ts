@@ -6,10 +6,12 @@ import { percentile } from '../util/statistics';
 /** A pause of at least this long is one where a user looks for a suggestion. */
 export const PAUSE_MS = 500;
 
-/** One keystroke (Tab included) and, when one showed, when its suggestion appeared. */
+/** One keystroke (Tab included) and, when one showed, when its suggestion appeared, and when
+ * the whole of it did (later when it first showed as its first words). */
 export interface KeyRecord {
   at: number;
   shownAt?: number;
+  wholeAt?: number;
 }
 
 export interface PauseFigures {

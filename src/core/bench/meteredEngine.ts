@@ -3,7 +3,7 @@
 // `alembic complete` reads the last result's accounting from it; the benchmark reads the totals,
 // so every strategy is measured by the same meter. With a DeviceMeter, calls are device work on
 // the replay's simulated clock (wall or projected timing, see deviceMeter.ts).
-import type { CompletionEngine } from '../completion/engineContract';
+import type { CompletionEngine, PartialAnswer } from '../completion/engineContract';
 import type { CompleteParams, CompleteResult, PrefillParams, PrefillResult, TokenAccounting } from '../engine/protocol';
 import type { DeviceMeter, DeviceWork } from './deviceMeter';
 
@@ -82,11 +82,20 @@ export class MeteredEngine implements CompletionEngine, Metered {
     }
   }
 
-  async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+  /** A streamed answer's partial texts reach `onPartial` as they are written: at once with wall
+   * timing; with projected timing, each at the projected time of the tokens written by then. */
+  async complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult> {
+    const projected = this.device?.timing.kind === 'projected';
+    const partials: PartialAnswer[] = [];
+    const listen = onPartial && (projected ? (p: PartialAnswer) => void partials.push(p) : onPartial);
     const run = async () => {
       let result: CompleteResult;
       try {
-        result = await this.inner.complete(params, signal);
+        result = await this.inner.complete(params, signal, listen);
       } catch (e) {
         if (!signal.aborted) this.totals.refusedCalls++;
         throw e;
@@ -103,6 +112,12 @@ export class MeteredEngine implements CompletionEngine, Metered {
       run,
       (r) => (r.stopReason === 'abort' ? undefined : workOf(r.accounting)),
       signal,
+      // The call's whole prompt evaluation precedes its first token.
+      (r) =>
+        partials.map((p) => ({
+          work: { evaluated: r.accounting.evaluatedTokens, generated: p.generatedTokens },
+          deliver: () => onPartial?.(p),
+        })),
     );
     if (finished) return this.projected(result);
     // Aborted during its projected time: to the caller it is an aborted call like any other.

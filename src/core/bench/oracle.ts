@@ -10,7 +10,7 @@
 // within the region still being typed, nearest to where the typist is. The continuation runs to
 // the end of the line (from a line's end: the next line), plus as many more lines as the model's
 // own answer had, and never past the typed region.
-import type { CompletionEngine } from '../completion/engineContract';
+import type { CompletionEngine, PartialAnswer } from '../completion/engineContract';
 import type { CompleteParams, CompleteResult, FimTokens, PromptSegment } from '../engine/protocol';
 import { createRandom, type Random } from './random';
 
@@ -56,15 +56,20 @@ export class Oracle {
 
   /** The model's answer, or with probability p the true continuation after `before`. */
   answer(before: string, modelText: string): string {
+    return this.drawFor(before)(modelText);
+  }
+
+  /** One draw for one model call: whether its answers (the partial ones it streams and the last)
+   * are the model's or the true continuation after `before`, shaped like each of them. */
+  drawFor(before: string): (modelText: string) => string {
     this.stats.draws++;
-    if (!this.random.chance(this.probability)) return modelText;
-    const truth = this.continuation(before, modelText);
-    if (truth === undefined) {
+    if (!this.random.chance(this.probability)) return (modelText) => modelText;
+    if (this.locate(before) === undefined) {
       this.stats.unlocated++;
-      return modelText;
+      return (modelText) => modelText;
     }
     this.stats.replaced++;
-    return truth;
+    return (modelText) => this.continuation(before, modelText) ?? modelText;
   }
 
   /** The true continuation after `before` (the text up to a cursor), shaped like `modelText`. */
@@ -132,12 +137,24 @@ export class OracleEngine implements CompletionEngine {
     this.prefill = inner.prefill?.bind(inner);
   }
 
-  async complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
-    const result = await this.inner.complete(params, signal);
-    if (result.stopReason === 'abort') return result;
+  /** A replaced answer streams the truth at the model's pace: as many characters of it as the
+   * model has written. */
+  async complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult> {
     const before = textBeforeCursor(params.segments, this.tokens);
-    if (before === undefined) return result;
-    const text = this.oracle.answer(before, result.text);
+    let drawn: ((modelText: string) => string) | undefined;
+    const answerFor = (modelText: string) => (drawn ??= this.oracle.drawFor(before!))(modelText);
+    const listen =
+      onPartial &&
+      (before === undefined
+        ? onPartial
+        : (p: PartialAnswer) => onPartial({ ...p, text: answerFor(p.text).slice(0, p.text.length) }));
+    const result = await this.inner.complete(params, signal, listen);
+    if (result.stopReason === 'abort' || before === undefined) return result;
+    const text = answerFor(result.text);
     // A replaced answer is a complete one: the model "stopped" where the truth was cut.
     return text === result.text ? result : { ...result, text, stopReason: 'eos' };
   }

@@ -80,6 +80,8 @@ export interface ReplayResult {
   /** Keystroke-to-suggestion times of the shown suggestions, simulated ms. */
   latencyMs: number[];
   pauses: PauseFigures;
+  /** The same pauses, covered only when the whole suggestion showed before they ended. */
+  wholePauses: PauseFigures;
   /** Simulated time from each file's first key to its last, summed, and the device's busy time in it. */
   typingMs: number;
   busyMs: number;
@@ -111,6 +113,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     errors: 0,
     latencyMs: [],
     pauses: emptyPauses(),
+    wholePauses: emptyPauses(),
     typingMs: 0,
     busyMs: 0,
     events: { edit: 0, cursor: 0, save: 0, switch: 0, scroll: 0 },
@@ -230,30 +233,36 @@ async function typeFile(
     keys.push(key);
     actions.push(key.at);
     result.requests++;
-    const done = strategy.request({ doc: typist.doc, position: typist.cursor, signal: controller.signal }).then(
-      (suggestion) => {
-        if (!suggestion || controller.signal.aborted || latest !== controller) return;
-        result.shown++;
-        key.shownAt = clock.now();
-        result.latencyMs.push(key.shownAt - key.at);
-        const text = suggestion.insertText;
-        if (switching || !typist.canAccept(text)) return;
-        const reaction = typist.reactionDelay();
-        if (clock.now() + reaction >= nextKeyAt) return; // the next key comes first
-        schedule(reaction, () => {
-          const line = typist.cursor.line;
-          typist.accept(text);
-          strategy.accepted();
-          edited(line);
-          request();
-          typeNext();
-        });
-      },
-      (e: unknown) => {
-        result.errors++;
-        result.firstError ??= e instanceof Error ? e.message : String(e);
-      },
-    );
+    const onWhole = () => {
+      if (!controller.signal.aborted && latest === controller) key.wholeAt ??= clock.now();
+    };
+    const done = strategy
+      .request({ doc: typist.doc, position: typist.cursor, signal: controller.signal, onWhole })
+      .then(
+        (suggestion) => {
+          if (!suggestion || controller.signal.aborted || latest !== controller) return;
+          result.shown++;
+          key.shownAt = clock.now();
+          if (!suggestion.firstWords) key.wholeAt = key.shownAt;
+          result.latencyMs.push(key.shownAt - key.at);
+          const text = suggestion.insertText;
+          if (switching || !typist.canAccept(text)) return;
+          const reaction = typist.reactionDelay();
+          if (clock.now() + reaction >= nextKeyAt) return; // the next key comes first
+          schedule(reaction, () => {
+            const line = typist.cursor.line;
+            typist.accept(text);
+            strategy.accepted();
+            edited(line);
+            request();
+            typeNext();
+          });
+        },
+        (e: unknown) => {
+          result.errors++;
+          result.firstError ??= e instanceof Error ? e.message : String(e);
+        },
+      );
     pending.add(done);
     void done.finally(() => pending.delete(done));
   };
@@ -343,6 +352,11 @@ async function typeFile(
   await pump(clock, device, () => pending.size === 0);
 
   pauseFigures(keys, actions, result.pauses);
+  pauseFigures(
+    keys.map((k) => ({ at: k.at, shownAt: k.wholeAt })),
+    actions,
+    result.wholePauses,
+  );
   const first = keys[0];
   const last = keys[keys.length - 1];
   if (first && last) {

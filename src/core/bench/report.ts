@@ -3,7 +3,7 @@
 // for the typist), then model calls per keystroke; latency is reported per keystroke and at the
 // pauses where a user looks for a suggestion.
 import type { EngineTotals } from './meteredEngine';
-import { latencyPercentiles, perKey, share, type LatencyPercentiles } from './figures';
+import { latencyPercentiles, perKey, share, type LatencyPercentiles, type PauseFigures } from './figures';
 import type { OracleStats } from './oracle';
 import type { EditorEventCounts, FileReplay, ReplayResult } from './replay';
 import { percentile, ratio, summarize } from '../util/statistics';
@@ -68,12 +68,16 @@ export interface BenchReport extends Omit<BenchMeta, 'loadMs'> {
   busyShare: number;
   /** Pauses of 500 ms or more after a key, how many had the key's suggestion showing, and its latency there. */
   pauses: { count: number; covered: number; coverage: number; latencyMs: LatencyPercentiles };
+  /** The same pauses, covered when the whole suggestion showed (not only its first words). */
+  wholePauses: { count: number; covered: number; coverage: number; latencyMs: LatencyPercentiles };
   overheadMs: { p50: number; p99: number; max: number };
   /** Keystroke-to-suggestion latency of every suggestion shown. */
   latencyMs: { p50: number; p99: number; max: number };
   events: EditorEventCounts;
   /** Extra-context snippets (chunks) held at the end. */
   snippets: number;
+  /** Suggestions first shown as their first words (the rest followed when written). */
+  partialShows: number;
   oracle?: OracleStats;
   /** Typing time simulated, and the wall-clock time the replay took. */
   simulatedMs: number;
@@ -132,16 +136,13 @@ export function buildReport(
     modelCallRatio: ratio(totals.completeCalls, run.keystrokes),
     evaluatedRatio: ratio(evaluatedTokens, totals.promptTokens),
     busyShare: share(run.busyMs, run.typingMs),
-    pauses: {
-      count: run.pauses.pauses,
-      covered: run.pauses.covered,
-      coverage: share(run.pauses.covered, run.pauses.pauses),
-      latencyMs: latencyPercentiles(run.pauses.latencyMs),
-    },
+    pauses: pauseSummary(run.pauses),
+    wholePauses: pauseSummary(run.wholePauses),
     overheadMs: { p50: overhead.p50, p99: overhead.p99, max: overhead.max },
     latencyMs: { p50: Math.round(latency.p50), p99: Math.round(latency.p99), max: Math.round(latency.max) },
     events: run.events,
     snippets: counters.snippets ?? 0,
+    partialShows: counters.partialShows ?? 0,
     ...(oracle ? { oracle: { ...oracle } } : {}),
     simulatedMs: run.simulatedMs,
     typingMs: Math.round(run.typingMs),
@@ -230,6 +231,11 @@ export function formatReports(reports: readonly BenchReport[]): string {
         `${r.evaluatedPerCall.p50}/${r.evaluatedPerCall.p90}/${r.evaluatedPerCall.max}), ` +
         `${r.generatedTokens} generated` +
         `; ${r.events.save} saves, ${r.events.switch} editor switches, ${r.snippets} snippets held` +
+        (r.partialShows
+          ? `; ${r.partialShows} suggestions shown first as their first words, the whole suggestion at ` +
+            `${r.wholePauses.covered}/${r.wholePauses.count} pauses ${percent(r.wholePauses.coverage)}, p50/p90/p99 ` +
+            `${r.wholePauses.latencyMs.p50}/${r.wholePauses.latencyMs.p90}/${r.wholePauses.latencyMs.p99} ms`
+          : '') +
         (r.oracle ? `; oracle replaced ${r.oracle.replaced} of ${r.oracle.draws} answers` : '') +
         `${r.errors ? `; ${r.errors} errors, first: ${r.firstError}` : ''}` +
         `${r.backgroundErrors ? `; ${r.backgroundErrors} background requests failed` : ''}` +
@@ -246,4 +252,13 @@ export function formatReports(reports: readonly BenchReport[]): string {
 
 function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
+}
+
+function pauseSummary(p: PauseFigures): BenchReport['pauses'] {
+  return {
+    count: p.pauses,
+    covered: p.covered,
+    coverage: share(p.covered, p.pauses),
+    latencyMs: latencyPercentiles(p.latencyMs),
+  };
 }

@@ -14,7 +14,12 @@
 // The fourth, llama.vscode, is llama.vscode's own client against a real llama-server
 // (llamaVscode/llamaVscodeStrategy.ts).
 import type { Clock } from '../completion/clock';
-import { CompletionPipeline, type CompletionModel, type CompletionSuggestion } from '../completion/completionPipeline';
+import {
+  CompletionPipeline,
+  type CompletionModel,
+  type CompletionSuggestion,
+  type RefinedSuggestion,
+} from '../completion/completionPipeline';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from '../completion/completionSettings';
 import { OverheadTimer } from '../completion/completionStats';
 import type { CompletionDocument, Position } from '../completion/documentWindow';
@@ -43,6 +48,9 @@ export interface StrategyRequest {
   doc: CompletionDocument;
   position: Position;
   signal: AbortSignal;
+  /** For a suggestion shown as its first words: hears the whole one, once written, if the request
+   * is still the typist's latest (the editor's refresh, see CompletionPipeline.onDidRefine). */
+  onWhole?: (suggestion: CompletionSuggestion) => void;
 }
 
 /** Client-side reuse counters (zero for the baselines, which have none). */
@@ -54,6 +62,8 @@ export interface StrategyCounters {
   prefetches: number;
   /** Snippets (or chunks) of extra context held at the end. */
   snippets?: number;
+  /** Suggestions first shown as their first words while the model wrote on (Alembic). */
+  partialShows?: number;
   /** Failed background requests (their errors do not reach a request). */
   backgroundErrors?: number;
 }
@@ -105,6 +115,7 @@ class AlembicStrategy implements BenchStrategy {
   readonly overheadMs: number[] = [];
   readonly evaluatesWholePrompt = false;
   private readonly pipeline: CompletionPipeline;
+  private latest?: StrategyRequest;
 
   constructor(context: StrategyContext) {
     this.pipeline = new CompletionPipeline({
@@ -113,6 +124,7 @@ class AlembicStrategy implements BenchStrategy {
       settings: context.settings,
     });
     this.pipeline.setModel(context.model);
+    this.pipeline.onDidRefine((at) => this.onRefined(at));
     // Every request's own overhead sample: the pipeline keeps only a window of recent ones.
     const stats = this.pipeline.stats;
     const record = stats.recordOverhead.bind(stats);
@@ -123,7 +135,19 @@ class AlembicStrategy implements BenchStrategy {
   }
 
   request(r: StrategyRequest): Promise<CompletionSuggestion | null> {
+    this.latest = r;
     return this.pipeline.provide({ doc: r.doc, position: r.position, signal: r.signal, triggerKind: 'automatic' });
+  }
+
+  /** As the extension's adapter does: where the typist still is, ask again for the whole suggestion. */
+  private onRefined(at: RefinedSuggestion): void {
+    const r = this.latest;
+    if (!r?.onWhole || r.signal.aborted || r.doc.uri !== at.uri || r.doc.version !== at.version) return;
+    if (r.position.line !== at.position.line || r.position.character !== at.position.character) return;
+    const onWhole = r.onWhole;
+    void this.pipeline.provide({ doc: r.doc, position: r.position, triggerKind: 'refresh' }).then((whole) => {
+      if (whole && !r.signal.aborted) onWhole(whole);
+    });
   }
 
   accepted(): void {
@@ -142,6 +166,7 @@ class AlembicStrategy implements BenchStrategy {
       inFlightReuses: s.inFlightReuses,
       prefetches: s.prefetches,
       snippets: this.pipeline.extraContext.snippets().length,
+      partialShows: s.partialShows,
     };
   }
 

@@ -20,15 +20,13 @@
 // When a served suggestion stays on screen for a pause, the completion that follows its acceptance
 // is prefetched, if the slot is free and suggestions are taken often enough to pay for it.
 //
-// Step 3 waits no time when the call is cheap (eager): only the cursor line changed since the engine
-// last started on this window, so the KV cache holds everything before it, and the engine's own
-// measured speeds project the call within the pause it would wait for (EngineSpeed).
-// The extra context is the front of every prompt, so its changes are held back (CommittedSnippets)
-// until a quiet moment (idlePrefillMs without a request), then committed and pre-evaluated
-// (prefill): no keystroke pays for them. The first key in a window the KV cache does not hold (a
-// file just opened, a jump) starts a prefill of its prompt at once, while the user types on. A
-// request never stops a prefill of its own window (either kind): the call at the pause waits for
-// it, and evaluates only the cursor line.
+// Step 3 waits no time when the call is cheap (eager), and the engine's KV cache is kept warm in
+// the background (a quiet moment's prefill of a changed extra context, a new window's prefill at
+// its first key): both live in KvWarmth (kvWarmth.ts).
+// An answer still being written partialAfterMs after its key shows its first words (step 4 takes
+// them as soon as the streamed answer has a whole word past that moment); when the whole answer is
+// cached, onDidRefine asks the editor to ask again (a 'refresh' request, answered from the cache
+// only), and the ghost text grows to the whole suggestion.
 import { type Clock, systemClock } from './clock';
 import { CompletionCache, identify, typedSince } from './completionCache';
 import { DEFAULT_COMPLETION_SETTINGS, type CompletionSettings } from './completionSettings';
@@ -38,12 +36,13 @@ import type { CompletionEngine } from './engineContract';
 import { EngineSpeed } from './engineSpeed';
 import { CommittedSnippets, ExtraContext } from './extraContext';
 import { shouldCompleteMultiline } from './multiline';
-import { GenerationJobs, type GenerationTarget } from './generationJobs';
+import { GenerationJobs, type GenerationTarget, type PartialPlan } from './generationJobs';
+import { KvWarmth } from './kvWarmth';
 import { fitRemainderToSuffix } from './postprocess';
 import { PromptAssembler, type CompletionModel } from './promptAssembler';
 import { GenerationSlot, SuggestionUsefulness, TypingRhythm, waitUnlessAborted } from './scheduler';
 import { TokenEstimator } from './tokenEstimate';
-import type { Disposable } from '../util/emitter';
+import { Emitter, type Disposable } from '../util/emitter';
 import { silentLogger, type Logger } from '../util/logger';
 
 export type { CompletionEngine } from './engineContract';
@@ -52,8 +51,9 @@ export type { CompletionModel } from './promptAssembler';
 export interface CompletionRequest {
   doc: CompletionDocument;
   position: Position;
-  /** 'invoke': the user asked explicitly (no debounce, no right-of-cursor guard). */
-  triggerKind?: 'automatic' | 'invoke';
+  /** 'invoke': the user asked explicitly (no debounce, no right-of-cursor guard). 'refresh': the
+   * editor asks again where first words were shown (onDidRefine): answered from the cache only. */
+  triggerKind?: 'automatic' | 'invoke' | 'refresh';
   signal?: AbortSignal;
 }
 
@@ -65,6 +65,8 @@ export interface CompletionSuggestion {
   range: { start: Position; end: Position };
   source: SuggestionSource;
   multiline: boolean;
+  /** Only the first words of an answer still being written: onDidRefine follows with the whole. */
+  firstWords?: true;
 }
 
 export interface PipelineOptions {
@@ -79,6 +81,13 @@ export interface PipelineOptions {
 }
 
 type Target = GenerationTarget;
+
+/** Where a suggestion shown as its first words now has its whole text in the cache. */
+export interface RefinedSuggestion {
+  uri: string;
+  version: number;
+  position: Position;
+}
 
 /** What the steps of one request share. */
 interface RequestState {
@@ -113,13 +122,14 @@ export class CompletionPipeline {
   private seq = 0;
   private lastDoc?: { uri: string; version: number };
   private lastTarget?: Target;
-  /** What the engine's KV cache holds, as of the last generation or prefill started. */
-  private lastStarted?: { windowId: string; lineSuffix: string; extraVersion: number };
   private readonly jobs: GenerationJobs;
-  private idleTimer?: AbortController;
+  private readonly warmth: KvWarmth;
   private disposed = false;
   private automatic = true;
   private readonly extraContextChanged: Disposable;
+  private readonly refined = new Emitter<RefinedSuggestion>();
+  /** A suggestion shown as its first words is written to its end: ask again there (refresh). */
+  readonly onDidRefine = this.refined.event;
 
   constructor(private readonly options: PipelineOptions) {
     this.engine = options.engine;
@@ -136,7 +146,7 @@ export class CompletionPipeline {
       this.log.warn(`completion failed: ${e instanceof Error ? e.message : String(e)}`),
     );
     this.committed = new CommittedSnippets(this.extraContext);
-    this.extraContextChanged = this.extraContext.onDidChange(() => this.scheduleQuietMoment());
+    this.extraContextChanged = this.extraContext.onDidChange(() => this.warmth.scheduleQuietMoment());
     this.jobs = new GenerationJobs({
       engine: this.engine,
       estimator: this.estimator,
@@ -144,8 +154,24 @@ export class CompletionPipeline {
       speed: this.speed,
       cache: this.cache,
       settings: () => this.settings,
+      clock: this.clock,
       log: this.log,
       onNoFim: (message) => (this.modelProblem = message),
+    });
+    this.warmth = new KvWarmth({
+      slot: this.slot,
+      committed: this.committed,
+      jobs: this.jobs,
+      stats: this.stats,
+      speed: this.speed,
+      estimator: this.estimator,
+      clock: this.clock,
+      settings: () => this.settings,
+      canPrefill: this.engine.prefill !== undefined,
+      assembler: () => this.assembler,
+      automatic: () => this.automatic,
+      disposed: () => this.disposed,
+      lastTarget: () => this.lastTarget,
     });
   }
 
@@ -157,7 +183,7 @@ export class CompletionPipeline {
     this.modelProblem = undefined;
     this.slot.abortCurrent();
     this.cache.clear();
-    this.lastStarted = undefined; // a new model starts with an empty KV cache
+    this.warmth.forget();
     if (!model) return;
     try {
       this.assembler = new PromptAssembler(
@@ -194,6 +220,7 @@ export class CompletionPipeline {
   }
 
   async provide(request: CompletionRequest): Promise<CompletionSuggestion | null> {
+    if (request.triggerKind === 'refresh') return this.refresh(request);
     const timer = new OverheadTimer();
     const started = this.clock.now();
     const seq = ++this.seq;
@@ -201,7 +228,7 @@ export class CompletionPipeline {
     const explicit = request.triggerKind === 'invoke';
     this.stats.increment('requests');
     this.noteTyping(request.doc);
-    this.scheduleQuietMoment();
+    this.warmth.scheduleQuietMoment();
     try {
       const assembler = this.assembler;
       if (!assembler || signal.aborted || (!explicit && !this.automatic)) return this.none();
@@ -221,7 +248,7 @@ export class CompletionPipeline {
         endLine: ctx.position.line + 1 + ctx.nextLines.length,
       });
       // With nothing evaluated yet there is no KV cache to keep: ring changes apply at once.
-      if (!this.lastStarted && this.committed.pending) this.committed.commit();
+      if (this.warmth.holdsNothing && this.committed.pending) this.committed.commit();
       return await this.answer(target, { seq, signal, explicit, started, timer });
     } finally {
       this.stats.recordOverhead(timer.stop());
@@ -237,7 +264,7 @@ export class CompletionPipeline {
     // 2. Join the running generation when this context extends the one it was started for.
     let joined = await this.joinRunning(target, r);
     if (joined === 'cancelled') return this.none();
-    if (joined === 'none' && !r.explicit) this.warmNewWindow(target, r);
+    if (joined === 'none' && !r.explicit && r.seq === this.seq) this.warmth.warmNewWindow(target);
     if (joined === 'joined') {
       found = this.lookup(target, 'inFlight');
       if (found) return this.serve(found, target, r.started, r.seq);
@@ -255,7 +282,7 @@ export class CompletionPipeline {
     }
     // 4. Generate: only the newest request may take the slot (it stops what is running there).
     if (r.signal.aborted || r.seq !== this.seq) return this.none();
-    const warming = this.warmingFor(target);
+    const warming = this.warmth.warmingFor(target);
     if (warming) {
       r.timer.pause();
       const warmed = await waitUnlessAborted(warming.done, r.signal);
@@ -264,21 +291,59 @@ export class CompletionPipeline {
     }
     if (this.slot.current) this.abortStale();
     let overheadMs = 0;
+    let firstWords: string | undefined;
+    let shownEarly = () => {};
+    const early = new Promise<void>((resolve) => (shownEarly = resolve));
+    // Streamed whenever first words may show: the answer's length is not known in advance.
+    const partial = this.settings.partialAfterMs > 0 && {
+      showAt: r.started + this.settings.partialAfterMs,
+      onShown: (text: string) => {
+        firstWords = text;
+        shownEarly();
+      },
+    };
     const gen = this.slot.start('request', target, async (s) => {
-      overheadMs = await this.startJob(target, s);
+      overheadMs = await this.startJob(target, s, partial || undefined);
     });
     r.timer.pause();
-    const finished = await waitUnlessAborted(gen.done, r.signal);
+    const finished = await waitUnlessAborted(Promise.race([gen.done, early]), r.signal);
     r.timer.resume();
     if (!finished) return this.none();
     r.timer.add(overheadMs);
     found = this.lookup(target, 'model');
-    return found ? this.serve(found, target, r.started, r.seq) : this.none();
+    const onlyFirstWords = firstWords !== undefined && found?.text === firstWords && !gen.settled;
+    if (onlyFirstWords) void gen.done.then(() => this.noteRefined(target, firstWords!));
+    return found ? this.serve(found, target, r.started, r.seq, onlyFirstWords) : this.none();
+  }
+
+  /** First words were shown for `target`: once its whole answer is cached and says more, the
+   * editor is asked to show it (it asks again with a refresh request). */
+  private noteRefined(target: Target, shown: string): void {
+    const whole = this.cache.get(target.id)?.text;
+    if (this.disposed || !whole || whole === shown) return;
+    this.refined.fire({ uri: target.doc.uri, version: target.doc.version, position: target.ctx.position });
+  }
+
+  /** The editor asks again where first words were shown: the whole answer, from the cache only
+   * (no model call, no wait); it counts as a shown suggestion (prefetch follows it). */
+  private refresh(request: CompletionRequest): CompletionSuggestion | null {
+    const assembler = this.assembler;
+    if (!assembler || request.signal?.aborted) return null;
+    const ctx = assembler.contextAt(request.doc, request.position);
+    const text = this.cache.get(identify(assembler.model.id, ctx))?.text;
+    if (!text) return null;
+    this.schedulePrefetch(request.doc, ctx.position, text, this.seq);
+    return {
+      insertText: text,
+      range: { start: ctx.position, end: ctx.position },
+      source: 'model',
+      multiline: text.includes('\n'),
+    };
   }
 
   /** Waits for the running generation when this request's context extends its context (the user
-   * typed on from where it started): its answer, cached when it ends, serves the rest. A running
-   * generation this request cannot use is stopped at once when this is the newest request. */
+   * typed on from where it started): its answer, cached when it ends, serves the rest. A running generation this request cannot
+   * use is stopped at once when this is the newest request. */
   private async joinRunning(target: Target, r: RequestState): Promise<'joined' | 'none' | 'cancelled'> {
     const running = this.slot.current;
     if (!running) return 'none';
@@ -289,7 +354,7 @@ export class CompletionPipeline {
       return finished ? 'joined' : 'cancelled';
     }
     // Only the newest request may stop a generation; a prefill of this window is its own prompt.
-    if (r.seq === this.seq && !this.warmingFor(target)) this.abortStale();
+    if (r.seq === this.seq && !this.warmth.warmingFor(target)) this.abortStale();
     return 'none';
   }
 
@@ -297,7 +362,7 @@ export class CompletionPipeline {
    * (latest wins). */
   private async waitForPause(target: Target, r: RequestState): Promise<boolean> {
     let delay = this.rhythm.delayFor({ linePrefix: target.ctx.linePrefix, explicit: r.explicit });
-    if (delay > 0 && this.cheapNow(target, delay)) {
+    if (delay > 0 && this.warmth.cheapNow(target, delay)) {
       delay = 0;
       this.stats.increment('eagerCalls');
     }
@@ -315,7 +380,7 @@ export class CompletionPipeline {
     if (this.automatic === on) return;
     this.automatic = on;
     if (on) return;
-    this.idleTimer?.abort();
+    this.warmth.cancelQuietMoment();
     this.slot.abortCurrent();
   }
 
@@ -355,9 +420,10 @@ export class CompletionPipeline {
 
   dispose(): void {
     this.disposed = true;
-    this.idleTimer?.abort();
+    this.warmth.cancelQuietMoment();
     this.slot.abortCurrent();
     this.extraContextChanged.dispose();
+    this.refined.dispose();
   }
 
   /** A cached answer for this context, directly or by typed-ahead; null = known to be empty. */
@@ -386,6 +452,7 @@ export class CompletionPipeline {
     target: Target,
     started: number,
     seq: number,
+    firstWordsOnly = false,
   ): CompletionSuggestion | null {
     const counter = (
       { cache: 'cacheHits', typedAhead: 'typedAheadHits', inFlight: 'inFlightReuses', model: undefined } as const
@@ -409,8 +476,11 @@ export class CompletionPipeline {
       range: { start: position, end: position },
       source: found.source,
       multiline: found.text.includes('\n'),
+      ...(firstWordsOnly && { firstWords: true as const }),
     };
     if (found.source === 'typedAhead') this.usefulness.noteTaken();
+    else if (firstWordsOnly)
+      this.usefulness.noteShown(); // the prefetch waits for the whole answer (refresh)
     else {
       this.usefulness.noteShown();
       // The document after accepting a typed-ahead remainder is the one after accepting the
@@ -447,84 +517,11 @@ export class CompletionPipeline {
     else if (!last || last.version !== doc.version) this.rhythm.noteKeystroke();
   }
 
-  /** A quiet moment is a pause of idlePrefillMs with no request and no ring change. */
-  private scheduleQuietMoment(): void {
-    this.idleTimer?.abort();
-    if (this.disposed) return;
-    const timer = new AbortController();
-    this.idleTimer = timer;
-    void this.clock.sleep(this.settings.idlePrefillMs, timer.signal).then((idle) => {
-      if (idle) this.onQuietMoment();
-    });
-  }
-
-  /** Commits the ring's changes and pre-evaluates the prompt with them (prefill), so that the
-   * next keystroke finds the new front of the prompt in the KV cache. No engine work while
-   * automatic completions are off. */
-  private onQuietMoment(): void {
-    if (this.disposed || !this.committed.pending || this.slot.current) return;
-    this.committed.commit();
-    const assembler = this.assembler;
-    const target = this.lastTarget;
-    if (!assembler || !target || !this.engine.prefill || !this.automatic) return;
-    this.noteStarted(target);
-    this.slot.start('prefill', target, (signal) => this.jobs.prefill(assembler, target, signal));
-  }
-
-  /** The first key in a window the KV cache does not hold: when the slot is free, evaluate the
-   * window's prompt now (a prefill), while the user types on, instead of in the call at the
-   * pause. Nothing is generated, so nothing is wasted but the prefill itself when the user leaves
-   * the window before pausing. */
-  private warmNewWindow(target: Target, r: RequestState): void {
-    const assembler = this.assembler;
-    if (!assembler || !this.engine.prefill || !this.automatic || r.seq !== this.seq) return;
-    const running = this.slot.current; // what the newest request could not use is being stopped
-    if ((running && !running.signal.aborted) || this.lastStarted?.windowId === target.id.windowId) return;
-    this.stats.increment('windowWarmUps');
-    this.noteStarted(target);
-    this.slot.start('prefill', target, (signal) => this.jobs.prefill(assembler, target, signal));
-  }
-
-  /** The running prefill (a new window's, or a quiet moment's with the committed ring), when it
-   * evaluates this target's window: its prompt is the front of the request's own, so the request
-   * waits for it instead of stopping it. */
-  private warmingFor(target: Target) {
-    const running = this.slot.current;
-    return running?.kind === 'prefill' && running.context?.id.windowId === target.id.windowId ? running : undefined;
-  }
-
-  /** Eager when cheap: when only the cursor line changed since the engine last started on this
-   * window (the layout puts the cursor line after everything else, so the KV cache holds all
-   * before it), and the engine's measured speeds say that evaluating the line and writing a usual
-   * answer takes no longer than the typing pause the request would wait, waiting would cost more
-   * than the call (on a GPU, not on a laptop CPU). A key that comes meanwhile joins the call or aborts it (the
-   * engine stops within a token). */
-  private cheapNow(target: Target, pauseMs: number): boolean {
-    const held = this.lastStarted;
-    if (
-      !held ||
-      held.windowId !== target.id.windowId ||
-      held.lineSuffix !== target.id.lineSuffix ||
-      held.extraVersion !== this.committed.version
-    )
-      return false;
-    const projected = this.speed.projectMs(this.estimator.estimate(target.ctx.linePrefix) + 1);
-    return projected !== undefined && projected <= pauseMs;
-  }
-
-  private noteStarted(target: Target): void {
-    this.lastStarted = {
-      windowId: target.id.windowId,
-      lineSuffix: target.id.lineSuffix,
-      extraVersion: this.committed.version,
-    };
-  }
-
   /** Runs the completion job; resolves with its time outside the engine. */
-  private startJob(target: Target, signal: AbortSignal): Promise<number> {
+  private startJob(target: Target, signal: AbortSignal, partial?: PartialPlan): Promise<number> {
     const assembler = this.assembler;
     if (!assembler) return Promise.resolve(0);
-    this.noteStarted(target);
-    return this.jobs.complete(assembler, target, signal);
+    this.warmth.noteStarted(target);
+    return this.jobs.complete(assembler, target, signal, partial);
   }
 }

@@ -33,6 +33,9 @@ export interface CompletionSettings {
   debounceMaxMs: number;
   /** Compute the completion that follows a shown suggestion's acceptance in the background. */
   prefetch: boolean;
+  /** A suggestion the model is still writing this long after the request shows its first words
+   * (the rest follows when it is written); 0: only finished suggestions show. */
+  partialAfterMs: number;
   /** Idle time after which a changed extra context is evaluated in the background. */
   idlePrefillMs: number;
   /** Entries of the completion cache. */
@@ -59,6 +62,7 @@ export const DEFAULT_COMPLETION_SETTINGS: Readonly<CompletionSettings> = Object.
   debounceMinMs: 40,
   debounceMaxMs: SETTINGS['completion.debounceMaxMs'].default,
   prefetch: SETTINGS['completion.prefetch'].default,
+  partialAfterMs: SETTINGS['completion.partialAfterMs'].default,
   idlePrefillMs: 1200,
   cacheSize: 256,
   tokenHealing: false,

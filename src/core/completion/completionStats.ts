@@ -20,6 +20,8 @@ export interface CompletionStatsSnapshot {
   eagerCalls: number;
   /** Prefills started at the first key in a window the engine's KV cache did not hold. */
   windowWarmUps: number;
+  /** Suggestions shown as their first words while the model was still writing them. */
+  partialShows: number;
   /** Generations aborted because a newer request could not use them. */
   aborted: number;
   /** Requests answered with no suggestion (dropped, skipped or stale). */
@@ -81,6 +83,7 @@ export class CompletionStats {
       | 'aborted'
       | 'eagerCalls'
       | 'windowWarmUps'
+      | 'partialShows'
       | 'empty'
       | 'accepted',
   ): void {
@@ -164,6 +167,7 @@ function zero(): Omit<CompletionStatsSnapshot, 'overheadMs' | 'timeouts'> {
     aborted: 0,
     eagerCalls: 0,
     windowWarmUps: 0,
+    partialShows: 0,
     empty: 0,
     accepted: 0,
     promptTokens: 0,

@@ -3,11 +3,23 @@
 // the engine protocol defines (EngineErrorCode), whatever class carries it.
 import type { CompleteParams, CompleteResult, EngineErrorCode, PrefillParams, PrefillResult } from '../engine/protocol';
 
+/** A streamed completion's answer so far. */
+export interface PartialAnswer {
+  text: string;
+  generatedTokens: number;
+}
+
 export interface CompletionEngine {
   /** One fill-in-the-middle generation. Aborting `signal` must stop it; the result then carries
    * stopReason "abort" (the engine client's one rule, before or after the request reached the
-   * engine). An engine that rejects with an AbortError instead is tolerated (isAbortError). */
-  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
+   * engine). An engine that rejects with an AbortError instead is tolerated (isAbortError).
+   * `onPartial`, when the engine can stream, hears the answer so far as it is written (an engine
+   * that cannot simply answers at the end). */
+  complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult>;
   /** Evaluate a prompt into the KV cache without generating (background warm-up); optional. */
   prefill?(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult>;
 }

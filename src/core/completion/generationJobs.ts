@@ -10,12 +10,28 @@ import type { CompletionSettings } from './completionSettings';
 import { CompletionStats, OverheadTimer } from './completionStats';
 import type { CompletionDocument } from './documentWindow';
 import type { EngineSpeed } from './engineSpeed';
-import { type CompletionEngine, isAbortError, isNoFim, isPromptTooLong, reportedPromptTokens } from './engineContract';
-import { postprocessCompletion } from './postprocess';
+import {
+  type CompletionEngine,
+  type PartialAnswer,
+  isAbortError,
+  isNoFim,
+  isPromptTooLong,
+  reportedPromptTokens,
+} from './engineContract';
+import { postprocessCompletion, type RuleContext } from './postprocess';
 import type { PromptAssembler } from './promptAssembler';
 import type { CompletionContext } from './promptLayout';
 import type { TokenEstimator } from './tokenEstimate';
 import type { Logger } from '../util/logger';
+import type { Clock } from './clock';
+
+/** A slow answer's first words: from `showAt` (clock time) on, the answer so far, cut after its
+ * last whole word and post-processed, is offered once to the request waiting for it
+ * (`onShown`); the finished answer replaces it in the cache when it comes. */
+export interface PartialPlan {
+  showAt: number;
+  onShown(text: string): void;
+}
 
 /** What a generation is for: the slot compares it with later requests. */
 export interface GenerationTarget {
@@ -33,6 +49,7 @@ export interface JobDeps {
   speed: EngineSpeed;
   cache: CompletionCache;
   settings: () => CompletionSettings;
+  clock: Clock;
   log: Logger;
   /** The engine says the model cannot fill in the middle after all. */
   onNoFim: (message: string) => void;
@@ -44,9 +61,14 @@ export class GenerationJobs {
   /** Generates the completion for `target` and caches it; resolves with the time the job spent
    * outside the engine (prompt rendering, post-processing), which the request that waited for it
    * counts as its overhead. Returns quietly when aborted. */
-  async complete(assembler: PromptAssembler, target: GenerationTarget, signal: AbortSignal): Promise<number> {
+  async complete(
+    assembler: PromptAssembler,
+    target: GenerationTarget,
+    signal: AbortSignal,
+    partial?: PartialPlan,
+  ): Promise<number> {
     const timer = new OverheadTimer();
-    await this.run(assembler, target, signal, timer);
+    await this.run(assembler, target, signal, timer, partial);
     return timer.stop();
   }
 
@@ -78,6 +100,7 @@ export class GenerationJobs {
     target: GenerationTarget,
     signal: AbortSignal,
     timer: OverheadTimer,
+    partial: PartialPlan | undefined,
     retried = false,
   ): Promise<void> {
     const { engine, estimator, stats, cache } = this.deps;
@@ -87,9 +110,10 @@ export class GenerationJobs {
     stats.increment('modelCalls');
     let result: CompleteResult;
     const params = assembler.completeParams(prompt, target.multiline, this.deps.settings().timeoutMs);
+    const firstWords = partial && this.firstWordsOf(target, signal, partial);
     try {
       timer.pause();
-      result = await engine.complete(params, signal);
+      result = await engine.complete(params, signal, firstWords?.listen);
       timer.resume();
     } catch (e) {
       timer.resume();
@@ -102,7 +126,7 @@ export class GenerationJobs {
         if (!retried) {
           // Same cache key: the waiting request looks up the context it asked for.
           const refitted: GenerationTarget = { ...target, ctx: assembler.contextAt(target.doc, target.ctx.position) };
-          return this.run(assembler, refitted, signal, timer, true);
+          return this.run(assembler, refitted, signal, timer, partial, true);
         }
       }
       if (isNoFim(e)) this.deps.onNoFim(e instanceof Error ? e.message : String(e));
@@ -111,7 +135,10 @@ export class GenerationJobs {
     stats.recordAccounting(result.accounting);
     this.deps.speed.observe(result.accounting, result.stopReason !== 'abort' && !signal.aborted);
     estimator.observe(prompt.estimatedTokens, result.accounting.promptTokens);
-    if (result.stopReason === 'abort' || signal.aborted) return; // partial output: not an answer
+    if (result.stopReason === 'abort' || signal.aborted) {
+      if (firstWords?.offered()) cache.takeOnce(target.id); // no one took the first words: they are stale
+      return; // partial output: not an answer
+    }
     const timedOut = result.stopReason === 'timeout';
     stats.recordAnswer(timedOut, params.timeoutMs);
     if (timedOut) this.deps.log.debug(`the suggestion timed out after ${params.timeoutMs} ms`);
@@ -131,4 +158,38 @@ export class GenerationJobs {
     if (!timedOut) cache.set(target.id, entry);
     else if (entry.text) cache.offerOnce(target.id, entry);
   }
+
+  /** Offers the first words of the answer once it is `showAt` and they make at least one whole word. */
+  private firstWordsOf(target: GenerationTarget, signal: AbortSignal, plan: PartialPlan) {
+    let shown = false;
+    const listen = (answer: PartialAnswer) => {
+      if (shown || signal.aborted || this.deps.clock.now() < plan.showAt) return;
+      const settings = this.deps.settings();
+      const text = firstWords(answer.text, {
+        ...target.ctx,
+        multiline: target.multiline,
+        maxLines: settings.maxLines,
+        truncated: true,
+      });
+      if (!text) return;
+      shown = true;
+      this.deps.stats.increment('partialShows');
+      this.deps.cache.offerOnce(target.id, { text, multiline: target.multiline });
+      plan.onShown(text);
+    };
+    return { listen, offered: () => shown };
+  }
+}
+
+const WORD_AT_END = /[\p{L}\p{N}_$]+$/u;
+const WORD = /[\p{L}\p{N}_$]/u;
+
+/** The part of an unfinished answer worth showing: up to its last whole word (the word being
+ * written may go on), post-processed like an answer cut by its cap; undefined while that holds no
+ * whole word. */
+export function firstWords(raw: string, ctx: RuleContext): string | undefined {
+  const whole = raw.replace(WORD_AT_END, '');
+  if (!WORD.test(whole)) return undefined;
+  const { text } = postprocessCompletion(whole, ctx);
+  return text && WORD.test(text) ? text : undefined;
 }

@@ -185,6 +185,9 @@ export interface CompleteParams extends SamplingParams {
    * and the answer's first token must start with that token's text, which the answer then leaves
    * out. The accounting counts the prompt as sent (the token backed off is generated again). */
   healLastToken?: boolean;
+  /** Send the answer as it is written: `chunk` messages with segment "partial" (the client shows
+   * the first words of a slow answer before it ends). */
+  stream?: boolean;
 }
 
 export interface CompleteResult {
@@ -355,6 +358,22 @@ export interface ChatChunk {
   text: string;
 }
 
+/** A completion's answer so far (a `complete` request with `stream`), after each generated token. */
+export interface CompletionChunk {
+  type: 'chunk';
+  id: number;
+  segment: 'partial';
+  /** The whole answer so far (not a delta: a token may complete a character the last one began). */
+  text: string;
+  /** Tokens generated so far (the benchmark projects when this text was written). */
+  generatedTokens: number;
+}
+
+export type StreamChunk = ChatChunk | CompletionChunk;
+
+/** What a handler emits; the worker adds the type and the request's id. */
+export type StreamChunkBody = Omit<ChatChunk, 'type' | 'id'> | Omit<CompletionChunk, 'type' | 'id'>;
+
 /** Model loading progress (0..1) for a running `load`. Sent with 0 before llama.cpp opens each
  * file, so a client knows which file was loading if the process dies. */
 export interface LoadProgress {
@@ -390,7 +409,7 @@ export interface EngineReady {
 }
 
 /** Worker → parent. */
-export type FromEngine = EngineResponse | ChatChunk | LoadProgress | EngineLog | EngineReady | EngineHeartbeat;
+export type FromEngine = EngineResponse | StreamChunk | LoadProgress | EngineLog | EngineReady | EngineHeartbeat;
 
 /** One handler per request kind, typed by EngineRequests: a handler returning the wrong result
  * does not compile. `C` is what the worker gives each handler (its id, abort signal, emitters). */

@@ -80,7 +80,7 @@ export class BusyMeter {
     };
     const prefill = engine.prefill?.bind(engine);
     return {
-      complete: (params, signal) => track(() => engine.complete(params, signal)),
+      complete: (params, signal, onPartial) => track(() => engine.complete(params, signal, onPartial)),
       ...(prefill && { prefill: (params, signal) => track(() => prefill(params, signal)) }),
     };
   }

@@ -37,6 +37,7 @@ import type {
   PrefillResult,
   ThreadsInfo,
 } from '../../core/engine/protocol';
+import type { PartialAnswer } from '../../core/completion/engineContract';
 import { Emitter } from '../../core/util/emitter';
 import { silentLogger, type Logger } from '../../core/util/logger';
 import { abortedResult, type Generation } from './abortedResult';
@@ -145,8 +146,21 @@ export class EngineClient {
     return { models: this.current.models, gpu: this.current.gpu!, threads: this.current.threads };
   }
 
-  complete(params: CompleteParams, signal?: AbortSignal): Promise<CompleteResult> {
-    return this.generate('complete', params, { signal });
+  /** With `onPartial`, the engine streams the answer and `onPartial` hears it so far after each token. */
+  complete(
+    params: CompleteParams,
+    signal?: AbortSignal,
+    onPartial?: (partial: PartialAnswer) => void,
+  ): Promise<CompleteResult> {
+    if (!onPartial) return this.generate('complete', params, { signal });
+    return this.generate(
+      'complete',
+      { ...params, stream: true },
+      {
+        signal,
+        onChunk: (c) => c.segment === 'partial' && onPartial({ text: c.text, generatedTokens: c.generatedTokens }),
+      },
+    );
   }
 
   prefill(params: PrefillParams, signal?: AbortSignal): Promise<PrefillResult> {
@@ -161,7 +175,11 @@ export class EngineClient {
     params: ChatParams,
     options: { signal?: AbortSignal; onChunk?: (chunk: ChatChunk) => void } = {},
   ): Promise<ChatResult> {
-    return this.generate('chat', params, options);
+    const onChunk = options.onChunk;
+    return this.generate('chat', params, {
+      signal: options.signal,
+      onChunk: onChunk && ((c) => c.segment !== 'partial' && onChunk(c)),
+    });
   }
 
   tokenize(role: ModelRole, text: string, special = false): Promise<number[]> {

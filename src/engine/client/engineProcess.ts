@@ -10,7 +10,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import {
   ENGINE_WATCHDOG_PREFIX,
-  type ChatChunk,
+  type StreamChunk,
   type EngineRequestKind,
   type EngineRequests,
   type FromEngine,
@@ -36,7 +36,7 @@ export interface EngineProcessOptions {
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  onChunk?: (chunk: ChatChunk) => void;
+  onChunk?: (chunk: StreamChunk) => void;
   onProgress?: (role: ModelRole, path: string, progress: number) => void;
   /** What the request works on, for a message if it has to be given up ("Qwen (qwen.gguf)"). */
   subject?: () => string;
@@ -61,7 +61,7 @@ interface Pending {
   subject?: () => string;
   resolve: (value: never) => void;
   reject: (error: Error) => void;
-  onChunk?: (chunk: ChatChunk) => void;
+  onChunk?: (chunk: StreamChunk) => void;
   onProgress?: (role: ModelRole, path: string, progress: number) => void;
 }
 

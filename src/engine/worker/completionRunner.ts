@@ -60,10 +60,15 @@ export class CompletionRunner {
     return this.runtime.pace;
   }
 
-  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+  /** `onText` hears the answer so far after each token (a request with `stream`). */
+  complete(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onText?: (text: string, generatedTokens: number) => void,
+  ): Promise<CompleteResult> {
     this.runningPrefill?.abort(); // a real request beats background work
     this.runningRetune?.abort();
-    return this.exclusive(() => this.generate(params, signal)).finally(() => this.maybeRetune());
+    return this.exclusive(() => this.generate(params, signal, onText)).finally(() => this.maybeRetune());
   }
 
   prefill(params: PrefillParams, signal: AbortSignal): Promise<PrefillResult> {
@@ -144,7 +149,11 @@ export class CompletionRunner {
     return done;
   }
 
-  private async generate(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult> {
+  private async generate(
+    params: CompleteParams,
+    signal: AbortSignal,
+    onText?: (text: string, generatedTokens: number) => void,
+  ): Promise<CompleteResult> {
     const watch = new Stopwatch(params.timeoutMs, signal);
     const { sequence, model } = this.target();
     const tokens = tokenizeSegments(model, params.segments);
@@ -193,6 +202,7 @@ export class CompletionRunner {
         stop: params.stop,
         maxTokens,
         textOf: (raw) => withoutHealed(raw, healed),
+        onText,
       }));
     }
     this.recorded = { prompt, output, text, stopReason, key };

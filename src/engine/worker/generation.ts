@@ -48,6 +48,8 @@ export interface ReadOptions {
   maxTokens: number;
   /** The answer from the detokenized output (completions take back a healed prefix). */
   textOf?: (text: string) => string;
+  /** Hears the answer so far after each token that did not end it. */
+  onText?: (text: string, generatedTokens: number) => void;
 }
 
 /** Reads tokens into `output` (the caller's: a token bias may look at it) until the generation must
@@ -55,7 +57,7 @@ export interface ReadOptions {
 export async function readUntilStop(
   generator: AsyncIterable<Token>,
   output: Token[],
-  { model, watch, stop, maxTokens, textOf = (t) => t }: ReadOptions,
+  { model, watch, stop, maxTokens, textOf = (t) => t, onText }: ReadOptions,
 ): Promise<{ text: string; stopReason: StopReason }> {
   let text = '';
   for await (const token of generator) {
@@ -68,6 +70,7 @@ export async function readUntilStop(
     const early = watch.stopReason();
     if (early) return { text, stopReason: early };
     if (output.length >= maxTokens) break;
+    onText?.(text, output.length);
   }
   return { text, stopReason: 'maxTokens' };
 }

@@ -2,7 +2,7 @@
 // handler that returns the wrong result does not compile), and the dispatch that routes a request
 // to its handler.
 import type {
-  ChatChunk,
+  StreamChunkBody,
   EngineHandlers,
   EngineRequest,
   EngineRequestKind,
@@ -20,7 +20,7 @@ import type { NextEditRunner } from './nextEditRunner';
 export interface RequestContext {
   id: number;
   signal: AbortSignal;
-  emitChunk(chunk: Omit<ChatChunk, 'type' | 'id'>): void;
+  emitChunk(chunk: StreamChunkBody): void;
   emitProgress(role: ModelRole, path: string, progress: number): void;
 }
 
@@ -52,7 +52,10 @@ export function createHandlers({
     },
     complete: (params, ctx) => {
       nextEdits.preempt(); // an inline completion never waits behind a next edit
-      return completions.complete(params, ctx.signal);
+      const onText = params.stream
+        ? (text: string, generatedTokens: number) => ctx.emitChunk({ segment: 'partial', text, generatedTokens })
+        : undefined;
+      return completions.complete(params, ctx.signal, onText);
     },
     nextEdit: (params, ctx) => nextEdits.run(params, ctx.signal),
     prefill: (params, ctx) => completions.prefill(params, ctx.signal),

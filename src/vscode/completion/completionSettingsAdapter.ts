@@ -13,6 +13,7 @@ export function completionSettings(): Partial<CompletionSettings> {
     extraContextTokens: getSetting('completion.extraContextTokens'),
     debounceMaxMs: getSetting('completion.debounceMaxMs'),
     prefetch: getSetting('completion.prefetch'),
+    partialAfterMs: getSetting('completion.partialAfterMs'),
   };
 }
 

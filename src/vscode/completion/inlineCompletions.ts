@@ -55,6 +55,11 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
         enabledFor: (document) => !this.offReason(document.languageId),
       }),
     );
+    this.register(
+      this.pipeline.onDidRefine(({ uri, version, position }) =>
+        this.restTrigger.refresh({ uri, version, ...position }),
+      ),
+    );
     this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
     this.register(engine.onDidChangeState(() => this.bindModel()));
     this.register(
@@ -79,8 +84,8 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     // A request the rest trigger sent is automatic (the settings and a snooze apply), but it waited
     // out the typing pause already, so the pipeline does not wait again.
-    const atRest = this.restTrigger.noteRequest(document, position);
-    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && !atRest;
+    const ours = this.restTrigger.noteRequest(document, position);
+    const explicit = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke && !ours;
     if (!explicit && this.offReason(document.languageId)) return undefined;
     // With the suggest widget open, VS Code shows only ghost text that extends the selected item.
     const selected = context.selectedCompletionInfo && {
@@ -96,7 +101,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     try {
       const answer = await this.pipeline.provide({
         ...at,
-        triggerKind: explicit || atRest ? 'invoke' : 'automatic',
+        triggerKind: ours === 'refresh' ? 'refresh' : explicit || ours === 'rest' ? 'invoke' : 'automatic',
         signal: cancel.signal,
       });
       if (!answer || token.isCancellationRequested) return undefined;

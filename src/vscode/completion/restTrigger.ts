@@ -4,6 +4,8 @@
 // the typing pause at the end of a line with code before it. It never storms: only the last place
 // counts (each move restarts the wait), a place VS Code already asked about after an edit is not
 // asked again, and the request goes through the pipeline's single slot like any other.
+// It also asks again where a suggestion was shown as its first words, once the model has written
+// the rest (refresh): VS Code then shows the whole suggestion in place of the first words.
 import * as vscode from 'vscode';
 import { DisposableStore } from '../disposable';
 import { isCodeDocument } from './documentAdapter';
@@ -27,8 +29,8 @@ export interface RestTriggerOptions {
 
 export class RestTrigger extends DisposableStore {
   private timer?: NodeJS.Timeout;
-  /** The place a trigger was sent for, until its request arrives. */
-  private sent?: Place;
+  /** The place a trigger was sent for, and why, until its request arrives. */
+  private sent?: { place: Place; reason: TriggerReason };
   /** The last place VS Code asked the provider about. */
   private lastAsked?: Place;
 
@@ -38,15 +40,25 @@ export class RestTrigger extends DisposableStore {
     this.register({ dispose: () => clearTimeout(this.timer) });
   }
 
-  /** Every provider request: remembered so the place is not asked about again. Returns whether
-   * the request is the one this trigger sent (it then counts as automatic, not as the user's
-   * explicit request). */
-  noteRequest(document: vscode.TextDocument, position: vscode.Position): boolean {
+  /** Every provider request: remembered so the place is not asked about again. Returns why this
+   * trigger sent it, when it did (it then counts as automatic, not as the user's explicit request). */
+  noteRequest(document: vscode.TextDocument, position: vscode.Position): TriggerReason | undefined {
     const place = placeOf(document, position);
     this.lastAsked = place;
-    const ours = this.sent !== undefined && samePlace(this.sent, place);
+    const reason = this.sent && samePlace(this.sent.place, place) ? this.sent.reason : undefined;
     this.sent = undefined;
-    return ours;
+    return reason;
+  }
+
+  /** A suggestion shown as its first words is written to its end: ask VS Code again, when the
+   * cursor is still where it was shown and nothing was edited (the ghost text then grows). */
+  refresh(at: { uri: string; version: number; line: number; character: number }): void {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
+    const place = placeOf(editor.document, editor.selection.active);
+    if (!samePlace(place, at)) return;
+    this.sent = { place, reason: 'refresh' };
+    void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
   }
 
   private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
@@ -75,10 +87,14 @@ export class RestTrigger extends DisposableStore {
     const now = this.restingPlace(editor);
     if (!now || !samePlace(now, place)) return; // moved, edited, or turned off meanwhile
     if (this.lastAsked && samePlace(this.lastAsked, place)) return; // VS Code asked after the edit
-    this.sent = place;
+    this.sent = { place, reason: 'rest' };
     void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
   }
 }
+
+/** Why the trigger asked VS Code for a suggestion: the cursor came to rest, or a suggestion shown
+ * as its first words was written to its end. */
+export type TriggerReason = 'rest' | 'refresh';
 
 function placeOf(document: vscode.TextDocument, position: vscode.Position): Place {
   return {

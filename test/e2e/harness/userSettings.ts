@@ -53,6 +53,7 @@ export function testModelSettings(modelPath: string): Record<string, unknown> {
     // engine (a detached process) has its engine-tier tests (test/engine/sharedEngine.test.ts).
     'alembic.engine.shareAcrossWindows': false,
     'alembic.completion.timeoutMs': 3000, // the default, written out so a scenario can edit it
+    'alembic.completion.partialAfterMs': 400, // likewise
     // Local, spelled out so that a scenario can point them at a server by editing settings.json.
     'alembic.completion.backend': 'local',
     'alembic.completion.endpoint': '',

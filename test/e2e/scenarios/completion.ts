@@ -7,6 +7,10 @@ import { waitFor } from '../harness/workbench';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 export const SOURCE = 'export function total(items) {\n  return\n}\n';
+/** The end of the test model's answer, in every form a suggestion takes (cut before the rest of
+ * a line, or completing a selected item): ghost text with it is the whole suggestion, not the first
+ * words a slow answer shows while it is being written. */
+export const WHOLE_ANSWER = 'item.price, 0)';
 
 export async function ghostText(ctx: ScenarioContext): Promise<string> {
   // Beside the suggest widget, the part that completes the selected item is drawn as a preview.
@@ -27,7 +31,7 @@ export async function typeForFimGhostText(ctx: ScenarioContext, file: string, wh
     what,
     async () => {
       const text = await ghostText(ctx);
-      return text.includes('items.reduce') ? text : undefined;
+      return text.includes(WHOLE_ANSWER) ? text : undefined;
     },
     30_000,
   );

@@ -5,7 +5,7 @@ import { FIM_ANSWER } from '../../fixtures/makeTestModel';
 import { goToLineEnd, openScratchFile } from '../harness/files';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
-import { ghostText, lineText, SOURCE } from './completion';
+import { ghostText, lineText, SOURCE, WHOLE_ANSWER } from './completion';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 /** VS Code's default (suggestions while typing code), and what the harness starts with. */
@@ -35,7 +35,7 @@ async function waitForGhostText(
   ctx: ScenarioContext,
   what: string,
   timeoutMs = 30_000,
-  shows = 'items.reduce',
+  shows = WHOLE_ANSWER,
 ): Promise<string> {
   return waitFor(
     what,
@@ -104,7 +104,7 @@ export const completionTriggerScenarios = [
       // The test model answers FIM_ANSWER whatever comes before; asked after the item "items" it
       // repeats the word, while a suggestion cached for "return " (an earlier scenario) continues
       // it by typed-ahead. Either way the model's text follows the whole item.
-      const shown = await waitForGhostText(ctx, 'ghost text beside the suggest widget', 30_000, '.reduce(');
+      const shown = await waitForGhostText(ctx, 'ghost text beside the suggest widget', 30_000);
       const item = (await widget.locator('.monaco-list-row.focused .label-name').first().innerText()).trim();
       ctx.log(`selected item "${item}", ghost text "${shown}"`);
       check(await widget.isVisible(), 'the suggest widget stays open beside the ghost text');
@@ -119,7 +119,7 @@ export const completionTriggerScenarios = [
       // text goes on showing as ghost text after it.
       await ctx.page.keyboard.press('Tab');
       await waitFor('the suggest widget to close on Tab', async () => !(await widget.isVisible()), 5000);
-      const after = await waitForGhostText(ctx, 'ghost text after the item is taken', 15_000, '.reduce(');
+      const after = await waitForGhostText(ctx, 'ghost text after the item is taken', 15_000);
       ctx.log(`ghost text after Tab: "${after}"`);
       // Quick suggestions may open the suggest widget again after the insertion: Escape closes
       // that first, and the next Escape dismisses the ghost text.

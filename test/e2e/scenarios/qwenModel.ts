@@ -1,12 +1,12 @@
 // Alembic on a Qwen2.5-Coder file as a user has one: the Qwen-vocabulary test model (Qwen's real
 // BPE, metadata and chat template). Ghost text goes through Qwen's repository-level FIM prompt, and
 // a chat answer through node-llama-cpp's Qwen chat wrapper, with its <think> block folded.
-import { CHAT_THOUGHT } from '../../fixtures/makeTestModel';
+import { CHAT_THOUGHT, FIM_ANSWER } from '../../fixtures/makeTestModel';
 import { testModelPath } from '../../helpers/testModel';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { answers, chat, lastAnswerDone, newChat, send } from './chat.helpers';
-import { typeForFimGhostText } from './completion';
+import { ghostText, typeForFimGhostText } from './completion';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 const QWEN_NAME = 'Qwen2.5 Coder Tiny Instruct';
@@ -43,7 +43,51 @@ async function onQwenModel(ctx: ScenarioContext, body: () => Promise<void>): Pro
   }
 }
 
+/** Records every ghost text the editor shows from now on (a MutationObserver in the page), so
+ * that one shown for a moment is not missed between two polls. */
+async function recordGhostTexts(ctx: ScenarioContext): Promise<() => Promise<string[]>> {
+  await ctx.page.evaluate(() => {
+    const seen: string[] = [];
+    const read = () =>
+      [...document.querySelectorAll('.part.editor .ghost-text-decoration, .part.editor .ghost-text')]
+        .map((e) => (e as HTMLElement).innerText)
+        .join('')
+        .replace(/\u00a0/g, ' ');
+    new MutationObserver(() => {
+      const text = read();
+      if (text !== seen[seen.length - 1]) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    (window as unknown as { alembicGhostTexts: string[] }).alembicGhostTexts = seen;
+  });
+  return () => ctx.page.evaluate(() => (window as unknown as { alembicGhostTexts: string[] }).alembicGhostTexts);
+}
+
 export const qwenModelScenarios = [
+  scenario(
+    'an answer still being written shows its first words as ghost text, which grows to the whole suggestion when the model is done',
+    async (ctx) => {
+      await onQwenModel(ctx, async () => {
+        // The Qwen model writes its line in 16 tokens: with the first words due 1 ms after the key,
+        // they show after its second token, and the rest about 15 tokens later.
+        await ctx.editSetting('alembic.completion.partialAfterMs', 1);
+        try {
+          const seen = await recordGhostTexts(ctx);
+          await typeForFimGhostText(ctx, 'qwen-first-words.js', 'the whole suggestion after its first words');
+          const shown = (await seen()).map((t) => t.trim()).filter((t) => t !== '');
+          ctx.log(`ghost texts shown: ${JSON.stringify(shown)}`);
+          const first = shown.findIndex((t) => FIM_ANSWER.startsWith(t) && t.length < FIM_ANSWER.length);
+          check(first >= 0, `first words of the answer should show before the whole of it: ${JSON.stringify(shown)}`);
+          check(shown.indexOf(FIM_ANSWER) > first, `then the whole suggestion: ${JSON.stringify(shown)}`);
+          check((await ghostText(ctx)).trim() === FIM_ANSWER, 'the whole suggestion stays');
+          await ctx.page.keyboard.press('Escape');
+          await ctx.wb.runCommand('View: Revert and Close Editor');
+        } finally {
+          await ctx.editSetting('alembic.completion.partialAfterMs', 400);
+        }
+      });
+    },
+  ),
+
   scenario(
     'on a Qwen2.5-Coder model, ghost text comes through its repository-level FIM prompt and a chat answer folds its <think> block',
     async (ctx) => {

@@ -6,6 +6,7 @@ import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { FIM_ANSWER } from '../../fixtures/makeTestModel';
 import { chat, lastAnswerDone, newChat } from './chat.helpers';
+import { WHOLE_ANSWER } from './completion';
 import { waitForReady } from './engine';
 
 const WIDE = { width: 1400, height: 900 };
@@ -164,7 +165,7 @@ export const walkthroughScenarios = [
           )
             .join('')
             .replace(/\u00a0/g, ' ');
-          return text.includes('items.reduce') ? text : undefined;
+          return text.includes(WHOLE_ANSWER) ? text : undefined;
         },
         30_000,
       );
