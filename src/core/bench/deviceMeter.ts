@@ -79,10 +79,7 @@ export class DeviceMeter {
     const start = Math.max(now, this.freeAt);
     const end = start + Math.max(0, this.timing.durationMs(cost));
     this.freeAt = end;
-    for (const m of milestones(result)) {
-      const at = Math.min(end, start + Math.max(0, this.timing.durationMs(m.work)));
-      void this.clock.sleep(at - now, signal).then((reached) => reached && m.deliver());
-    }
+    void this.deliverInTurn(milestones(result), start, end, signal);
     const finished = await this.clock.sleep(end - now, signal);
     if (finished) this.addBusy(start, end);
     else {
@@ -91,6 +88,22 @@ export class DeviceMeter {
       if (stopped > start) this.addBusy(start, stopped);
     }
     return { result, finished };
+  }
+
+  /** Delivers a call's milestones at their projected times, one sleep at a time (a call may have
+   * hundreds), until the call is aborted. */
+  private async deliverInTurn(
+    milestones: ReadonlyArray<{ work: DeviceWork; deliver: () => void }>,
+    start: number,
+    end: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (this.timing.kind !== 'projected') return;
+    for (const m of milestones) {
+      const at = Math.min(end, start + Math.max(0, this.timing.durationMs(m.work)));
+      if (!(await this.clock.sleep(at - this.clock.now(), signal))) return;
+      m.deliver();
+    }
   }
 
   /** Simulated milliseconds the device worked within [from, to). */

@@ -312,15 +312,15 @@ export class CompletionPipeline {
     r.timer.add(overheadMs);
     found = this.lookup(target, 'model');
     const onlyFirstWords = firstWords !== undefined && found?.text === firstWords && !gen.settled;
-    if (onlyFirstWords) void gen.done.then(() => this.noteRefined(target, firstWords!));
+    if (onlyFirstWords) void gen.done.then(() => this.noteRefined(target));
     return found ? this.serve(found, target, r.started, r.seq, onlyFirstWords) : this.none();
   }
 
-  /** First words were shown for `target`: once its whole answer is cached and says more, the
-   * editor is asked to show it (it asks again with a refresh request). */
-  private noteRefined(target: Target, shown: string): void {
-    const whole = this.cache.get(target.id)?.text;
-    if (this.disposed || !whole || whole === shown) return;
+  /** First words were shown for `target`: once its whole answer is cached, the editor is asked to
+   * show it (it asks again with a refresh request). That happens also when the whole answer is the
+   * text shown (its last token came right after): the suggestion on screen is then known whole. */
+  private noteRefined(target: Target): void {
+    if (this.disposed || !this.cache.get(target.id)?.text) return;
     this.refined.fire({ uri: target.doc.uri, version: target.doc.version, position: target.ctx.position });
   }
 

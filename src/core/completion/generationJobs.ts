@@ -114,8 +114,10 @@ export class GenerationJobs {
     try {
       timer.pause();
       result = await engine.complete(params, signal, firstWords?.listen);
+      firstWords?.end();
       timer.resume();
     } catch (e) {
+      firstWords?.end();
       timer.resume();
       if (signal.aborted || isAbortError(e)) return;
       if (isPromptTooLong(e)) {
@@ -162,8 +164,9 @@ export class GenerationJobs {
   /** Offers the first words of the answer once it is `showAt` and they make at least one whole word. */
   private firstWordsOf(target: GenerationTarget, signal: AbortSignal, plan: PartialPlan) {
     let shown = false;
+    let over = false; // a partial text that arrives after the answer says nothing new
     const listen = (answer: PartialAnswer) => {
-      if (shown || signal.aborted || this.deps.clock.now() < plan.showAt) return;
+      if (shown || over || signal.aborted || this.deps.clock.now() < plan.showAt) return;
       const settings = this.deps.settings();
       const text = firstWords(answer.text, {
         ...target.ctx,
@@ -177,7 +180,7 @@ export class GenerationJobs {
       this.deps.cache.offerOnce(target.id, { text, multiline: target.multiline });
       plan.onShown(text);
     };
-    return { listen, offered: () => shown };
+    return { listen, offered: () => shown, end: () => (over = true) };
   }
 }
 
