@@ -194,7 +194,8 @@ async function startCodeServerSession(model: string | undefined, workspace: stri
     try {
       process.kill(server.pid, 0);
     } catch {
-      fail(`code-server exited; see ${server.logPath}`);
+      // Gone because Ctrl-C stopped it: stop() reports that and exits with 0.
+      if (!stopping) fail(`code-server exited; see ${server.logPath}`);
     }
   }
 }

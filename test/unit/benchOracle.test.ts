@@ -23,6 +23,19 @@ function oracleAt(cursor: number, p = 1): Oracle {
   return oracle;
 }
 
+/** A FIM prompt whose cursor is after "def perimeter" (where the truth is "(r):"). */
+function promptAtPerimeter() {
+  return selectFimTemplate(QWEN_MODEL).render({
+    prefix: [TEXT.slice(0, TEXT.indexOf('def perimeter'))],
+    middleStart: 'def perimeter',
+    suffix: '\n',
+    path: 'a.py',
+    languageId: 'python',
+    repoName: 'workspace',
+    snippets: [],
+  });
+}
+
 describe('the oracle', () => {
   test('finds the cursor from the text before it and answers the rest of the line', () => {
     const at = TEXT.indexOf('(r):', TEXT.indexOf('perimeter'));
@@ -84,15 +97,7 @@ describe('the oracle', () => {
     const at = TEXT.indexOf('(r):', TEXT.indexOf('perimeter'));
     const metered = new MeteredEngine(fake);
     const engine = new OracleEngine(metered, oracleAt(at), QWEN_MODEL.fim!);
-    const segments = selectFimTemplate(QWEN_MODEL).render({
-      prefix: [TEXT.slice(0, TEXT.indexOf('def perimeter'))],
-      middleStart: 'def perimeter',
-      suffix: '\n',
-      path: 'a.py',
-      languageId: 'python',
-      repoName: 'workspace',
-      snippets: [],
-    });
+    const segments = promptAtPerimeter();
     const result = await engine.complete({ segments, maxTokens: 16, timeoutMs: 1000 }, new AbortController().signal);
     assert.equal(result.text, '(r):');
     assert.equal(result.stopReason, 'eos');
@@ -105,15 +110,7 @@ describe('the oracle', () => {
     const at = TEXT.indexOf('(r):', TEXT.indexOf('perimeter'));
     const oracle = oracleAt(at);
     const engine = new OracleEngine(fake, oracle, QWEN_MODEL.fim!);
-    const segments = selectFimTemplate(QWEN_MODEL).render({
-      prefix: [TEXT.slice(0, TEXT.indexOf('def perimeter'))],
-      middleStart: 'def perimeter',
-      suffix: '\n',
-      path: 'a.py',
-      languageId: 'python',
-      repoName: 'workspace',
-      snippets: [],
-    });
+    const segments = promptAtPerimeter();
     const heard: string[] = [];
     const call = engine.complete({ segments, maxTokens: 16, timeoutMs: 1000 }, new AbortController().signal, (p) =>
       heard.push(p.text),

@@ -6,7 +6,8 @@ import { testModelPath } from '../../helpers/testModel';
 import { check, scenario, type ScenarioContext } from '../harness/scenario';
 import { waitFor } from '../harness/workbench';
 import { answers, chat, lastAnswerDone, newChat, send } from './chat.helpers';
-import { ghostText, typeForFimGhostText } from './completion';
+import { goToLineEnd, openScratchFile } from '../harness/files';
+import { ghostText, typeForFimGhostText, WHOLE_ANSWER } from './completion';
 import { STATUS_ITEM, waitForReady } from './engine';
 
 const QWEN_NAME = 'Qwen2.5 Coder Tiny Instruct';
@@ -62,23 +63,42 @@ async function recordGhostTexts(ctx: ScenarioContext): Promise<() => Promise<str
   return () => ctx.page.evaluate(() => (window as unknown as { alembicGhostTexts: string[] }).alembicGhostTexts);
 }
 
+/** The ghost texts seen include the answer's first words, then the whole answer, which stays. */
+async function checkFirstWordsThenWhole(ctx: ScenarioContext, seen: string[]): Promise<void> {
+  const shown = seen.map((t) => t.trim()).filter((t) => t !== '');
+  ctx.log(`ghost texts shown: ${JSON.stringify(shown)}`);
+  const first = shown.findIndex((t) => FIM_ANSWER.startsWith(t) && t.length < FIM_ANSWER.length);
+  check(first >= 0, `first words of the answer should show before the whole of it: ${JSON.stringify(shown)}`);
+  check(shown.lastIndexOf(FIM_ANSWER) > first, `then the whole suggestion: ${JSON.stringify(shown)}`);
+  check((await ghostText(ctx)).trim() === FIM_ANSWER, 'the whole suggestion stays');
+}
+
 export const qwenModelScenarios = [
   scenario(
-    'an answer still being written shows its first words as ghost text, which grows to the whole suggestion when the model is done',
+    'an answer still being written shows its first words as ghost text, which grows to the whole suggestion when the model is done, typed or where the cursor rests',
     async (ctx) => {
       await onQwenModel(ctx, async () => {
         // The Qwen model writes its line in 16 tokens: with the first words due 1 ms after the key,
         // they show after its second token, and the rest about 15 tokens later.
         await ctx.editSetting('alembic.completion.partialAfterMs', 1);
         try {
-          const seen = await recordGhostTexts(ctx);
+          // Typed: VS Code asked automatically, and asks again when told to.
+          let seen = await recordGhostTexts(ctx);
           await typeForFimGhostText(ctx, 'qwen-first-words.js', 'the whole suggestion after its first words');
-          const shown = (await seen()).map((t) => t.trim()).filter((t) => t !== '');
-          ctx.log(`ghost texts shown: ${JSON.stringify(shown)}`);
-          const first = shown.findIndex((t) => FIM_ANSWER.startsWith(t) && t.length < FIM_ANSWER.length);
-          check(first >= 0, `first words of the answer should show before the whole of it: ${JSON.stringify(shown)}`);
-          check(shown.indexOf(FIM_ANSWER) > first, `then the whole suggestion: ${JSON.stringify(shown)}`);
-          check((await ghostText(ctx)).trim() === FIM_ANSWER, 'the whole suggestion stays');
+          await checkFirstWordsThenWhole(ctx, await seen());
+          await ctx.page.keyboard.press('Escape');
+          await ctx.wb.runCommand('View: Revert and Close Editor');
+          // Where the cursor rests (in code not asked about yet): the request is an explicit one,
+          // whose answer VS Code keeps unless the first words are hidden before it is asked again.
+          seen = await recordGhostTexts(ctx);
+          await openScratchFile(ctx, 'qwen-first-words-rest.js', 'export function sum(items) {\n  return \n}\n');
+          await goToLineEnd(ctx, 2);
+          await waitFor(
+            'the whole suggestion where the cursor rests',
+            async () => (await ghostText(ctx)).includes(WHOLE_ANSWER),
+            30_000,
+          );
+          await checkFirstWordsThenWhole(ctx, await seen());
           await ctx.page.keyboard.press('Escape');
           await ctx.wb.runCommand('View: Revert and Close Editor');
         } finally {
