@@ -69,6 +69,15 @@ describe('completion first words', () => {
     assert.deepEqual(refined, []);
   });
 
+  test('an explicit request waits for the whole answer: the engine is not asked to stream', async () => {
+    const { engine, pipeline } = setup();
+    const pending = pipeline.provide({ ...typed('ma'), triggerKind: 'invoke' });
+    await settle();
+    assert.equal(engine.last.onPartial, undefined);
+    engine.last.respond('th.pi * r');
+    assert.equal((await pending)?.insertText, 'th.pi * r');
+  });
+
   test('a refresh never calls the model: with nothing cached there, it answers nothing', async () => {
     const { engine, pipeline } = setup();
     assert.equal(await pipeline.provide({ ...typed('xyz'), triggerKind: 'refresh' }), null);

@@ -294,14 +294,17 @@ export class CompletionPipeline {
     let firstWords: string | undefined;
     let shownEarly = () => {};
     const early = new Promise<void>((resolve) => (shownEarly = resolve));
-    // Streamed whenever first words may show: the answer's length is not known in advance.
-    const partial = this.settings.partialAfterMs > 0 && {
-      showAt: r.started + this.settings.partialAfterMs,
-      onShown: (text: string) => {
-        firstWords = text;
-        shownEarly();
-      },
-    };
+    // Streamed whenever first words may show (the answer's length is not known in advance), for
+    // automatic requests: one the user or the editor asked for explicitly waits for the whole
+    // answer (VS Code keeps an explicit request's answer for its place and would not ask again).
+    const partial = this.settings.partialAfterMs > 0 &&
+      !r.explicit && {
+        showAt: r.started + this.settings.partialAfterMs,
+        onShown: (text: string) => {
+          firstWords = text;
+          shownEarly();
+        },
+      };
     const gen = this.slot.start('request', target, async (s) => {
       overheadMs = await this.startJob(target, s, partial || undefined);
     });

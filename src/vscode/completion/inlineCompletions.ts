@@ -18,7 +18,7 @@ import type { Logger } from '../log';
 import { CompletionStatus } from './completionStatus';
 import { completionSettings, enabledForLanguage } from './completionSettingsAdapter';
 import { asCompletionDocument, isCodeDocument } from './documentAdapter';
-import { RestTrigger, type Place } from './restTrigger';
+import { RestTrigger } from './restTrigger';
 import { signalFrom } from '../cancellation';
 
 const SNOOZE_MS = 5 * 60_000;
@@ -31,8 +31,6 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
   /** The completion part of the status bar item (the composition root adds it). */
   readonly status: CompletionStatus;
   private readonly restTrigger: RestTrigger;
-  /** Whether the first words shown at a place came from a request VS Code made as explicit. */
-  private firstWordsAskedExplicitly?: (at: Place) => boolean;
 
   constructor(
     private readonly engine: EngineService,
@@ -60,7 +58,7 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     this.register(
       this.pipeline.onDidRefine(({ uri, version, position }) => {
         const at = { uri, version, ...position };
-        void this.restTrigger.refresh(at, this.firstWordsAskedExplicitly?.(at) ?? false);
+        void this.restTrigger.refresh(at);
       }),
     );
     this.register(vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, this));
@@ -108,7 +106,6 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
         signal: cancel.signal,
       });
       if (!answer || token.isCancellationRequested) return undefined;
-      if (answer.firstWords) this.noteFirstWords(document, position, context);
       const suggestion = selected ? extendingItem(selected, answer) : answer;
       const { start, end } = suggestion.range;
       const item = new vscode.InlineCompletionItem(
@@ -123,23 +120,6 @@ export class InlineCompletions extends DisposableStore implements vscode.InlineC
     } finally {
       cancel.dispose();
     }
-  }
-
-  /** First words were shown: VS Code holds on to an explicit request's answer, so the refresh
-   * that follows must hide them before it asks again (see RestTrigger.refresh). */
-  private noteFirstWords(
-    document: vscode.TextDocument,
-    position: vscode.Position,
-    context: vscode.InlineCompletionContext,
-  ): void {
-    const invoked = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-    const asked = { uri: document.uri.toString(), version: document.version, ...toPosition(position) };
-    this.firstWordsAskedExplicitly = (at) =>
-      invoked &&
-      at.uri === asked.uri &&
-      at.version === asked.version &&
-      at.line === asked.line &&
-      at.character === asked.character;
   }
 
   /** Completions turned off or snoozed do no engine work in the background (no prefill, no

@@ -51,15 +51,13 @@ export class RestTrigger extends DisposableStore {
   }
 
   /** A suggestion shown as its first words is written to its end: ask VS Code again, when the
-   * cursor is still where it was shown and nothing was edited (the ghost text then grows). VS Code
-   * takes a suggestion an explicit request (Alt+\, or this trigger) brought as the answer for the
-   * place and does not ask again; `shownExplicitly` says so, and the first words are hidden first. */
-  async refresh(at: Place, shownExplicitly: boolean): Promise<void> {
+   * cursor is still where it was shown and nothing was edited (the ghost text then grows). First
+   * words come only from automatic requests, which VS Code asks again for on this trigger. */
+  async refresh(at: Place): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
     const place = placeOf(editor.document, editor.selection.active);
     if (!samePlace(place, at)) return;
-    if (shownExplicitly) await vscode.commands.executeCommand('editor.action.inlineSuggest.hide');
     this.sent = { place, reason: 'refresh' };
     await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
   }
