@@ -13,7 +13,7 @@ import { isCodeDocument } from './documentAdapter';
 /** A line with code before the cursor: a word, not only brackets or punctuation (`{`, `},`). */
 const CODE_BEFORE = /[\p{L}\p{N}_$]/u;
 
-export interface Place {
+interface Place {
   uri: string;
   version: number;
   line: number;
