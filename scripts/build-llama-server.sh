@@ -2,7 +2,7 @@
 # Builds a real llama-server from the llama.cpp source that node-llama-cpp ships (its git bundle),
 # so the benchmark and the server tests run against the same llama.cpp version as Alembic's engine.
 # Nothing is downloaded. The binary is cached outside the checkout, keyed by the bundle's tag:
-#   ${ALEMBIC_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/alembic}/llama-server/<tag>[-cuda]/llama-server
+#   ${ALEMBIC_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/alembic}/llama-server/<tag>-<recipe>[-cuda]/llama-server
 # and reused afterwards. Prints the binary's path on its last line.
 #
 # Usage: scripts/build-llama-server.sh [--cuda] [--print-path]
@@ -27,7 +27,9 @@ done
 [ -f "$bundle" ] && [ -f "$info" ] || { echo "build-llama-server: $bundle is missing; run npm install first" >&2; exit 1; }
 tag="$(node -p "require('$info').tag")"
 [[ "$tag" =~ ^[A-Za-z0-9._-]+$ ]] || { echo "build-llama-server: unexpected tag '$tag' in $info" >&2; exit 1; }
-key="$tag$([ $cuda = 1 ] && echo -cuda || true)"
+# The recipe's number is in the key, so a changed recipe builds anew instead of reusing an old binary.
+recipe=r2
+key="$tag-$recipe$([ $cuda = 1 ] && echo -cuda || true)"
 cache_root="${ALEMBIC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/alembic}/llama-server"
 dest="$cache_root/$key"
 binary="$dest/llama-server"
@@ -61,6 +63,11 @@ git -c advice.detachedHead=false clone --quiet "$bundle" "$work/src"
 git -C "$work/src" checkout --quiet "$tag" 2>/dev/null || true
 jobs="${LLAMA_BUILD_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 flags=(-DCMAKE_BUILD_TYPE=Release -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF -DGGML_NATIVE=ON)
+# Without Intel AMX even where the CPU has it: in this llama.cpp version its matrix multiply crashes
+# (SIGSEGV in ggml_backend_amx_mul_mat) on a request for 3 completions (llama.vscode's n_cmpl 3) with
+# the Qwen test model. GCC lets an explicit -mno-* win over -march=native's defaults.
+no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+flags+=("-DCMAKE_C_FLAGS=$no_amx" "-DCMAKE_CXX_FLAGS=$no_amx")
 # CUDA kernels only for the GPU that is here (all architectures would take many times longer);
 # CUDA_ARCHITECTURES overrides it (e.g. "90" for an H100/H200 built on a machine without one).
 [ $cuda = 1 ] && flags+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=${CUDA_ARCHITECTURES:-native}")
