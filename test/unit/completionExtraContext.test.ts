@@ -114,8 +114,46 @@ describe('extra context', () => {
     assert.equal(extra.snippets().length, 1, 'a place far below the window is worth a snippet');
     extra.onSave(file('other', 100), 50);
     assert.equal(extra.snippets().length, 2, 'another file is always outside the window');
+  });
+
+  test('a place left that the window shows is held back until the window is elsewhere, then kept', () => {
+    const extra = new ExtraContext({ tokenBudget: 8000 });
+    const doc = file('edited', 400);
+    extra.setWindow({ uri: doc.uri, firstLine: 96, endLine: 217 });
     extra.onEditorSwitch(doc, 200);
-    assert.equal(extra.snippets().length, 3, 'leaving the file keeps the place: the next window is elsewhere');
+    extra.onCursorMove(doc, 200);
+    extra.onCursorMove(file('other', 100), 10);
+    assert.equal(extra.version, 0, 'the prompt shows those lines already');
+    extra.setWindow({ uri: doc.uri, firstLine: 96, endLine: 218 });
+    assert.equal(extra.version, 0, 'back in the same window: still nothing to add');
+    extra.setWindow({ uri: 'file:///repo/src/other.ts', firstLine: 0, endLine: 40 });
+    assert.deepEqual(
+      extra.snippets().map((s) => [s.path, s.startLine]),
+      [['repo/src/edited.ts', 168]],
+      'completing in the other file, the place left becomes a snippet, once',
+    );
+    extra.setWindow({ uri: 'file:///repo/src/other.ts', firstLine: 0, endLine: 41 });
+    assert.equal(extra.snippets().length, 1);
+  });
+
+  test("a look at another file and back adds that file's place, not the lines the window shows", () => {
+    const extra = new ExtraContext(); // the default budget: one 64-line snippet
+    const edited = file('edited', 400);
+    const other = file('other', 400, (i) => `int other${i}();`);
+    extra.add(
+      file('held', 100, (i) => `def held${i}(): pass`),
+      0,
+      60,
+    );
+    extra.setWindow({ uri: edited.uri, firstLine: 96, endLine: 217 });
+    extra.onEditorSwitch(edited, 200); // to the other file…
+    extra.onCursorMove(other, 300); // …a click there…
+    extra.onEditorSwitch(other, 300); // …and back
+    extra.onCursorMove(edited, 200);
+    assert.deepEqual(
+      extra.snippets().map((s) => s.path),
+      ['repo/src/held.ts', 'repo/src/other.ts'],
+    );
   });
 
   test('prompts see the ring as of the last commit', () => {

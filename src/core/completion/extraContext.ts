@@ -6,10 +6,14 @@
 // swapped in — a 10% difference is not worth re-evaluating the whole prompt. The pipeline
 // pre-evaluates the prompt in the background after the ring changes.
 //
-// Two rules keep it from churning the prompt while the user types. A save of the document being
+// Three rules keep it from churning the prompt while the user types. A save of the document being
 // completed takes no snippet that overlaps the lines the prompt already shows (the completion
 // window, which the pipeline reports with `setWindow`): it would repeat the window at the front of
 // the prompt and, since the cursor moves between autosaves, replace its predecessor on every save.
+// A place left (a switch to another editor, a jump) that the window shows is held back until the
+// window is elsewhere: a look at another file and back would otherwise add the window's own lines,
+// which, at 64 lines against a 1,024-token budget, evict what the ring held and make the whole
+// prompt be evaluated again, for nothing the prompt lacked.
 // And the ring's changes reach prompts only through `CommittedSnippets`, which the pipeline
 // advances at a quiet moment and pre-evaluates then.
 //
@@ -81,6 +85,8 @@ export class ExtraContext {
   private lastEdit?: Place;
   private lastCursor?: Place;
   private window?: CompletionWindow;
+  /** Places left whose chunk the window showed when they were left (see the header). */
+  private heldBack: { doc: CompletionDocument; start: number; end: number }[] = [];
   private readonly changes = new Emitter<void>();
   /** Fires when the rendered snippets change. */
   readonly onDidChange: Event<void> = this.changes.event;
@@ -110,6 +116,10 @@ export class ExtraContext {
   /** The lines the last completion prompt showed: snippets of them would only repeat them. */
   setWindow(window: CompletionWindow): void {
     this.window = window;
+    const elsewhere = this.heldBack.filter((p) => !this.inWindow(p.doc, p.start, p.end));
+    if (elsewhere.length === 0) return;
+    this.heldBack = this.heldBack.filter((p) => !elsewhere.includes(p));
+    for (const p of elsewhere) this.add(p.doc, p.start, p.end);
   }
 
   /** An edit at `line`: when the user starts editing elsewhere, the place just left becomes a snippet. */
@@ -133,7 +143,7 @@ export class ExtraContext {
 
   /** A save keeps the place around the cursor, unless the prompt shows it already. */
   onSave(doc: CompletionDocument, line: number): void {
-    this.addAround(doc, line, true);
+    this.addAround(doc, line, 'skip');
   }
 
   /** Copied or cut lines are likely to be pasted and completed against. */
@@ -147,6 +157,7 @@ export class ExtraContext {
   }
 
   clear(): void {
+    this.heldBack = [];
     if (this.ring.length === 0) return;
     this.ring = [];
     this.changed();
@@ -178,14 +189,26 @@ export class ExtraContext {
     return true;
   }
 
-  /** The chunk around `line`; with `outsideWindow`, not when it overlaps the completion window. */
-  private addAround(doc: CompletionDocument, line: number, outsideWindow = false): void {
+  /** The chunk around `line`. Where the completion window shows it: a save's is skipped, a place
+   * left is held back until the window is elsewhere (`setWindow`). */
+  private addAround(doc: CompletionDocument, line: number, inWindow: 'skip' | 'holdBack' = 'holdBack'): void {
     const half = Math.floor(this.options.chunkLines / 2);
     const start = Math.max(0, Math.min(line - half, doc.lineCount - this.options.chunkLines));
     const end = start + this.options.chunkLines;
+    if (!this.inWindow(doc, start, end)) {
+      this.add(doc, start, end);
+      return;
+    }
+    if (inWindow === 'skip') return;
+    // One place per document: the latest is where the user was.
+    this.heldBack = [...this.heldBack.filter((p) => p.doc.uri !== doc.uri), { doc, start, end }].slice(
+      -this.options.maxChunks,
+    );
+  }
+
+  private inWindow(doc: CompletionDocument, start: number, end: number): boolean {
     const w = this.window;
-    if (outsideWindow && w && w.uri === doc.uri && start < w.endLine && end > w.firstLine) return;
-    this.add(doc, start, end);
+    return w !== undefined && w.uri === doc.uri && start < w.endLine && end > w.firstLine;
   }
 
   private leftPlace(prev: Place, doc: CompletionDocument, line: number): boolean {
