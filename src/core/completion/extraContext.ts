@@ -116,10 +116,10 @@ export class ExtraContext {
   /** The lines the last completion prompt showed: snippets of them would only repeat them. */
   setWindow(window: CompletionWindow): void {
     this.window = window;
-    const elsewhere = this.heldBack.filter((p) => !this.inWindow(p.doc, p.start, p.end));
-    if (elsewhere.length === 0) return;
-    this.heldBack = this.heldBack.filter((p) => !elsewhere.includes(p));
-    for (const p of elsewhere) this.add(p.doc, p.start, p.end);
+    if (this.heldBack.length === 0) return; // every keystroke comes here: nothing to do, nothing made
+    const held = this.heldBack;
+    this.heldBack = held.filter((p) => this.inWindow(p.doc, p.start, p.end));
+    for (const p of held) if (!this.heldBack.includes(p)) this.add(p.doc, p.start, p.end);
   }
 
   /** An edit at `line`: when the user starts editing elsewhere, the place just left becomes a snippet. */
